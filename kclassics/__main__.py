@@ -1,0 +1,5 @@
+import sys
+
+from kclassics.cli import main
+
+sys.exit(main())

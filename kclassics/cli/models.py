@@ -1,0 +1,56 @@
+"""`kclassics list` and `kclassics info`: the model registry on the command line."""
+
+import json
+
+
+def register(commands):
+    parser = commands.add_parser("list", help="list the registered models", description="List the registered models.")
+    parser.add_argument("pattern", nargs="?", default="*", help="shell wildcard, e.g. 'resnet_v2_*' (default: all)")
+    parser.add_argument("--json", action="store_true", help="print the model cards as JSON")
+    parser.set_defaults(run=run_list)
+
+    parser = commands.add_parser("info", help="show a model's card", description="Show what is known about a model.")
+    parser.add_argument("name", help="registered model name")
+    parser.add_argument("--json", action="store_true", help="print the card as JSON")
+    parser.set_defaults(run=run_info)
+
+
+def run_list(args):
+    from kclassics import apps
+
+    cards = [apps.model_info(name) for name in apps.list_models(args.pattern)]
+    if args.json:
+        print(json.dumps([card.as_dict() for card in cards], indent=2))
+        return 0
+    if not cards:
+        raise ValueError(f"No model matches {args.pattern!r}. Received: pattern={args.pattern!r}")
+    print(models_table(cards))
+    return 0
+
+
+def models_table(cards):
+    """The registry as a Markdown table (also used for docs/models.md and the README)."""
+    rows = [("name", "params", "input", "book", "keras twin")]
+    for card in cards:
+        rows.append(
+            (card.name, f"{card.params:,}", "x".join(str(d) for d in card.input_shape), card.book_section, card.keras_twin or "-")
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def run_info(args):
+    from kclassics import apps
+
+    card = apps.model_info(args.name).as_dict()
+    if args.json:
+        print(json.dumps(card, indent=2))
+        return 0
+    width = max(map(len, card))
+    for key, value in card.items():
+        if key == "params" or key == "multiply_adds":
+            value = f"{value:,}" if value is not None else "-"
+        print(f"{key.ljust(width)}  {value if value is not None else '-'}")
+    return 0

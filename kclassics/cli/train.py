@@ -1,0 +1,56 @@
+"""`kclassics train`: run a book program and write its run directory."""
+
+import dataclasses
+
+from kclassics.cli._args import positive_float, positive_int
+
+DEFAULT_PROGRAM = "mnist_cnn"
+
+
+def register(commands):
+    parser = commands.add_parser(
+        "train",
+        help="train a book program (default: mnist_cnn on the embedded digits)",
+        description="Train one of the book's programs with its defaults, overridable below. "
+        "Writes a run directory with checkpoints, TensorBoard logs, metrics.json, curves.png "
+        "and a SavedModel export.",
+    )
+    parser.add_argument("program", nargs="?", default=DEFAULT_PROGRAM, help=f"program name (default: {DEFAULT_PROGRAM})")
+    parser.add_argument("--steps", type=positive_int, help="training steps (default: the book's)")
+    parser.add_argument("--epochs", type=positive_int, help="train this many passes over the training split instead")
+    parser.add_argument("--batch-size", type=positive_int, help="examples per step")
+    parser.add_argument("--learning-rate", type=positive_float, help="optimizer learning rate")
+    parser.add_argument("--seed", type=int, help="random seed")
+    parser.add_argument("--data-dir", help="directory with the dataset's standard files (default: embedded digits)")
+    parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(run=run)
+
+
+def overrides(args):
+    """The config fields the command line sets."""
+    changes = {}
+    if args.steps is not None:
+        changes.update(steps=args.steps, digits_steps=None)
+    for field in ("epochs", "batch_size", "learning_rate", "seed"):
+        if getattr(args, field) is not None:
+            changes[field] = getattr(args, field)
+    return changes
+
+
+def run(args):
+    from kclassics import programs
+
+    program = programs.get(args.program)
+    changes = overrides(args)
+    if args.resume and args.out is None:
+        raise ValueError("--resume needs --out naming the run to continue. Received: --out=None")
+    config = dataclasses.replace(program.config, **changes)
+    result = program.run(
+        config, out=args.out, resume=args.resume, data_dir=args.data_dir, verbose=0 if args.quiet else "auto"
+    )
+    if getattr(result, "test_accuracy", None) is not None:
+        print(f"test accuracy {result.test_accuracy:.4f} (loss {result.test_loss:.4f}, {result.steps} steps, {result.seconds:.1f} s)")
+    print(f"run directory: {result.run_dir}")
+    return 0

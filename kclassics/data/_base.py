@@ -1,0 +1,95 @@
+"""Containers for in-memory datasets and their tf.data pipelines."""
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class Split:
+    """One split of a dataset: features `x` and sparse integer labels `y`."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __post_init__(self):
+        if len(self.x) != len(self.y):
+            raise ValueError(f"x and y differ in length: {len(self.x)} != {len(self.y)}")
+
+    def __len__(self):
+        return len(self.x)
+
+    def one_hot(self, num_classes):
+        """The labels as one-hot float32 rows."""
+        return np.eye(num_classes, dtype=np.float32)[self.y]
+
+
+@dataclasses.dataclass(frozen=True)
+class Splits:
+    """Train, validation and test splits of a classification dataset."""
+
+    name: str
+    train: Split
+    validation: Split
+    test: Split
+    num_classes: int
+
+    @property
+    def input_shape(self):
+        return self.train.x.shape[1:]
+
+
+_LOADERS: dict = {}
+
+
+def register_loader(name: str, loader: Callable):
+    """Makes `load(name, ...)` call `loader(...)`."""
+    _LOADERS[name] = loader
+    return loader
+
+
+def available():
+    """Names accepted by `load`."""
+    return sorted(_LOADERS)
+
+
+def load(name, **kwargs):
+    """Loads a dataset by name: `load("digits")`.
+
+    Args:
+        name: one of `available()`.
+        **kwargs: passed to the dataset's loader (for example `data_dir`).
+
+    Returns:
+        A `Splits`.
+    """
+    if name not in _LOADERS:
+        raise ValueError(f"Unknown dataset {name!r}. Accepted: {', '.join(available())}. Received: dataset={name!r}")
+    return _LOADERS[name](**kwargs)
+
+
+def training_pipeline(split, batch_size, seed=0, augment=None):
+    """An endless shuffled, batched, prefetched `tf.data.Dataset` of `(x, y)`.
+
+    Batches are full (`drop_remainder=True`) so every step sees `batch_size`
+    examples, as the book's `next_batch` does.
+    """
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices((split.x, split.y))
+    ds = ds.shuffle(len(split), seed=seed, reshuffle_each_iteration=True).repeat()
+    ds = ds.batch(batch_size, drop_remainder=True)
+    if augment is not None:
+        ds = ds.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def evaluation_pipeline(split, batch_size, preprocess=None):
+    """A single pass over `split` in order, the last batch possibly short."""
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices((split.x, split.y)).batch(batch_size)
+    if preprocess is not None:
+        ds = ds.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
