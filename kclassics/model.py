@@ -1,15 +1,32 @@
 """The base class that every kclassics network is an instance of."""
 
 import keras
+from keras.src.models.functional import Functional
+from keras.src.models.model import functional_init_arguments
 
 
 @keras.saving.register_keras_serializable(package="kclassics")
 class Model(keras.Model):
     """A `keras.Model` that every kclassics app returns.
 
-    Use it like `keras.Model`: as a functional graph, `Model(inputs, outputs)`,
-    or as a base class with its own `call`. It is registered for serialization,
-    so `.keras` files written from it load again with `safe_mode=True`.
-    Behaviour shared by every kclassics network (such as distributed `fit`)
-    lives here.
+    Use it like `keras.Model`: as a functional graph, `Model(inputs, outputs)`
+    (which returns a `FunctionalModel`, still an instance of `Model`), or as a
+    base class with its own `call`. It is registered for serialization, so
+    `.keras` files written from it load again with `safe_mode=True`. Behaviour
+    shared by every kclassics network (such as distributed `fit`) lives here.
     """
+
+    def __new__(cls, *args, **kwargs):
+        # keras.Model makes a functional model of a subclass by rewriting the
+        # subclass's bases in place, which would turn every later subclass of
+        # this class into a functional model too; a separate class avoids that.
+        if cls is Model and functional_init_arguments(args, kwargs):
+            return FunctionalModel.__new__(FunctionalModel, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="kclassics")
+class FunctionalModel(Model, Functional):
+    """A `kclassics.Model` defined as a graph of layers: what `Model(inputs, outputs)` returns."""
+
+    __init__ = Functional.__init__

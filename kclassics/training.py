@@ -19,6 +19,7 @@ import keras
 from kclassics import data as kdata
 from kclassics.apps import create_model
 from kclassics.callbacks import StopAtStep
+from kclassics.callbacks.stop import global_step
 from kclassics.export import export_saved_model
 
 OPTIMIZERS = ("sgd", "adam", "adagrad", "rmsprop", "momentum")
@@ -124,9 +125,14 @@ def prepare_run_dir(out=None, name="run", resume=False, root="runs"):
             "Choose another --out, or pass --resume to continue that run."
         )
     parent = next(p for p in (out, *out.parents) if p.exists())
+    if not parent.is_dir():
+        raise NotADirectoryError(f"Cannot create the run directory {out}: {parent} is not a directory.")
     if not os.access(parent, os.W_OK):
-        raise PermissionError(f"Cannot write the run directory {out}: {parent} is not writable.")
-    out.mkdir(parents=True, exist_ok=True)
+        raise PermissionError(f"Cannot create the run directory {out}: {parent} is not writable.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PermissionError(f"Cannot create the run directory {out}: {parent} is not writable ({error.strerror}).") from None
     return out
 
 
@@ -156,20 +162,20 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
 
     steps = config.total_steps(len(splits.train))
     steps_per_epoch = min(steps, max(1, len(splits.train) // config.batch_size))
+    checkpoint = LatestCheckpoint(run_dir / "checkpoints" / "latest.weights.h5")
+    if resume:
+        checkpoint.restore(model)
+    done = global_step(model)
     (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2, default=list))
 
     start = time.perf_counter()
     history = model.fit(
-        kdata.training_pipeline(splits.train, config.batch_size, seed=config.seed),
+        kdata.training_pipeline(splits.train, config.batch_size, seed=config.seed + done),
         steps_per_epoch=steps_per_epoch,
-        epochs=math.ceil(steps / steps_per_epoch),
+        initial_epoch=done // steps_per_epoch,
+        epochs=done // steps_per_epoch + max(1, math.ceil((steps - done) / steps_per_epoch)),
         validation_data=kdata.evaluation_pipeline(splits.validation, 500),
-        callbacks=[
-            keras.callbacks.BackupAndRestore(str(run_dir / "checkpoints"), delete_checkpoint=False),
-            keras.callbacks.TensorBoard(str(run_dir / "logs")),
-            StopAtStep(last_step=steps),
-            *callbacks,
-        ],
+        callbacks=[checkpoint, keras.callbacks.TensorBoard(str(run_dir / "logs")), StopAtStep(last_step=steps), *callbacks],
         verbose=verbose,
     )
     seconds = time.perf_counter() - start
@@ -179,10 +185,35 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
     export_path = export_saved_model(model, run_dir / "export")
     result = RunResult(
         run_dir, model, history.history, float(test_loss), float(test_accuracy),
-        int(keras.ops.convert_to_numpy(model.optimizer.iterations)), seconds, export_path,
+        global_step(model), seconds, export_path,
     )
     write_metrics(result, steps_per_epoch)
     return result
+
+
+class LatestCheckpoint(keras.callbacks.Callback):
+    """Keeps the model and optimizer state of the last finished epoch in one weights file.
+
+    The file is written beside its target and renamed over it, so a crash
+    mid-write leaves the previous checkpoint intact.
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = Path(path)
+
+    def restore(self, model):
+        """Loads the checkpoint into a compiled `model`, optimizer state included."""
+        if not self.path.exists():
+            raise FileNotFoundError(f"Cannot resume: no checkpoint at {self.path}.")
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(self.path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        staging = self.path.with_name(".staging-" + self.path.name)
+        self.model.save_weights(staging)
+        os.replace(staging, self.path)
 
 
 def write_metrics(result, steps_per_epoch):
@@ -207,7 +238,7 @@ def plot_curves(history, steps_per_epoch, path):
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    metrics = [m for m in ("loss", "accuracy") if m in history]
+    metrics = [m for m in ("loss", "accuracy") if m in history] or ["loss"]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         for prefix, label in (("", "train"), ("val_", "validation")):

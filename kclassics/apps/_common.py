@@ -5,7 +5,7 @@ import os
 import keras
 
 
-def model_input(input_shape, input_tensor, default_shape, name="images"):
+def model_input(input_shape, input_tensor, default_shape, name="images", any_rank=False):
     """The input tensor of a builder: `input_tensor` if given, else a new `keras.Input`.
 
     Args:
@@ -13,15 +13,16 @@ def model_input(input_shape, input_tensor, default_shape, name="images"):
         input_tensor: an existing Keras tensor to build on, or None.
         default_shape: the architecture's default input shape.
         name: name of a new input layer.
+        any_rank: accept shapes of any rank (models that flatten their input).
     """
     if input_shape is not None:
         input_shape = tuple(input_shape)
-        if len(input_shape) != len(default_shape) or any(
-            d is not None and (not isinstance(d, int) or d <= 0) for d in input_shape
-        ):
+        wrong_rank = not any_rank and len(input_shape) != len(default_shape)
+        if wrong_rank or any(d is not None and (not isinstance(d, int) or d <= 0) for d in input_shape):
+            rank = "" if any_rank else f"{len(default_shape)} "
             raise ValueError(
-                f"`input_shape` must be a tuple of {len(default_shape)} positive integers "
-                f"such as {tuple(default_shape)}. Received: input_shape={input_shape}"
+                f"`input_shape` must be a tuple of {rank}positive integers such as {tuple(default_shape)}. "
+                f"Received: input_shape={input_shape}"
             )
     if input_tensor is None:
         return keras.Input(shape=input_shape or tuple(default_shape), name=name)

@@ -27,10 +27,10 @@ def _head(x, classes, classifier_activation, kernel_initializer, bias_initialize
     )(x)
 
 
-def _build(features_fn, default_name, input_shape, input_tensor, classes, classifier_activation, weights, name):
+def _build(features_fn, default_name, input_shape, input_tensor, classes, classifier_activation, weights, name, flat=True):
     _common.check_head(classes, classifier_activation)
     _common.check_weights(weights)
-    inputs = _common.model_input(input_shape, input_tensor, MNIST_SHAPE)
+    inputs = _common.model_input(input_shape, input_tensor, MNIST_SHAPE, any_rank=flat)
     outputs = features_fn(inputs)
     model = Model(inputs, outputs, name=name or default_name)
     return _common.load_weights(model, weights)
@@ -107,12 +107,6 @@ def mnist_cnn(
         dropout_rate: fraction of fc1 dropped in training (`1 - keep_prob`).
         Others as `softmax_regression`; `input_shape` is `(height, width, channels)`.
     """
-    if input_shape is not None and len(tuple(input_shape)) != 3:
-        raise ValueError(
-            f"`input_shape` must be (height, width, channels), such as (28, 28, 1). "
-            f"Received: input_shape={tuple(input_shape)}"
-        )
-
     def features(x):
         for i, filters in enumerate((32, 64), start=1):
             x = layers.Conv2D(
@@ -129,7 +123,7 @@ def mnist_cnn(
         x = layers.Dropout(dropout_rate, name="dropout")(x)
         return _head(x, classes, classifier_activation, _BOOK_NORMAL, keras.initializers.Constant(0.1))
 
-    return _build(features, "mnist_cnn", input_shape, input_tensor, classes, classifier_activation, weights, name)
+    return _build(features, "mnist_cnn", input_shape, input_tensor, classes, classifier_activation, weights, name, flat=False)
 
 
 register(

@@ -1,0 +1,86 @@
+"""The command line: help, listing, and one-line errors with exit status 2."""
+
+import json
+import os
+
+import pytest
+
+from kclassics import __version__
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("kclassics"), last
+    for fragment in fragments:
+        assert fragment in last, last
+
+
+def test_version(run_cli):
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"kclassics {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["info"], ["train"]])
+def test_help(run_cli, command):
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0 and "usage: kclassics" in result.stdout
+
+
+def test_list_and_info(run_cli):
+    table = run_cli("list", "m*")
+    assert table.returncode == 0
+    assert "mnist_cnn" in table.stdout and "3,274,634" in table.stdout and "softmax_regression" not in table.stdout
+    card = json.loads(run_cli("info", "mlp", "--json").stdout)
+    assert card["params"] == 238_510 and card["book_section"] == "4.4"
+
+
+def test_unknown_model(run_cli):
+    assert_one_line_error(run_cli("info", "mnist_cn"), "Did you mean 'mnist_cnn'?")
+
+
+def test_unknown_program(run_cli):
+    assert_one_line_error(run_cli("train", "mnist_cn"), "Unknown program 'mnist_cn'")
+
+
+def test_no_pattern_match(run_cli):
+    assert_one_line_error(run_cli("list", "zz*"), "No model matches")
+
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--batch-size", "0"], "--batch-size: expected a positive integer, received '0'"),
+        (["--epochs", "-1"], "--epochs: expected a positive integer, received '-1'"),
+        (["--steps", "x"], "--steps: expected a positive integer"),
+        (["--learning-rate", "0"], "--learning-rate: expected a positive number"),
+    ],
+)
+def test_bad_train_arguments(run_cli, args, fragment):
+    assert_one_line_error(run_cli("train", *args), fragment)
+
+
+def test_unwritable_output_directory(run_cli, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    # root may write anywhere, so also try a kernel filesystem that refuses everyone
+    target = locked / "run" if os.geteuid() != 0 else "/sys/kclassics-run"
+    assert_one_line_error(run_cli("train", "--out", target), "not writable")
+
+
+def test_unwritable_output_directory_under_a_file(run_cli, tmp_path):
+    (tmp_path / "file").write_text("x")
+    assert_one_line_error(run_cli("train", "--out", tmp_path / "file" / "run"), "not a directory")
+
+
+def test_existing_run_directory_is_not_overwritten(run_cli, tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "mine.txt").write_text("keep")
+    assert_one_line_error(run_cli("train", "--out", run), "never overwritten")
+    assert (run / "mine.txt").read_text() == "keep"
+
+
+def test_resume_needs_out(run_cli):
+    assert_one_line_error(run_cli("train", "--resume"), "--resume needs --out")

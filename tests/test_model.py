@@ -1,0 +1,48 @@
+import numpy as np
+import keras
+
+import kclassics
+
+
+def test_functional_round_trip_safe_mode(tmp_path):
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Dense(3, activation="softmax")(inputs)
+    model = kclassics.Model(inputs, outputs, name="tiny")
+    path = tmp_path / "tiny.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    assert isinstance(loaded, kclassics.Model) and isinstance(model, kclassics.Model)
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+@keras.saving.register_keras_serializable(package="kclassics_tests")
+class TwoLayer(kclassics.Model):
+    def __init__(self, units=8, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = keras.layers.Dense(units, activation="relu")
+        self.out = keras.layers.Dense(2)
+
+    def call(self, x):
+        return self.out(self.hidden(x))
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_subclass_with_call_round_trips_and_fits(tmp_path):
+    model = TwoLayer(units=6)
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((8, 3), "float32")
+    model.fit(x, np.zeros((8, 2), "float32"), epochs=1, verbose=0)
+    assert isinstance(model, keras.Model)
+    model.save(tmp_path / "sub.keras")
+    loaded = keras.saving.load_model(tmp_path / "sub.keras", safe_mode=True)
+    assert loaded.units == 6
+    np.testing.assert_allclose(loaded(x), model(x), atol=1e-6)
+
+
+def test_lazy_top_level_imports():
+    assert kclassics.__version__
+    assert kclassics.apps.list_models("mnist*") == ["mnist_cnn"]
