@@ -91,3 +91,21 @@ def test_main_job_reaches_97_percent_within_3_minutes(run_cli, tmp_path):
     assert metrics["test_accuracy"] >= 0.97, metrics["test_accuracy"]
     assert elapsed < 180, elapsed
     assert "test accuracy" in result.stdout
+
+
+def test_saved_model_cli_lists_the_named_signature(short_run):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import subprocess_env
+
+    cli = Path(sys.executable).with_name("saved_model_cli")
+    result = subprocess.run(
+        [str(cli), "show", "--dir", str(short_run.export_path), "--all"],
+        capture_output=True, text=True, timeout=300, env=subprocess_env(),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    signature = result.stdout.split("signature_def['serving_default']")[1]
+    for line in ("inputs['images']", "outputs['probabilities']", "outputs['classes']", "shape: (-1, 28, 28, 1)"):
+        assert line in signature, result.stdout
