@@ -10,6 +10,7 @@ from kclassics.apps._registry import ModelCard, create_model, list_models, model
 from kclassics.apps.mnist import mlp, mnist_cnn, softmax_regression
 from kclassics.apps._keras_twins import keras_twin, transplant_weights
 from kclassics.apps._end_points import end_points, feature_extractor
+from kclassics.apps.inception_v3 import inception_v3
 from kclassics.apps.resnet_v2 import resnet_v2_50, resnet_v2_101, resnet_v2_152, resnet_v2_200
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "transplant_weights",
     "end_points",
     "feature_extractor",
+    "inception_v3",
     "resnet_v2_50",
     "resnet_v2_101",
     "resnet_v2_152",
