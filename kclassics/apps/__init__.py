@@ -10,6 +10,8 @@ from kclassics.apps._registry import ModelCard, create_model, list_models, model
 from kclassics.apps.mnist import mlp, mnist_cnn, softmax_regression
 from kclassics.apps._keras_twins import keras_twin, transplant_weights
 from kclassics.apps._end_points import end_points, feature_extractor
+from kclassics.apps.alexnet import alexnet, alexnet_paper
+from kclassics.apps.vgg import vgg11, vgg11_lrn, vgg13, vgg16, vgg19
 from kclassics.apps.inception_v3 import inception_v3
 from kclassics.apps.resnet_v2 import resnet_v2_50, resnet_v2_101, resnet_v2_152, resnet_v2_200
 
@@ -25,6 +27,13 @@ __all__ = [
     "transplant_weights",
     "end_points",
     "feature_extractor",
+    "alexnet",
+    "alexnet_paper",
+    "vgg11",
+    "vgg11_lrn",
+    "vgg13",
+    "vgg16",
+    "vgg19",
     "inception_v3",
     "resnet_v2_50",
     "resnet_v2_101",

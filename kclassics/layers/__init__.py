@@ -13,3 +13,4 @@ from kclassics.layers.inception import (
     inception_v3_reduction_a,
     inception_v3_reduction_b,
 )
+from kclassics.layers.normalization import LocalResponseNormalization
