@@ -14,3 +14,4 @@ from kclassics.layers.inception import (
     inception_v3_reduction_b,
 )
 from kclassics.layers.normalization import LocalResponseNormalization
+from kclassics.layers.densenet import DenseBlock, DenseLayer, Transition
