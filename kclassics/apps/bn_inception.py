@@ -100,7 +100,7 @@ preprocess_input = keras.applications.inception_v3.preprocess_input
 decode_predictions = keras.applications.inception_v3.decode_predictions
 
 register(
-    bn_inception, family="bn_inception", input_shape=(224, 224, 3), params=11_305_256,
+    bn_inception, multiply_adds=2_032_600_064, family="bn_inception", input_shape=(224, 224, 3), params=11_305_256,
     paper="Ioffe & Szegedy 2015, Batch Normalization", book_section="seed 004 (BN-Inception)",
     description="Inception v2: BN everywhere, double 3x3, stride-2 modules, optional auxiliary heads",
 )

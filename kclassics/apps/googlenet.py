@@ -115,7 +115,7 @@ preprocess_input = keras.applications.inception_v3.preprocess_input
 decode_predictions = keras.applications.inception_v3.decode_predictions
 
 register(
-    googlenet, family="googlenet", input_shape=(224, 224, 3), params=6_998_552,
+    googlenet, multiply_adds=1_582_671_872, family="googlenet", input_shape=(224, 224, 3), params=6_998_552,
     paper="Szegedy et al. 2014, Going Deeper with Convolutions", book_section="seed 002 (GoogLeNet)",
     description="Inception v1: nine modules, LRN stem, optional auxiliary heads",
 )
