@@ -10,6 +10,7 @@ from kclassics.apps._registry import ModelCard, create_model, list_models, model
 from kclassics.apps.mnist import mlp, mnist_cnn, softmax_regression
 from kclassics.apps._keras_twins import keras_twin, transplant_weights
 from kclassics.apps._end_points import end_points, feature_extractor
+from kclassics.apps._preprocessing import preprocessing
 from kclassics.apps.alexnet import alexnet, alexnet_paper
 from kclassics.apps.vgg import vgg11, vgg11_lrn, vgg13, vgg16, vgg19
 from kclassics.apps.densenet import densenet121, densenet169, densenet201
@@ -31,6 +32,7 @@ __all__ = [
     "transplant_weights",
     "end_points",
     "feature_extractor",
+    "preprocessing",
     "alexnet",
     "alexnet_paper",
     "vgg11",
