@@ -32,7 +32,12 @@ def test_card_fields():
     assert card.as_dict()["input_shape"] == [28, 28, 1]
 
 
-@pytest.mark.parametrize("name", apps.list_models())
+# Builds of over ~150 layers take several seconds each on two cores: those run with -m slow.
+HEAVY = {"densenet121", "densenet169", "densenet201", "resnet_v1_101", "resnet_v1_152", "resnet_v2_101", "resnet_v2_152",
+         "resnet_v2_200"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY else n for n in apps.list_models()])
 def test_every_model_matches_its_card(name):
     card = apps.model_info(name)
     model = apps.create_model(name)
