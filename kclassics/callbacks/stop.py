@@ -10,6 +10,8 @@ class StopAtStep(keras.callbacks.Callback):
 
     The global step is the optimizer's iteration count, so `last_step` holds
     across resumed runs, like the book's `StopAtStep` monitor (book 10.5).
+    Keras checks `stop_training` only after a batch, so a `fit` that starts at
+    or past `last_step` still runs one step.
 
     Args:
         num_steps: steps to run from the start of this `fit` call.

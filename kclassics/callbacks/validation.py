@@ -165,7 +165,8 @@ class ValidationMonitor(keras.callbacks.EarlyStopping):
             results = model.evaluate(self.validation_data, verbose=0, return_dict=True)
         for variable, value in zip((v for metric in model.metrics for v in metric.variables), saved):
             variable.assign(value)
-        results = {name: float(value) for name, value in results.items()}
+        # the loss first, as the book's log line and Keras's progress bar show it
+        results = {name: float(results[name]) for name in sorted(results, key=lambda name: name != "loss")}
         if self.metrics:
             results.update(self._extra_metrics())
         return results
