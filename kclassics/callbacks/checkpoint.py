@@ -78,6 +78,7 @@ class CheckpointSaver(keras.callbacks.Callback):
             )
         if save_secs is not None and (isinstance(save_secs, bool) or not isinstance(save_secs, (int, float)) or not save_secs > 0):
             raise ValueError(f"`save_secs` must be a positive number of seconds. Received: save_secs={save_secs!r}")
+        check_positive_int("save_steps", save_steps, allow_none=True)
         check_positive_int("keep", keep)
         self.directory = Path(directory)
         self.trigger = None if save_steps is None else StepTrigger(save_steps)
