@@ -47,8 +47,9 @@ def format_value(value):
 
 
 def format_values(values):
-    """`name = v, name = v` for a mapping of metric names to numbers."""
-    return ", ".join(f"{name} = {format_value(value)}" for name, value in values.items())
+    """`loss = v, name = v, ...` for a mapping of metric names to numbers, the loss first as in the book."""
+    ordered = sorted(values, key=lambda name: name != "loss")
+    return ", ".join(f"{name} = {format_value(values[name])}" for name in ordered)
 
 
 class StepTrigger:

@@ -30,5 +30,5 @@ def test_first_n_steps_is_validated():
 
 def test_values_are_formatted_like_the_book():
     assert format_value(0.060834512) == "0.0608345"
-    assert format_values({"loss": 2.346351, "accuracy": 1.0}) == "loss = 2.34635, accuracy = 1"
+    assert format_values({"accuracy": 1.0, "loss": 2.346351}) == "loss = 2.34635, accuracy = 1"
     assert format_value(np.zeros((2, 2))).startswith("[[0.")
