@@ -92,7 +92,7 @@ def run(config=IrisConfig(), verbose=False):
         early_stopping_rounds=config.early_stopping_rounds,
     )
     model.fit(
-        train, steps_per_epoch=config.steps, epochs=1, verbose=0,
+        train, steps_per_epoch=config.steps, epochs=1, verbose=0, shuffle=False,  # the dataset shuffles
         callbacks=[monitor, StopAtStep(last_step=config.steps)],
     )
     test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)

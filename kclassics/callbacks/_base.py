@@ -67,6 +67,16 @@ class StepTrigger:
         check_non_negative_int("first_n_steps", first_n_steps)
         self.every_n_steps = int(every_n_steps)
         self.first_n_steps = int(first_n_steps)
+        self.last_step = 0
+
+    def start(self, step):
+        """Starts watching from global step `step` (when training begins)."""
+        self.last_step = step
+
+    def advance(self, step):
+        """Moves on to global step `step`; whether a step since the last call qualifies."""
+        previous, self.last_step = self.last_step, step
+        return self.fires(previous, step)
 
     def fires(self, previous_step, step):
         """Whether any global step in `(previous_step, step]` qualifies."""
@@ -97,15 +107,13 @@ class StepCallback(keras.callbacks.Callback):
         self.trigger = StepTrigger(every_n_steps, first_n_steps)
         self.every_n_steps = self.trigger.every_n_steps
         self.first_n_steps = self.trigger.first_n_steps
-        self._last_seen_step = 0
 
     def on_train_begin(self, logs=None):
-        self._last_seen_step = global_step(self.model)
+        self.trigger.start(global_step(self.model))
 
     def on_train_batch_end(self, batch, logs=None):
         step = global_step(self.model)
-        previous, self._last_seen_step = self._last_seen_step, step
-        if self.trigger.fires(previous, step):
+        if self.trigger.advance(step):
             self.on_step(step, logs or {})
 
     def on_step(self, step, logs):

@@ -40,6 +40,46 @@ def _layer_outputs(model, layer_names, argument):
     return outputs
 
 
+def _attach(model, probe):
+    """Adds `probe` to the model's probed `train_step`, installing it on the first probe.
+
+    One wrapper serves every probe of a `fit`, so probes may end in any order;
+    probes left by a `fit` that raised (their `params` are another fit's) are dropped.
+    """
+    hook = model.__dict__.get("train_step")
+    if getattr(hook, "probes", None) is None:
+        inner_train_step = model.train_step
+        restore = ("train_step" in model.__dict__, inner_train_step, model.jit_compile)
+        probes = []
+
+        def hook(data):
+            for active in probes:
+                active._probe(data)
+            return inner_train_step(data)
+
+        hook.probes, hook.restore = probes, restore
+        model.train_step = hook
+        model.jit_compile = False  # tf.py_function cannot run inside an XLA cluster.
+    hook.probes[:] = [p for p in hook.probes if p.params is probe.params and p is not probe] + [probe]
+    model.make_train_function(force=True)  # traced at the first step, with every probe attached by then
+
+
+def _detach(model, probe):
+    """Removes `probe`; the last one out puts back the original `train_step` and XLA setting."""
+    hook = model.__dict__.get("train_step")
+    if probe not in (getattr(hook, "probes", None) or ()):
+        return
+    hook.probes.remove(probe)
+    if not hook.probes:
+        had_own_train_step, train_step, jit_compile = hook.restore
+        if had_own_train_step:
+            model.train_step = train_step
+        else:
+            del model.__dict__["train_step"]
+        model.jit_compile = jit_compile
+    model.train_function = None  # the next fit builds it afresh
+
+
 def check_names(names, argument):
     """`names` (a string or a sequence of strings) as a tuple, or a ValueError naming `argument`."""
     names = (names,) if isinstance(names, str) else tuple(names)
@@ -70,7 +110,6 @@ class BatchProbe(StepCallback):
         self._received = {}
         self._side_model = None
         self._output_names = ()
-        self._restore = None
 
     @property
     def probing(self):
@@ -85,30 +124,16 @@ class BatchProbe(StepCallback):
         self._output_names = tuple(outputs)
         self._side_model = keras.Model(model.inputs, list(outputs.values())) if outputs else None
         self._received = {}
-        had_own_train_step = "train_step" in model.__dict__
-        self._restore = (had_own_train_step, model.train_step, model.jit_compile)
-        inner_train_step = model.train_step
-
-        def probed_train_step(data):
-            self._probe(data)
-            return inner_train_step(data)
-
-        model.train_step = probed_train_step
-        model.jit_compile = False  # tf.py_function cannot run inside an XLA cluster.
-        model.make_train_function(force=True)
+        _attach(model, self)
 
     def on_train_end(self, logs=None):
-        if self._restore is None:
-            return
-        model = self.model
-        had_own_train_step, train_step, jit_compile = self._restore
-        if had_own_train_step:
-            model.train_step = train_step
-        else:
-            del model.__dict__["train_step"]
-        model.jit_compile = jit_compile
-        model.train_function = None  # the next fit builds it from the original train_step
-        self._restore = None
+        self.release()
+
+    def release(self):
+        """Takes this probe out of the model's `train_step` (done when `fit` ends;
+        call it yourself if `fit` raised and the model is used on)."""
+        if self.model is not None:
+            _detach(self.model, self)
 
     def _probe(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)

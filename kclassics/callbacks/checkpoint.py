@@ -87,7 +87,6 @@ class CheckpointSaver(keras.callbacks.Callback):
         self.keep = keep
         self.restore = restore
         self.saved = []
-        self._last_seen_step = 0
         self._last_save_time = None
         self._last_saved_step = None
 
@@ -121,15 +120,15 @@ class CheckpointSaver(keras.callbacks.Callback):
                 f"{self.directory} already holds checkpoints up to step {existing[-1][0]}; checkpoints are never "
                 "overwritten. Pass restore=True to continue from them, or choose another directory."
             )
-        self._last_seen_step = global_step(self.model)
+        if self.trigger is not None:
+            self.trigger.start(global_step(self.model))
         self._last_saved_step = existing[-1][0] if existing and self.restore else None
         self._last_save_time = time.monotonic()
 
     def on_train_batch_end(self, batch, logs=None):
         step = global_step(self.model)
-        previous, self._last_seen_step = self._last_seen_step, step
         if self.trigger is not None:
-            due = self.trigger.fires(previous, step)
+            due = self.trigger.advance(step)
         else:
             due = time.monotonic() - self._last_save_time >= self.save_secs
         if due:

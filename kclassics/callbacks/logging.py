@@ -44,7 +44,7 @@ class StepLogger(StepCallback):
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
-        self._rate.reset(self._last_seen_step)
+        self._rate.reset(self.trigger.last_step)
 
     def on_step(self, step, logs):
         steps, seconds = self._rate.update(step)
@@ -79,7 +79,7 @@ class StepCounter(StepCallback):
         super().on_train_begin(logs)
         if getattr(self.model, "_loss_tracker", None) is None:
             raise ValueError("StepCounter needs a compiled model: call `model.compile(...)` before `fit`.")
-        self._rate.reset(self._last_seen_step)
+        self._rate.reset(self.trigger.last_step)
         self._examples = self._examples_at_epoch_begin = self._examples_at_last_step = 0.0
         if self.log_dir is not None:
             self._writer = tf.summary.create_file_writer(self.log_dir)

@@ -31,17 +31,15 @@ class NanLoss(keras.callbacks.TerminateOnNaN):
         self.every_n_steps = self.trigger.every_n_steps
         self.fail_on_nan_loss = bool(fail_on_nan_loss)
         self.nan_step = None
-        self._last_seen_step = 0
 
     def on_train_begin(self, logs=None):
         self.nan_step = None
-        self._last_seen_step = global_step(self.model)
+        self.trigger.start(global_step(self.model))
 
     def on_batch_end(self, batch, logs=None):
         step = global_step(self.model)
-        previous, self._last_seen_step = self._last_seen_step, step
         loss = (logs or {}).get("loss")
-        if loss is None or not self.trigger.fires(previous, step) or math.isfinite(loss):
+        if not self.trigger.advance(step) or loss is None or math.isfinite(loss):
             return
         self.nan_step = step
         message = f"NaN or infinite loss during training at step {step}: loss = {loss}."

@@ -112,7 +112,6 @@ class ValidationMonitor(keras.callbacks.EarlyStopping):
         self.early_stopped = False
         self.evaluations = []
         self._steps_of_evaluations = []
-        self._last_seen_step = 0
 
     @property
     def best_value(self):
@@ -121,15 +120,14 @@ class ValidationMonitor(keras.callbacks.EarlyStopping):
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         self._reset()
-        self._last_seen_step = global_step(self.model)
+        self.trigger.start(global_step(self.model))
 
     def on_epoch_end(self, epoch, logs=None):
         """Keras epochs play no part: evaluations happen at global steps."""
 
     def on_train_batch_end(self, batch, logs=None):
         step = global_step(self.model)
-        previous, self._last_seen_step = self._last_seen_step, step
-        if not self.trigger.fires(previous, step):
+        if not self.trigger.advance(step):
             return
         results = self.evaluate()
         if self.early_stopping_metric not in results:

@@ -53,3 +53,23 @@ def test_print_tensor_errors(make_model, data):
     model.compile("sgd", "mse")
     with pytest.raises(ValueError, match="functional or Sequential"):
         model.fit(*data, verbose=0, callbacks=[PrintTensor("dense")])
+
+
+def test_several_probes_and_a_failed_fit_leave_the_model_clean(make_model, data, tmp_path):
+    from kclassics.callbacks import NanLoss, NanLossDuringTrainingError, SummarySaver
+
+    x, y = data
+    model = make_model()
+    first, summaries = PrintTensor("hidden", every_n_steps=2), SummarySaver(tmp_path, every_n_steps=2, activations="out")
+    model.fit(x, y, batch_size=4, verbose=0, callbacks=[first, summaries])
+    assert "train_step" not in model.__dict__ and sorted(first.values) == [1, 2, 4]
+
+    poisoned = y.copy()
+    poisoned[5, 0] = float("nan")
+    stale = PrintTensor("hidden", every_n_steps=1)
+    with pytest.raises(NanLossDuringTrainingError):  # on_train_end is never called
+        model.fit(x, poisoned, batch_size=4, verbose=0, shuffle=False, callbacks=[stale, NanLoss()])
+    fresh = PrintTensor("out", every_n_steps=1)
+    model.fit(x, y, batch_size=4, verbose=0, callbacks=[fresh])
+    assert len(fresh.values) == 5 and max(stale.values) == 7  # the stale probe no longer runs
+    assert "train_step" not in model.__dict__
