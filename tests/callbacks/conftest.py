@@ -30,3 +30,11 @@ def data():
     """20 examples: with batch_size=4 that is 5 steps per epoch."""
     rng = np.random.default_rng(0)
     return rng.random((20, 4), dtype="float32"), rng.random((20, 2), dtype="float32")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fresh_keras_session():
+    """Each test module starts from a clear Keras/TF state: the graphs that earlier
+    modules leave behind made later traces many times slower."""
+    yield
+    keras.backend.clear_session(free_memory=True)
