@@ -21,6 +21,7 @@ from kclassics.callbacks._base import StepCallback
 
 
 def _layer_outputs(model, layer_names, argument):
+    """{name: symbolic output} of the named layers; `argument` names the callback's argument in errors."""
     if not getattr(model, "inputs", None):
         raise ValueError(
             f"`{argument}` needs a functional or Sequential model with an Input, whose layer outputs are reachable "
@@ -97,14 +98,16 @@ class BatchProbe(StepCallback):
 
     Args:
         layer_names: names of the layers whose outputs are read.
+        names_argument: the subclass's argument holding `layer_names`, for error messages.
         every_n_steps: probe at every multiple of this global step.
         first_n_steps: also probe each of the first global steps up to this one.
         capture_inputs: also hand over the batch's (first) model input.
     """
 
-    def __init__(self, layer_names, every_n_steps, first_n_steps=0, capture_inputs=False):
+    def __init__(self, layer_names, every_n_steps, first_n_steps=0, capture_inputs=False, names_argument="names"):
         super().__init__(every_n_steps, first_n_steps)
         self.layer_names = tuple(layer_names)
+        self.names_argument = names_argument
         self.capture_inputs = capture_inputs
         self._lock = threading.Lock()
         self._received = {}
@@ -120,7 +123,7 @@ class BatchProbe(StepCallback):
         if not self.probing:
             return
         model = self.model
-        outputs = _layer_outputs(model, self.layer_names, type(self).__name__) if self.layer_names else {}
+        outputs = _layer_outputs(model, self.layer_names, self.names_argument) if self.layer_names else {}
         self._output_names = tuple(outputs)
         self._side_model = keras.Model(model.inputs, list(outputs.values())) if outputs else None
         self._received = {}

@@ -45,7 +45,7 @@ class SummarySaver(BatchProbe):
         if not isinstance(log_dir, (str, os.PathLike)) or not str(log_dir):
             raise ValueError(f"`log_dir` must be a directory path. Received: log_dir={log_dir!r}")
         activations = check_names(activations, "activations")
-        super().__init__(activations, every_n_steps, capture_inputs=bool(images))
+        super().__init__(activations, every_n_steps, capture_inputs=bool(images), names_argument="activations")
         try:
             self.variables = None if variables is None else re.compile(variables)
         except (re.error, TypeError) as error:

@@ -38,7 +38,7 @@ def test_the_model_is_left_as_it_was(make_model, data):
 def test_print_tensor_errors(make_model, data):
     with pytest.raises(ValueError, match="at least one layer"):
         PrintTensor([])
-    with pytest.raises(ValueError, match=r"no layer named 'dense'. Available: hidden, out. Received: PrintTensor='dense'"):
+    with pytest.raises(ValueError, match=r"no layer named 'dense'. Available: hidden, out. Received: names='dense'"):
         make_model().fit(*data, verbose=0, callbacks=[PrintTensor("dense")])
 
     class Subclassed(keras.Model):
