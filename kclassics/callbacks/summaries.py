@@ -29,8 +29,8 @@ class SummarySaver(BatchProbe):
     activations and inputs.
 
     Args:
+        every_n_steps: write at every multiple of this global step (the book's `save_steps`).
         log_dir: directory of the event files.
-        every_n_steps: write at every multiple of this global step.
         variables: regular expression (`re.search`) selecting variables by path,
             or None for no variable summaries.
         activations: a layer name or names whose outputs get histograms.
@@ -40,7 +40,7 @@ class SummarySaver(BatchProbe):
     """
 
     def __init__(
-        self, log_dir, every_n_steps=100, variables=".*", activations=(), images=False, max_images=3, image_shape=None
+        self, every_n_steps, log_dir, variables=".*", activations=(), images=False, max_images=3, image_shape=None
     ):
         if not isinstance(log_dir, (str, os.PathLike)) or not str(log_dir):
             raise ValueError(f"`log_dir` must be a directory path. Received: log_dir={log_dir!r}")

@@ -43,7 +43,7 @@ export = kc.ExportMonitor(out + "/export", every_n_steps=6, exports_to_keep=1)
 callbacks = [
     kc.CheckpointSaver(out + "/ckpt", save_steps=4, keep=2), record, kc.StepLogger(every_n_steps=3), counter, capture,
     printer, kc.LoggingTrainable("probabilities/bias", every_n_steps=6),
-    kc.SummarySaver(out + "/summaries", every_n_steps=3, activations="hidden", images=True, image_shape=(4, 4, 1)),
+    kc.SummarySaver(3, out + "/summaries", activations="hidden", images=True, image_shape=(4, 4, 1)),
     validation, export, kc.NanLoss(), kc.StopAtStep(last_step=7),
 ]
 model.fit(x, y, batch_size=8, epochs=5, verbose=0, shuffle=False, callbacks=callbacks)

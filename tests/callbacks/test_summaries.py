@@ -23,7 +23,7 @@ def test_variable_activation_and_image_summaries(tmp_path):
     )
     model.compile("sgd", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     x, y = np.random.default_rng(0).random((12, 16), dtype="float32"), np.arange(12) % 3
-    saver = SummarySaver(tmp_path, every_n_steps=2, variables="hidden", activations="hidden", images=True, image_shape=(4, 4, 1))
+    saver = SummarySaver(2, tmp_path, variables="hidden", activations="hidden", images=True, image_shape=(4, 4, 1))
     model.fit(x, y, batch_size=3, epochs=1, verbose=0, callbacks=[saver])
 
     events = _events(tmp_path)
@@ -38,12 +38,12 @@ def test_variable_activation_and_image_summaries(tmp_path):
 
 def test_summary_saver_arguments_are_validated(make_model, data, tmp_path):
     with pytest.raises(ValueError, match="log_dir=None"):
-        SummarySaver(None)
+        SummarySaver(10, None)
     with pytest.raises(ValueError, match="image_shape"):
-        SummarySaver(tmp_path, image_shape=(28, 28, 2))
+        SummarySaver(10, tmp_path, image_shape=(28, 28, 2))
     with pytest.raises(ValueError, match="max_images=0"):
-        SummarySaver(tmp_path, max_images=0)
+        SummarySaver(10, tmp_path, max_images=0)
     with pytest.raises(ValueError, match=r"input of shape \(4,\) is not an image"):
-        make_model().fit(*data, verbose=0, callbacks=[SummarySaver(tmp_path, images=True)])
+        make_model().fit(*data, verbose=0, callbacks=[SummarySaver(10, tmp_path, images=True)])
     with pytest.raises(ValueError, match="does not hold the model's input"):
-        make_model().fit(*data, verbose=0, callbacks=[SummarySaver(tmp_path, images=True, image_shape=(3, 3, 1))])
+        make_model().fit(*data, verbose=0, callbacks=[SummarySaver(10, tmp_path, images=True, image_shape=(3, 3, 1))])

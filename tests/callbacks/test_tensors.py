@@ -60,7 +60,7 @@ def test_several_probes_and_a_failed_fit_leave_the_model_clean(make_model, data,
 
     x, y = data
     model = make_model()
-    first, summaries = PrintTensor("hidden", every_n_steps=2), SummarySaver(tmp_path, every_n_steps=2, activations="out")
+    first, summaries = PrintTensor("hidden", every_n_steps=2), SummarySaver(2, tmp_path, activations="out")
     model.fit(x, y, batch_size=4, verbose=0, callbacks=[first, summaries])
     assert "train_step" not in model.__dict__ and sorted(first.values) == [1, 2, 4]
 
