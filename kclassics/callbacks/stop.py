@@ -2,10 +2,7 @@
 
 import keras
 
-
-def global_step(model):
-    """The global training step: the optimizer's iteration count."""
-    return int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+from kclassics.callbacks._base import check_non_negative_int, global_step
 
 
 class StopAtStep(keras.callbacks.Callback):
@@ -13,6 +10,8 @@ class StopAtStep(keras.callbacks.Callback):
 
     The global step is the optimizer's iteration count, so `last_step` holds
     across resumed runs, like the book's `StopAtStep` monitor (book 10.5).
+    Keras checks `stop_training` only after a batch, so a `fit` that starts at
+    or past `last_step` still runs one step.
 
     Args:
         num_steps: steps to run from the start of this `fit` call.
@@ -27,8 +26,8 @@ class StopAtStep(keras.callbacks.Callback):
                 f"Received: num_steps={num_steps!r}, last_step={last_step!r}"
             )
         for arg, value in (("num_steps", num_steps), ("last_step", last_step)):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-                raise ValueError(f"`{arg}` must be a non-negative integer. Received: {arg}={value!r}")
+            if value is not None:
+                check_non_negative_int(arg, value)
         self.num_steps = num_steps
         self.last_step = last_step
         self._stop_at = None
