@@ -8,6 +8,9 @@
 
 from kclassics.apps._registry import ModelCard, create_model, list_models, model_info
 from kclassics.apps.mnist import mlp, mnist_cnn, softmax_regression
+from kclassics.apps.mnist import tensorboard_mnist
+from kclassics.apps.autoencoder import AdditiveGaussianNoiseAutoencoder, denoising_autoencoder
+from kclassics.apps.birnn import birnn_mnist
 
 __all__ = [
     "ModelCard",
@@ -17,4 +20,8 @@ __all__ = [
     "mlp",
     "mnist_cnn",
     "softmax_regression",
+    "tensorboard_mnist",
+    "AdditiveGaussianNoiseAutoencoder",
+    "denoising_autoencoder",
+    "birnn_mnist",
 ]
