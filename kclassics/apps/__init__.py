@@ -8,9 +8,16 @@
 
 from kclassics.apps._registry import ModelCard, create_model, list_models, model_info
 from kclassics.apps.mnist import mlp, mnist_cnn, softmax_regression
+from kclassics.apps._keras_twins import keras_twin, transplant_weights
+from kclassics.apps._end_points import end_points, feature_extractor
+from kclassics.apps.alexnet import alexnet, alexnet_paper
+from kclassics.apps.vgg import vgg11, vgg11_lrn, vgg13, vgg16, vgg19
+from kclassics.apps.inception_v3 import inception_v3
+from kclassics.apps.resnet_v2 import resnet_v2_50, resnet_v2_101, resnet_v2_152, resnet_v2_200
 from kclassics.apps.mnist import tensorboard_mnist
 from kclassics.apps.autoencoder import AdditiveGaussianNoiseAutoencoder, denoising_autoencoder
 from kclassics.apps.birnn import birnn_mnist
+from kclassics.apps.cifar10 import cifar10_cnn
 
 __all__ = [
     "ModelCard",
@@ -20,8 +27,25 @@ __all__ = [
     "mlp",
     "mnist_cnn",
     "softmax_regression",
+    "keras_twin",
+    "transplant_weights",
+    "end_points",
+    "feature_extractor",
+    "alexnet",
+    "alexnet_paper",
+    "vgg11",
+    "vgg11_lrn",
+    "vgg13",
+    "vgg16",
+    "vgg19",
+    "inception_v3",
+    "resnet_v2_50",
+    "resnet_v2_101",
+    "resnet_v2_152",
+    "resnet_v2_200",
     "tensorboard_mnist",
     "AdditiveGaussianNoiseAutoencoder",
     "denoising_autoencoder",
     "birnn_mnist",
+    "cifar10_cnn",
 ]
