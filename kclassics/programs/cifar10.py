@@ -67,14 +67,16 @@ class Cifar10Config:
         if not self.learning_rate > 0:
             raise ValueError(f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate!r}")
 
-    def make_optimizer(self):
+    def learning_rate_schedule(self):
+        """The learning rate, or with `sgd_decay` the rate decayed by 10x every 350 epochs (staircase)."""
         if self.schedule == "adam":
-            return keras.optimizers.Adam(self.learning_rate)
+            return self.learning_rate
         decay_steps = int(TRAIN_EXAMPLES / self.batch_size * SGD_EPOCHS_PER_DECAY)
-        rate = keras.optimizers.schedules.ExponentialDecay(
-            self.learning_rate, decay_steps, SGD_DECAY_FACTOR, staircase=True
-        )
-        return keras.optimizers.SGD(rate)
+        return keras.optimizers.schedules.ExponentialDecay(self.learning_rate, decay_steps, SGD_DECAY_FACTOR, staircase=True)
+
+    def make_optimizer(self):
+        optimizer = keras.optimizers.Adam if self.schedule == "adam" else keras.optimizers.SGD
+        return optimizer(self.learning_rate_schedule())
 
 
 CIFAR10_CNN = Cifar10Config()

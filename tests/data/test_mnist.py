@@ -26,6 +26,7 @@ def write_idx(path, array, magic, compress=False):
 def write_mnist(directory, compress=False, train=TRAIN, test=TEST, seed=0):
     """Writes the four MNIST files; pixel value = (index * 7 + row) % 256 so positions are checkable."""
     rng = np.random.default_rng(seed)
+    directory.mkdir(parents=True, exist_ok=True)
     arrays = {}
     for prefix, count in (("train", train), ("t10k", test)):
         images = rng.integers(0, 256, size=(count, 28, 28), dtype=np.uint8)
