@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kclassics.data._base import Split, Splits
-from kclassics.data.mnist import ENV_DATA_DIR, _as_arrays, data_dir_from_env
+from kclassics.data._base import Split, Splits, load_tfds_arrays
+from kclassics.data.mnist import ENV_DATA_DIR, data_dir_from_env
 
 BATCHES_DIR = "cifar-10-batches-bin"
 TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
@@ -78,17 +78,9 @@ def _read_files(directory, names):
 
 
 def _read_tfds(data_dir):
-    import tensorflow_datasets as tfds
-
-    try:
-        train, test = tfds.load("cifar10", split=["train", "test"], as_supervised=True, data_dir=data_dir)
-    except Exception as error:  # no local copy and no network: tell the user what to give instead
-        raise FileNotFoundError(
-            f"CIFAR-10 is not available from tensorflow-datasets ({type(error).__name__}: {str(error)[:200]}). "
-            f"Pass --data-dir (or set {ENV_DATA_DIR}) to the directory holding {BATCHES_DIR}/."
-        ) from error
-    (x_train, y_train), (x_test, y_test) = (_as_arrays(tfds, ds) for ds in (train, test))
-    return (x_train, y_train.astype(np.int64)), (x_test, y_test.astype(np.int64))
+    return load_tfds_arrays(
+        "cifar10", data_dir, f"Pass --data-dir (or set {ENV_DATA_DIR}) to the directory holding {BATCHES_DIR}/."
+    )
 
 
 def load_cifar10(data_dir=None, source="auto"):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kclassics.data._base import Split, Splits
+from kclassics.data._base import Split, Splits, load_tfds_arrays
 
 ENV_DATA_DIR = "KCLASSICS_DATA_DIR"
 TRAIN_IMAGES = "train-images-idx3-ubyte"
@@ -110,22 +110,10 @@ def _read_pair(data_dir, images_name, labels_name):
 
 
 def _read_tfds(data_dir):
-    import tensorflow_datasets as tfds
-
-    try:
-        train, test = tfds.load("mnist", split=["train", "test"], as_supervised=True, data_dir=data_dir)
-    except Exception as error:  # no local copy and no network: tell the user what to give instead
-        raise FileNotFoundError(
-            f"MNIST is not available from tensorflow-datasets ({type(error).__name__}: {str(error)[:200]}). "
-            f"Pass --data-dir (or set {ENV_DATA_DIR}) to a directory holding {', '.join(FILES)} (raw or .gz)."
-        ) from error
-    (x_train, y_train), (x_test, y_test) = (_as_arrays(tfds, ds) for ds in (train, test))
-    return (x_train[..., 0], y_train.astype(np.int64)), (x_test[..., 0], y_test.astype(np.int64))
-
-
-def _as_arrays(tfds, dataset):
-    """A whole `(image, label)` dataset as two numpy arrays (one batch larger than any split)."""
-    return next(iter(tfds.as_numpy(dataset.batch(1 << 30))))
+    (train_x, train_y), (test_x, test_y) = load_tfds_arrays(
+        "mnist", data_dir, f"Pass --data-dir (or set {ENV_DATA_DIR}) to a directory holding {', '.join(FILES)} (raw or .gz)."
+    )
+    return (train_x[..., 0], train_y), (test_x[..., 0], test_y)
 
 
 def load_mnist(data_dir=None, flatten=False, one_hot=False, source="auto", validation_size=VALIDATION_SIZE):

@@ -66,3 +66,19 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
     resumed = program.run_classifier(config, out=tmp_path / "run", resume=True, verbose=0)
     assert resumed.steps == 6
     assert len(resumed.history["loss"]) == 1  # only the second epoch ran again
+
+
+@pytest.mark.parametrize(
+    "name, threshold",
+    [
+        ("softmax_regression", 0.92),
+        pytest.param("mlp", 0.96, marks=pytest.mark.slow),
+        pytest.param("mnist_cnn", 0.98, marks=pytest.mark.slow),
+        pytest.param("birnn_mnist", 0.95, marks=pytest.mark.slow),
+    ],
+)
+def test_book_accuracy_on_the_embedded_digits(name, threshold, tmp_path):
+    """The book's defaults (steps scaled by `digits_steps`, see docs/reproduction.md) reach the book's accuracy."""
+    program_ = programs.get(name)
+    result = program_.run(program_.config, out=tmp_path / "run", verbose=0)
+    assert result.test_accuracy >= threshold, f"{name}: {result.test_accuracy:.4f} < {threshold}"
