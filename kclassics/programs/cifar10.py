@@ -131,7 +131,7 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
         resume: continue the run in `out` from its last checkpoint.
         data_dir: directory holding `cifar-10-batches-bin/` (default: tensorflow-datasets).
         callbacks: extra Keras callbacks.
-        verbose: `model.fit` verbosity; the book's log line is printed regardless.
+        verbose: unused: the book's log line every `log_every` steps is the progress report.
         run_name: prefix of a default run directory.
 
     Returns:
@@ -161,7 +161,7 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
             logger,
             *callbacks,
         ],
-        verbose=verbose,
+        verbose=0,
     )
     seconds = time.perf_counter() - start
     # every test image exactly once: the last batch is short, nothing wraps around (the book's
@@ -175,6 +175,9 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
         int(keras.ops.convert_to_numpy(model.optimizer.iterations)), seconds, export_path,
     )
     write_metrics(result, steps_per_epoch)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    metrics.update(precision_at_1=float(precision), log=logger.lines)
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return result
 
 
