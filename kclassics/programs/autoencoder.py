@@ -15,9 +15,9 @@ from typing import Optional
 import keras
 import numpy as np
 
-from kclassics import data as kdata
 from kclassics.apps import create_model
 from kclassics.programs import Program, register
+from kclassics.programs.mnist import load_program_data
 from kclassics.training import prepare_run_dir
 
 
@@ -107,8 +107,7 @@ def train_autoencoder(config, out=None, resume=False, data_dir=None, callbacks=(
         An `AutoencoderResult` with the average training cost and the test
         total cost after every epoch.
     """
-    dataset = "mnist" if data_dir is not None and config.dataset == "digits" else config.dataset
-    splits = kdata.load(dataset, flatten=True, **({"data_dir": data_dir} if data_dir else {}))
+    splits = load_program_data(config.dataset, data_dir, flatten=True)
     if len(splits.train) <= config.batch_size:
         raise ValueError(
             f"`batch_size` must be smaller than the {len(splits.train)} training examples. Received: batch_size={config.batch_size}"

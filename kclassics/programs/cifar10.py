@@ -11,7 +11,6 @@ import dataclasses
 import json
 import math
 import time
-from typing import Optional
 
 import keras
 
@@ -20,6 +19,7 @@ from kclassics.apps import create_model
 from kclassics.callbacks import StopAtStep
 from kclassics.export import export_saved_model
 from kclassics.programs import Program, register
+from kclassics.programs.mnist import load_program_data
 from kclassics.training import RunResult, prepare_run_dir, write_metrics
 
 SCHEDULES = ("adam", "sgd_decay")
@@ -137,7 +137,7 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
     Returns:
         A `RunResult` whose `test_accuracy` is the precision @ 1.
     """
-    splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))
+    splits = load_program_data(config.dataset, data_dir)
     run_dir = prepare_run_dir(out, run_name or config.model, resume)
     keras.utils.set_random_seed(config.seed)
     model = create_model(config.model, classes=splits.num_classes, classifier_activation=None)

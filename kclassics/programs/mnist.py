@@ -53,7 +53,7 @@ BIRNN_MNIST = TrainConfig(
     # while step * batch_size < max_samples (400,000), step from 1: 3,124 steps of 128, L4546-4547, L4614
     steps=3124,
     batch_size=128,
-    digits_steps=300,
+    digits_steps=600,
     source="book 7.3, L4545-4547, L4614",
 )
 
@@ -90,11 +90,19 @@ class TrainingAccuracyPrinter(keras.callbacks.Callback):
         print("step %d, training accuracy %g" % (step, accuracy))
 
 
+def dataset_for(dataset, data_dir):
+    """The dataset a program reads: MNIST instead of the embedded digits when `data_dir` is given (the `--data-dir` switch)."""
+    return "mnist" if data_dir is not None and dataset == "digits" else dataset
+
+
+def load_program_data(dataset, data_dir=None, **kwargs):
+    """`kclassics.data.load` of `dataset_for(dataset, data_dir)`, reading `data_dir` when given."""
+    return kdata.load(dataset_for(dataset, data_dir), **({"data_dir": data_dir} if data_dir else {}), **kwargs)
+
+
 def with_dataset(config, data_dir):
-    """`config` reading MNIST when `data_dir` names the IDX files (the `--data-dir` switch)."""
-    if data_dir is not None and config.dataset == "digits":
-        return dataclasses.replace(config, dataset="mnist")
-    return config
+    """`config` reading MNIST when `data_dir` names the IDX files."""
+    return dataclasses.replace(config, dataset=dataset_for(config.dataset, data_dir))
 
 
 def run_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", **kwargs):
@@ -105,7 +113,7 @@ def run_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), 
 def run_cnn(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", **kwargs):
     """`run_classifier` that also prints the training accuracy every 100 steps like the book."""
     config = with_dataset(config, data_dir)
-    splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))
+    splits = load_program_data(config.dataset, data_dir)
     printer = TrainingAccuracyPrinter(splits.train, config.batch_size, seed=config.seed)
     return train_classifier(config, out, resume, data_dir, (printer, *callbacks), verbose, **kwargs)
 

@@ -13,12 +13,12 @@ import json
 import time
 
 import keras
-import numpy as np
 
 from kclassics import data as kdata
 from kclassics.apps import create_model
 from kclassics.export import export_saved_model
 from kclassics.programs import Program, register
+from kclassics.programs.mnist import load_program_data
 from kclassics.training import RunResult, plot_curves, prepare_run_dir
 
 
@@ -75,12 +75,12 @@ def variable_summaries(name, variable, step):
     tf.summary.histogram(f"{name}/summaries/histogram", variable, step=step)
 
 
-def write_summaries(writer, model, step, images, outputs, loss, accuracy, keep_probability):
+def write_summaries(writer, model, step, images, outputs, loss, accuracy, keep_probability, max_images=10):
     """Everything the book's `merged` summary op holds, for one batch, to `writer` (traceable by `tf.function`)."""
     import tensorflow as tf
 
     with writer.as_default(step=step):
-        tf.summary.image("input_reshape/input", tf.reshape(images, (-1, 28, 28, 1))[: TENSORBOARD_MNIST.max_images], max_outputs=10)
+        tf.summary.image("input_reshape/input", tf.reshape(images, (-1, 28, 28, 1)), max_outputs=max_images)
         for layer_name, (pre_activations, activations) in zip(_LAYERS, outputs):
             layer = model.get_layer(layer_name)
             variable_summaries(f"{layer_name}/weights", layer.kernel, step)
@@ -112,8 +112,7 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
     """
     import tensorflow as tf
 
-    dataset = "mnist" if data_dir is not None and config.dataset == "digits" else config.dataset
-    splits = kdata.load(dataset, **({"data_dir": data_dir} if data_dir else {}))
+    splits = load_program_data(config.dataset, data_dir)
     run_dir = prepare_run_dir(out, run_name or config.model, resume)
     keras.utils.set_random_seed(config.seed)
     model = create_model(config.model, input_shape=splits.input_shape, classes=splits.num_classes)
@@ -141,13 +140,13 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
         with tf.GradientTape() as tape:
             loss, accuracy, outputs = forward(x, y, training=True)
         optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        write_summaries(train_writer, model, step, x, outputs, loss, accuracy, keep_probability)
+        write_summaries(train_writer, model, step, x, outputs, loss, accuracy, keep_probability, config.max_images)
         return loss, accuracy
 
     @tf.function
     def test_step(x, y):
         loss, accuracy, outputs = forward(x, y, training=False)
-        write_summaries(test_writer, model, step, x, outputs, loss, accuracy, 1.0)
+        write_summaries(test_writer, model, step, x, outputs, loss, accuracy, 1.0, config.max_images)
         return loss, accuracy
 
     checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step)
