@@ -36,12 +36,19 @@ def test_data_dir_switches_to_mnist_files(tmp_path):
 
 
 def test_cnn_prints_training_accuracy_every_100_steps(tmp_path, capsys):
-    config = dataclasses.replace(program.MNIST_CNN, steps=101, digits_steps=None)
+    config = dataclasses.replace(program.MNIST_CNN, steps=101, digits_steps=None, batch_size=8)
     result = program.run_cnn(config, out=tmp_path / "run", verbose=0)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("step ")]
     assert [line.split(",")[0] for line in lines] == ["step 0", "step 100"]
     assert all(0.0 <= float(line.split("training accuracy ")[1]) <= 1.0 for line in lines)
     assert result.steps == 101
+
+
+def test_birnn_runs_end_to_end(tmp_path):
+    config = dataclasses.replace(program.BIRNN_MNIST, steps=3, digits_steps=None, batch_size=16, model_kwargs=(("units", 16),))
+    result = programs.get("birnn_mnist").run(config, out=tmp_path / "run", verbose=0)
+    assert result.steps == 3 and 0.0 <= result.test_accuracy <= 1.0
+    assert (result.export_path / "saved_model.pb").is_file() and (result.run_dir / "curves.png").is_file()
 
 
 class Interrupt(keras.callbacks.Callback):
