@@ -18,8 +18,6 @@ from kclassics.layers.recurrent import BasicLSTMCell
 from kclassics.model import Model
 
 MNIST_SHAPE = (28, 28, 1)
-# weights and biases = tf.Variable(tf.random_normal(...)), L4566-4567: unit normal.
-_BOOK_RANDOM_NORMAL = keras.initializers.RandomNormal(stddev=1.0)
 
 
 def birnn_mnist(
@@ -67,9 +65,11 @@ def birnn_mnist(
     backward = layers.Cropping1D((0, steps - 1), name="backward_at_last_step")(backward)
     backward = layers.Flatten(name="backward_last")(backward)
     x = layers.Concatenate(name="outputs_last_step")([forward, backward])
+    # weights and biases = tf.Variable(tf.random_normal(...)), L4566-4567: unit normal; new initializers
+    # here (not module constants) so that `keras.utils.set_random_seed` decides their draws
     outputs = layers.Dense(
-        classes, activation=classifier_activation, kernel_initializer=_BOOK_RANDOM_NORMAL,
-        bias_initializer=_BOOK_RANDOM_NORMAL, name="predictions",
+        classes, activation=classifier_activation, kernel_initializer=keras.initializers.RandomNormal(stddev=1.0),
+        bias_initializer=keras.initializers.RandomNormal(stddev=1.0), name="predictions",
     )(x)
     model = Model(inputs, outputs, name=name or "birnn_mnist")
     return _common.load_weights(model, weights)

@@ -14,7 +14,15 @@ from kclassics.apps._registry import register
 from kclassics.model import Model
 
 MNIST_SHAPE = (28, 28, 1)
-_BOOK_NORMAL = keras.initializers.TruncatedNormal(stddev=0.1)  # `tf.truncated_normal(stddev=0.1)`
+
+
+def _book_normal():
+    """`tf.truncated_normal(stddev=0.1)`: a new initializer per layer, created after `keras.utils.set_random_seed`.
+
+    A module-level instance would fix its seed at import time (from an unseeded
+    `random`), so runs would differ between processes whatever the seed.
+    """
+    return keras.initializers.TruncatedNormal(stddev=0.1)
 
 
 def _head(x, classes, classifier_activation, kernel_initializer, bias_initializer="zeros"):
@@ -82,7 +90,7 @@ def mlp(
 
     def features(x):
         x = layers.Flatten(name="flatten")(x)
-        x = layers.Dense(hidden_units, activation="relu", kernel_initializer=_BOOK_NORMAL, name="hidden1")(x)
+        x = layers.Dense(hidden_units, activation="relu", kernel_initializer=_book_normal(), name="hidden1")(x)
         x = layers.Dropout(dropout_rate, name="dropout")(x)
         return _head(x, classes, classifier_activation, "zeros")
 
@@ -117,17 +125,17 @@ def mnist_cnn(
         for i, filters in enumerate((32, 64), start=1):
             x = layers.Conv2D(
                 filters, 5, padding="same", activation="relu",
-                kernel_initializer=_BOOK_NORMAL, bias_initializer=keras.initializers.Constant(0.1),
+                kernel_initializer=_book_normal(), bias_initializer=keras.initializers.Constant(0.1),
                 name=f"conv{i}",
             )(x)
             x = layers.MaxPooling2D(2, padding="same", name=f"pool{i}")(x)
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(
-            1024, activation="relu", kernel_initializer=_BOOK_NORMAL,
+            1024, activation="relu", kernel_initializer=_book_normal(),
             bias_initializer=keras.initializers.Constant(0.1), name="fc1",
         )(x)
         x = layers.Dropout(dropout_rate, name="dropout")(x)
-        return _head(x, classes, classifier_activation, _BOOK_NORMAL, keras.initializers.Constant(0.1))
+        return _head(x, classes, classifier_activation, _book_normal(), keras.initializers.Constant(0.1))
 
     return _build(features, "mnist_cnn", input_shape, input_tensor, classes, classifier_activation, weights, name)
 
@@ -158,12 +166,12 @@ def tensorboard_mnist(
     def features(x):
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(
-            hidden_units, kernel_initializer=_BOOK_NORMAL, bias_initializer=keras.initializers.Constant(0.1), name="layer1"
+            hidden_units, kernel_initializer=_book_normal(), bias_initializer=keras.initializers.Constant(0.1), name="layer1"
         )(x)
         x = layers.Activation("relu", name="layer1_activation")(x)
         x = layers.Dropout(dropout_rate, name="dropout")(x)
         x = layers.Dense(
-            classes, kernel_initializer=_BOOK_NORMAL, bias_initializer=keras.initializers.Constant(0.1), name="layer2"
+            classes, kernel_initializer=_book_normal(), bias_initializer=keras.initializers.Constant(0.1), name="layer2"
         )(x)
         return layers.Activation(classifier_activation or "linear", name="predictions")(x)
 
