@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from kclassics.data._base import Split, Splits, load_tfds_arrays
-from kclassics.data.mnist import ENV_DATA_DIR, data_dir_from_env
+from kclassics.data.mnist import ENV_DATA_DIR, resolve_source
 
 BATCHES_DIR = "cifar-10-batches-bin"
 TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
@@ -21,7 +21,6 @@ IMAGE_SIZE = 32
 CROP_SIZE = 24  # cifar10_input.IMAGE_SIZE: the network sees 24x24 crops
 RECORD_BYTES = 1 + IMAGE_SIZE * IMAGE_SIZE * 3
 NUM_CLASSES = 10
-SOURCES = ("auto", "bin", "tfds")
 # The distortions of cifar10_input.distorted_inputs (book L1840), for pixels in [0, 1].
 MAX_BRIGHTNESS_DELTA = 63 / 255  # random_brightness(max_delta=63) on 0-255 pixels
 CONTRAST_RANGE = (0.2, 1.8)  # random_contrast(lower=0.2, upper=1.8)
@@ -96,13 +95,9 @@ def load_cifar10(data_dir=None, source="auto"):
         `Splits` named "cifar10" with an empty validation split; pixels stay
         uint8 (the pipelines convert them).
     """
-    if source not in SOURCES:
-        raise ValueError(f"Unknown CIFAR-10 source. Accepted: {', '.join(SOURCES)}. Received: source={source!r}")
-    directory = data_dir_from_env(data_dir)
-    if source == "bin" and directory is None:
-        raise ValueError(f"source='bin' needs data_dir (or {ENV_DATA_DIR}). Received: data_dir=None")
-    if source == "tfds" or (source == "auto" and directory is None):
-        (train_x, train_y), (test_x, test_y) = _read_tfds(directory if source == "tfds" else None)
+    reader, directory = resolve_source("CIFAR-10", source, "bin", data_dir)
+    if reader == "tfds":
+        (train_x, train_y), (test_x, test_y) = _read_tfds(directory)
     else:
         folder = batches_dir(directory)
         train_x, train_y = _read_files(folder, TRAIN_FILES)

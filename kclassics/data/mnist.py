@@ -23,7 +23,6 @@ TEST_IMAGES = "t10k-images-idx3-ubyte"
 TEST_LABELS = "t10k-labels-idx1-ubyte"
 FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
 VALIDATION_SIZE = 5000  # read_data_sets(validation_size=5000): the first 5,000 training images
-SOURCES = ("auto", "idx", "tfds")
 
 # IDX magic numbers: 0x0000 08 (unsigned byte) 0N (number of dimensions).
 _IMAGES_MAGIC, _LABELS_MAGIC = 2051, 2049
@@ -34,6 +33,26 @@ def data_dir_from_env(data_dir=None):
     if data_dir is not None:
         return data_dir
     return os.environ.get(ENV_DATA_DIR) or None
+
+
+def resolve_source(dataset, source, file_source, data_dir):
+    """Where a loader reads from: `("tfds", tfds_dir_or_None)` or `(file_source, directory)`.
+
+    Args:
+        dataset: the dataset's name, for messages.
+        source: the loader's `source` argument: `"auto"`, `file_source` or `"tfds"`.
+        file_source: the name of the standard-files source (`"idx"`, `"bin"`).
+        data_dir: the directory argument (default `$KCLASSICS_DATA_DIR`).
+    """
+    accepted = ("auto", file_source, "tfds")
+    if source not in accepted:
+        raise ValueError(f"Unknown {dataset} source. Accepted: {', '.join(accepted)}. Received: source={source!r}")
+    directory = data_dir_from_env(data_dir)
+    if source == file_source and directory is None:
+        raise ValueError(f"source={file_source!r} needs data_dir (or {ENV_DATA_DIR}). Received: data_dir=None")
+    if source == "tfds" or (source == "auto" and directory is None):
+        return "tfds", directory if source == "tfds" else None
+    return file_source, directory
 
 
 def find_file(data_dir, name):
@@ -132,13 +151,9 @@ def load_mnist(data_dir=None, flatten=False, one_hot=False, source="auto", valid
     Returns:
         `Splits` named "mnist", pixels scaled to [0, 1] as float32.
     """
-    if source not in SOURCES:
-        raise ValueError(f"Unknown MNIST source. Accepted: {', '.join(SOURCES)}. Received: source={source!r}")
-    directory = data_dir_from_env(data_dir)
-    if source == "idx" and directory is None:
-        raise ValueError(f"source='idx' needs data_dir (or {ENV_DATA_DIR}). Received: data_dir=None")
-    if source == "tfds" or (source == "auto" and directory is None):
-        (train_x, train_y), (test_x, test_y) = _read_tfds(directory if source == "tfds" else None)
+    reader, directory = resolve_source("MNIST", source, "idx", data_dir)
+    if reader == "tfds":
+        (train_x, train_y), (test_x, test_y) = _read_tfds(directory)
     else:
         train_x, train_y = _read_pair(directory, TRAIN_IMAGES, TRAIN_LABELS)
         test_x, test_y = _read_pair(directory, TEST_IMAGES, TEST_LABELS)
