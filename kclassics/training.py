@@ -151,8 +151,8 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
     Returns:
         A `RunResult`.
     """
+    splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))  # bad data fails before the run dir exists
     run_dir = prepare_run_dir(out, run_name or config.model, resume)
-    splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))
     keras.utils.set_random_seed(config.seed)
 
     model = create_model(

@@ -19,6 +19,10 @@ from kclassics.apps.bn_inception import bn_inception
 from kclassics.apps.inception_v3 import inception_v3
 from kclassics.apps.resnet_v1 import resnet_v1_18, resnet_v1_34, resnet_v1_50, resnet_v1_101, resnet_v1_152
 from kclassics.apps.resnet_v2 import resnet_v2_50, resnet_v2_101, resnet_v2_152, resnet_v2_200
+from kclassics.apps.mnist import tensorboard_mnist
+from kclassics.apps.autoencoder import AdditiveGaussianNoiseAutoencoder, denoising_autoencoder
+from kclassics.apps.birnn import birnn_mnist
+from kclassics.apps.cifar10 import cifar10_cnn
 
 __all__ = [
     "ModelCard",
@@ -55,4 +59,9 @@ __all__ = [
     "resnet_v2_101",
     "resnet_v2_152",
     "resnet_v2_200",
+    "tensorboard_mnist",
+    "AdditiveGaussianNoiseAutoencoder",
+    "denoising_autoencoder",
+    "birnn_mnist",
+    "cifar10_cnn",
 ]

@@ -1,4 +1,4 @@
-"""The book's MNIST classifiers: softmax regression (3.2), MLP (4.4), simple CNN (5.2).
+"""The book's MNIST classifiers: softmax regression (3.2), MLP (4.4), simple CNN (5.2), TensorBoard MLP (9.1).
 
 Initialisers follow the book's listings: zero weights for softmax regression,
 truncated normal (stddev 0.1) for the hidden layers, biases 0.1 in the CNN.
@@ -14,7 +14,15 @@ from kclassics.apps._registry import register
 from kclassics.model import Model
 
 MNIST_SHAPE = (28, 28, 1)
-_BOOK_NORMAL = keras.initializers.TruncatedNormal(stddev=0.1)  # `tf.truncated_normal(stddev=0.1)`
+
+
+def _book_normal():
+    """`tf.truncated_normal(stddev=0.1)`: a new initializer per layer, created after `keras.utils.set_random_seed`.
+
+    A module-level instance would fix its seed at import time (from an unseeded
+    `random`), so runs would differ between processes whatever the seed.
+    """
+    return keras.initializers.TruncatedNormal(stddev=0.1)
 
 
 def _head(x, classes, classifier_activation, kernel_initializer, bias_initializer="zeros"):
@@ -82,7 +90,7 @@ def mlp(
 
     def features(x):
         x = layers.Flatten(name="flatten")(x)
-        x = layers.Dense(hidden_units, activation="relu", kernel_initializer=_BOOK_NORMAL, name="hidden1")(x)
+        x = layers.Dense(hidden_units, activation="relu", kernel_initializer=_book_normal(), name="hidden1")(x)
         x = layers.Dropout(dropout_rate, name="dropout")(x)
         return _head(x, classes, classifier_activation, "zeros")
 
@@ -111,19 +119,57 @@ def mnist_cnn(
         for i, filters in enumerate((32, 64), start=1):
             x = layers.Conv2D(
                 filters, 5, padding="same", activation="relu",
-                kernel_initializer=_BOOK_NORMAL, bias_initializer=keras.initializers.Constant(0.1),
+                kernel_initializer=_book_normal(), bias_initializer=keras.initializers.Constant(0.1),
                 name=f"conv{i}",
             )(x)
             x = layers.MaxPooling2D(2, padding="same", name=f"pool{i}")(x)
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(
-            1024, activation="relu", kernel_initializer=_BOOK_NORMAL,
+            1024, activation="relu", kernel_initializer=_book_normal(),
             bias_initializer=keras.initializers.Constant(0.1), name="fc1",
         )(x)
         x = layers.Dropout(dropout_rate, name="dropout")(x)
-        return _head(x, classes, classifier_activation, _BOOK_NORMAL, keras.initializers.Constant(0.1))
+        return _head(x, classes, classifier_activation, _book_normal(), keras.initializers.Constant(0.1))
 
     return _build(features, "mnist_cnn", input_shape, input_tensor, classes, classifier_activation, weights, name, flat=False)
+
+
+def tensorboard_mnist(
+    input_shape=None,
+    input_tensor=None,
+    classes=10,
+    hidden_units=500,
+    dropout_rate=0.1,
+    classifier_activation="softmax",
+    weights=None,
+    name=None,
+):
+    """The MLP of the book's TensorBoard example, 784-500-10 with dropout (book 9.1, L5650-5670).
+
+    Weights are truncated normal (stddev 0.1) and biases 0.1 (L5599-5605); dropout
+    keeps 0.9 (L5572). Each `nn_layer` is a linear `Dense` (`layer1`, `layer2`:
+    the book's `Wx_plus_b` pre-activations) followed by its activation layer, so
+    both can be summarised.
+
+    Args:
+        hidden_units: width of the hidden ReLU layer.
+        dropout_rate: fraction dropped in training (`1 - keep_prob`).
+        Others as `softmax_regression`.
+    """
+
+    def features(x):
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(
+            hidden_units, kernel_initializer=_book_normal(), bias_initializer=keras.initializers.Constant(0.1), name="layer1"
+        )(x)
+        x = layers.Activation("relu", name="layer1_activation")(x)
+        x = layers.Dropout(dropout_rate, name="dropout")(x)
+        x = layers.Dense(
+            classes, kernel_initializer=_book_normal(), bias_initializer=keras.initializers.Constant(0.1), name="layer2"
+        )(x)
+        return layers.Activation(classifier_activation or "linear", name="predictions")(x)
+
+    return _build(features, "tensorboard_mnist", input_shape, input_tensor, classes, classifier_activation, weights, name)
 
 
 register(
@@ -140,4 +186,9 @@ register(
     mnist_cnn, family="mnist", input_shape=MNIST_SHAPE, params=3_274_634,
     paper="LeCun et al. 1998 (LeNet-style)", book_section="5.2",
     description="Two 5x5 conv-pool layers (32, 64), fc1024 with dropout",
+)
+register(
+    tensorboard_mnist, family="mnist", input_shape=MNIST_SHAPE, params=397_510,
+    paper="-", book_section="9.1",
+    description="784-500-10 ReLU perceptron with dropout (keep 0.9), layers split for summaries",
 )

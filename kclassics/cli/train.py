@@ -21,35 +21,57 @@ def register(commands):
     parser.add_argument("--batch-size", type=positive_int, help="examples per step")
     parser.add_argument("--learning-rate", type=positive_float, help="optimizer learning rate")
     parser.add_argument("--seed", type=int, help="random seed")
-    parser.add_argument("--data-dir", help="directory with the dataset's standard files (default: embedded digits)")
+    parser.add_argument(
+        "--data-dir",
+        help="directory with the dataset's standard files: the four MNIST IDX files (raw or .gz), which switches "
+        "the MNIST programs from the embedded digits to MNIST, or cifar-10-batches-bin/ for cifar10_cnn",
+    )
+    parser.add_argument(
+        "--dataset", help="dataset name (digits, mnist, cifar10); mnist or cifar10 without --data-dir use tensorflow-datasets"
+    )
     parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=run)
 
 
-def overrides(args):
-    """The config fields the command line sets."""
+def overrides(args, config=None):
+    """The config fields the command line sets; an option the program's config lacks is an error."""
     changes = {}
     if args.steps is not None:
         changes.update(steps=args.steps, digits_steps=None)
-    for field in ("epochs", "batch_size", "learning_rate", "seed"):
-        if getattr(args, field) is not None:
+    for field in ("epochs", "batch_size", "learning_rate", "seed", "dataset"):
+        if getattr(args, field, None) is not None:
             changes[field] = getattr(args, field)
+    if config is not None:
+        fields = {f.name for f in dataclasses.fields(config)}
+        unknown = [name for name in changes if name not in fields and name != "digits_steps"]
+        if unknown:
+            options = ", ".join("--" + name.replace("_", "-") for name in unknown)
+            raise ValueError(
+                f"{options} is not a setting of program {args.program!r}; it accepts "
+                f"{', '.join('--' + f.replace('_', '-') for f in sorted(fields) if f in _OPTION_FIELDS)}."
+            )
+        changes = {name: value for name, value in changes.items() if name in fields}
     return changes
+
+
+_OPTION_FIELDS = ("steps", "epochs", "batch_size", "learning_rate", "seed", "dataset")
 
 
 def run(args):
     from kclassics import programs
 
     program = programs.get(args.program)
-    changes = overrides(args)
+    changes = overrides(args, program.config)
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out naming the run to continue. Received: --out=None")
     config = dataclasses.replace(program.config, **changes)
     result = program.run(
         config, out=args.out, resume=args.resume, data_dir=args.data_dir, verbose=0 if args.quiet else "auto"
     )
+    if getattr(result, "test_total_cost", None) is not None:
+        print(f"test total cost {result.test_total_cost:.1f} ({result.steps} steps, {result.seconds:.1f} s)")
     if getattr(result, "test_accuracy", None) is not None:
         print(f"test accuracy {result.test_accuracy:.4f} (loss {result.test_loss:.4f}, {result.steps} steps, {result.seconds:.1f} s)")
     print(f"run directory: {result.run_dir}")

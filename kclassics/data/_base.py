@@ -93,3 +93,28 @@ def evaluation_pipeline(split, batch_size, preprocess=None):
     if preprocess is not None:
         ds = ds.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def load_tfds_arrays(name, data_dir=None, hint=""):
+    """The train and test splits of a tensorflow-datasets dataset as `((x, y), (x, y))` numpy arrays.
+
+    Args:
+        name: the tfds name (`"mnist"`, `"cifar10"`).
+        data_dir: tfds data directory, default tfds's own.
+        hint: what the user can give instead, appended to the error.
+
+    Raises:
+        FileNotFoundError: tfds has no copy and cannot download one.
+    """
+    import numpy as np
+    import tensorflow_datasets as tfds
+
+    try:
+        splits = tfds.load(name, split=["train", "test"], as_supervised=True, data_dir=data_dir)
+    except Exception as error:  # no local copy and no network: say what to give instead
+        raise FileNotFoundError(
+            f"{name} is not available from tensorflow-datasets ({type(error).__name__}: {str(error)[:200]}). {hint}"
+        ) from error
+    # one batch larger than any split turns each split into two arrays
+    arrays = [next(iter(tfds.as_numpy(split.batch(1 << 30)))) for split in splits]
+    return tuple((x, y.astype(np.int64)) for x, y in arrays)

@@ -15,3 +15,4 @@ from kclassics.layers.inception import (
 )
 from kclassics.layers.normalization import LocalResponseNormalization
 from kclassics.layers.densenet import DenseBlock, DenseLayer, Transition
+from kclassics.layers.recurrent import BasicLSTMCell

@@ -58,3 +58,4 @@ def get(name):
 
 def _load_all():
     from kclassics.programs import mnist  # noqa: F401  (registers on import)
+    from kclassics.programs import autoencoder, cifar10, tensorboard  # noqa: F401,E401
