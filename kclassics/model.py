@@ -13,3 +13,21 @@ class Model(keras.Model):
     Behaviour shared by every kclassics network (such as distributed `fit`)
     lives here.
     """
+
+    def fit(self, *args, **kwargs):
+        """`keras.Model.fit`, also under ParameterServer and MultiWorkerMirrored strategies (see `kclassics.distribute.fit`)."""
+        from kclassics import distribute
+
+        return distribute.fit(self, *args, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        """`keras.Model.evaluate` under any strategy (see `kclassics.distribute.evaluate`)."""
+        from kclassics import distribute
+
+        return distribute.evaluate(self, *args, **kwargs)
+
+    def predict(self, *args, **kwargs):
+        """`keras.Model.predict` under any strategy (see `kclassics.distribute.predict`)."""
+        from kclassics import distribute
+
+        return distribute.predict(self, *args, **kwargs)
