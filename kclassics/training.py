@@ -17,6 +17,7 @@ from typing import Optional
 import keras
 
 from kclassics import data as kdata
+from kclassics import distribute
 from kclassics.apps import create_model
 from kclassics.callbacks import StopAtStep
 from kclassics.export import export_saved_model
@@ -130,7 +131,7 @@ def prepare_run_dir(out=None, name="run", resume=False, root="runs"):
     return out
 
 
-def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", run_name=None):
+def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", run_name=None, strategy=None):
     """Trains `config.model` on `config.dataset` and writes a run directory.
 
     Args:
@@ -141,18 +142,22 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
         callbacks: extra Keras callbacks.
         verbose: `model.fit` verbosity (progress bar by default).
         run_name: prefix of a default run directory, default `config.model`.
+        strategy: a `tf.distribute.Strategy` to build and fit the model under
+            (see `kclassics.distribute`); default: the current one.
 
     Returns:
         A `RunResult`.
     """
-    run_dir = prepare_run_dir(out, run_name or config.model, resume)
+    strategy = strategy or distribute.current_strategy()
+    run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
     splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))
     keras.utils.set_random_seed(config.seed)
 
-    model = create_model(
-        config.model, input_shape=splits.input_shape, classes=splits.num_classes, **dict(config.model_kwargs)
-    )
-    model.compile(optimizer=config.make_optimizer(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    with strategy.scope():
+        model = create_model(
+            config.model, input_shape=splits.input_shape, classes=splits.num_classes, **dict(config.model_kwargs)
+        )
+        model.compile(optimizer=config.make_optimizer(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     steps = config.total_steps(len(splits.train))
     steps_per_epoch = min(steps, max(1, len(splits.train) // config.batch_size))
@@ -160,7 +165,7 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
 
     start = time.perf_counter()
     history = model.fit(
-        kdata.training_pipeline(splits.train, config.batch_size, seed=config.seed),
+        distribute.training_input(strategy, kdata.training_pipeline, splits.train, config.batch_size, seed=config.seed),
         steps_per_epoch=steps_per_epoch,
         epochs=math.ceil(steps / steps_per_epoch),
         validation_data=kdata.evaluation_pipeline(splits.validation, 500),

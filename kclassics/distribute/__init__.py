@@ -15,16 +15,20 @@ from kclassics.distribute.cluster import Cluster, parse_hosts, serve
 from kclassics.distribute.fit import ParameterServerError, evaluate, fit, predict
 from kclassics.distribute.strategies import (
     STRATEGIES,
+    current_strategy,
     is_multi_worker,
     is_parameter_server,
     make_strategy,
     needs_own_loop,
     strategy_of,
+    training_input,
+    worker_run_dir,
 )
 
 __all__ = [
     "STRATEGIES",
     "Cluster",
+    "current_strategy",
     "ParameterServerError",
     "evaluate",
     "fit",
@@ -36,4 +40,6 @@ __all__ = [
     "predict",
     "serve",
     "strategy_of",
+    "training_input",
+    "worker_run_dir",
 ]
