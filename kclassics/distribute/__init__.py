@@ -11,19 +11,34 @@
 See docs/distributed.md.
 """
 
+import importlib
+
 from kclassics.distribute.cluster import Cluster, parse_hosts, serve
-from kclassics.distribute.fit import ParameterServerError, evaluate, fit, predict
-from kclassics.distribute.strategies import (
-    STRATEGIES,
-    current_strategy,
-    is_multi_worker,
-    is_parameter_server,
-    make_strategy,
-    needs_own_loop,
-    strategy_of,
-    training_input,
-    worker_run_dir,
-)
+
+# TensorFlow loads on first use of these, so the command line checks a
+# cluster (and refuses a bad one) before importing it.
+_LAZY = {
+    "ParameterServerError": "fit",
+    "evaluate": "fit",
+    "fit": "fit",
+    "predict": "fit",
+    "STRATEGIES": "strategies",
+    "current_strategy": "strategies",
+    "is_multi_worker": "strategies",
+    "is_parameter_server": "strategies",
+    "make_strategy": "strategies",
+    "needs_own_loop": "strategies",
+    "strategy_of": "strategies",
+    "training_input": "strategies",
+    "worker_run_dir": "strategies",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"kclassics.distribute.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'kclassics.distribute' has no attribute {name!r}")
+
 
 __all__ = [
     "STRATEGIES",

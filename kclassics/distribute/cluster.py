@@ -224,7 +224,9 @@ def serve(cluster, stop_event=None, on_ready=None):
         received.append(signum)
         stop_event.set()
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    # Signal handlers can only be installed from the main thread.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)} if in_main else {}
     try:
         # Workers execute what the coordinator sends; parameter servers only hold variables.
         tf.distribute.Server(

@@ -28,6 +28,7 @@ every worker).
 """
 
 import collections
+import contextlib
 import weakref
 
 import keras
@@ -39,6 +40,9 @@ from kclassics.distribute import strategies
 # coordinator waits for the oldest step's logs.
 _IN_FLIGHT_PER_WORKER = 4
 _global_steps = weakref.WeakKeyDictionary()
+
+
+_UNREACHABLE = (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.CancelledError)
 
 
 class ParameterServerError(RuntimeError):
@@ -74,10 +78,11 @@ def fit(model, x=None, y=None, *, batch_size=None, epochs=1, verbose="auto", cal
             validation_data=validation_data, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
             validation_steps=validation_steps, validation_freq=validation_freq, **kwargs,
         )
-    loop = _ParameterServerLoop(model, strategy) if strategies.is_parameter_server(strategy) else _MultiWorkerLoop(model, strategy)
-    _check_arguments(loop.name, x, y, batch_size, steps_per_epoch, kwargs)
+    loop_class = _ParameterServerLoop if strategies.is_parameter_server(strategy) else _MultiWorkerLoop
+    _check_arguments(loop_class.name, x, y, batch_size, steps_per_epoch, kwargs)
     _check_positive("epochs", epochs, allow_zero=True)
     model._assert_compile_called("fit")
+    loop = loop_class(model, strategy)
     callbacks = _callback_list(model, callbacks, verbose, epochs, steps_per_epoch)
     iterator = loop.training_iterator(x)
     if isinstance(validation_data, (tuple, list)):
@@ -85,22 +90,24 @@ def fit(model, x=None, y=None, *, batch_size=None, epochs=1, verbose="auto", cal
     else:
         val_x_y, val_weight = (validation_data, None), None
 
-    model.stop_training = False
-    callbacks.on_train_begin()
-    epoch_logs = None
-    for epoch in range(model._initial_epoch or initial_epoch, epochs):
-        model.reset_metrics()
-        callbacks.on_epoch_begin(epoch)
-        epoch_logs = loop.run_epoch(iterator, steps_per_epoch, callbacks)
-        if validation_data is not None and (epoch + 1) % validation_freq == 0:
-            val_logs = evaluate(
-                model, *val_x_y, sample_weight=val_weight, steps=validation_steps, callbacks=callbacks, verbose=0, return_dict=True
-            )
-            epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
-        callbacks.on_epoch_end(epoch, epoch_logs)
-        if model.stop_training:
-            break
-    callbacks.on_train_end(logs=epoch_logs)
+    with loop.failures():
+        model.stop_training = False
+        callbacks.on_train_begin()
+        loop.on_train_begin()
+        epoch_logs = None
+        for epoch in range(model._initial_epoch or initial_epoch, epochs):
+            model.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            epoch_logs = loop.run_epoch(iterator, steps_per_epoch, callbacks)
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = evaluate(
+                    model, *val_x_y, sample_weight=val_weight, steps=validation_steps, callbacks=callbacks, verbose=0, return_dict=True
+                )
+                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            if model.stop_training:
+                break
+        callbacks.on_train_end(logs=epoch_logs)
     return model.history
 
 
@@ -165,8 +172,6 @@ class _ParameterServerLoop:
             if global_step is None:
                 global_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="kclassics_global_step")
                 _global_steps[model] = global_step
-        # Resumed runs (BackupAndRestore) restore `optimizer.iterations`; count on from there.
-        global_step.assign(tf.cast(_iterations(model), tf.int64))
         self.global_step = global_step
 
         @tf.function
@@ -181,6 +186,10 @@ class _ParameterServerLoop:
 
         self.train_function = train_function
 
+    def on_train_begin(self):
+        # Count on from `optimizer.iterations`, which a resumed run has restored (BackupAndRestore).
+        self.global_step.assign(tf.cast(_iterations(self.model), tf.int64))
+
     def training_iterator(self, x):
         with self.strategy.scope():
             per_worker = self.coordinator.create_per_worker_dataset(_as_dataset_fn(x))
@@ -189,29 +198,52 @@ class _ParameterServerLoop:
     def run_epoch(self, iterator, steps, callbacks):
         in_flight = collections.deque()
         limit = _IN_FLIGHT_PER_WORKER * self.num_workers
+        for step in range(steps):
+            callbacks.on_train_batch_begin(step)
+            in_flight.append((step, self.coordinator.schedule(self.train_function, args=(iterator,))))
+            while len(in_flight) > limit:
+                self._finish(*in_flight.popleft(), callbacks)
+            if self.model.stop_training:
+                break
+        while in_flight:
+            self._finish(*in_flight.popleft(), callbacks)
+        self.coordinator.join()
+        self.model.optimizer.iterations.assign(tf.cast(self.global_step.read_value(), self.model.optimizer.iterations.dtype))
+        return {name: float(value) for name, value in _numpy(self.model.get_metrics_result()).items()}
+
+    @contextlib.contextmanager
+    def failures(self):
+        """Turns the errors of a lost parameter server into one that says what to do."""
         try:
-            for step in range(steps):
-                callbacks.on_train_batch_begin(step)
-                in_flight.append((step, self.coordinator.schedule(self.train_function, args=(iterator,))))
-                while len(in_flight) > limit:
-                    done, result = in_flight.popleft()
-                    callbacks.on_train_batch_end(done, _numpy(result.fetch()))
-                if self.model.stop_training:
-                    break
-            while in_flight:
-                done, result = in_flight.popleft()
-                callbacks.on_train_batch_end(done, _numpy(result.fetch()))
-            self.coordinator.join()
-            self.model.optimizer.iterations.assign(tf.cast(self.global_step.read_value(), self.model.optimizer.iterations.dtype))
-            return {name: float(value) for name, value in _numpy(self.model.get_metrics_result()).items()}
-        except (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.CancelledError) as error:
-            if "/job:ps" not in str(error):
+            yield
+        except _UNREACHABLE as error:
+            if self._parameter_servers_answer():
                 raise
             raise ParameterServerError(
                 "A parameter server stopped answering, so training cannot go on (its variables are lost). Restart "
                 "the ps task and rerun the same command: training resumes from the last checkpoint written by "
                 f"BackupAndRestore or kclassics' checkpoint callback. Cause: {str(error).splitlines()[0]}"
             ) from error
+
+    def _finish(self, step, result, callbacks):
+        """Runs the batch-end callbacks of a finished step with its logs."""
+        try:
+            logs = _numpy(result.fetch())
+            self.last_logs = logs
+        except _UNREACHABLE:
+            if not self._parameter_servers_answer():
+                raise
+            # The step's update reached the parameter servers, but its outputs
+            # died with its worker: report the latest logs that survived.
+            logs = {k: v for k, v in getattr(self, "last_logs", {}).items() if k not in ("global_step", "worker")}
+        callbacks.on_train_batch_end(step, logs)
+
+    def _parameter_servers_answer(self):
+        try:
+            self.global_step.read_value()
+            return True
+        except _UNREACHABLE:
+            return False
 
 
 class _MultiWorkerLoop:
@@ -231,6 +263,12 @@ class _MultiWorkerLoop:
             return {name: strategy.reduce("MEAN", value, axis=None) for name, value in logs.items()}
 
         self.train_function = train_function
+
+    def failures(self):
+        return contextlib.nullcontext()
+
+    def on_train_begin(self):
+        pass
 
     def training_iterator(self, x):
         if isinstance(x, tf.data.Dataset):

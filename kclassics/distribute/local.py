@@ -55,6 +55,9 @@ class LocalCluster:
     def __init__(self, num_workers=2, num_ps=1, env=None, start_timeout=60, log_dir=None):
         self.jobs = local_jobs(num_workers, num_ps)
         self.env = dict(env if env is not None else os.environ)
+        # The servers run this same kclassics, wherever it was imported from.
+        package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        self.env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, self.env.get("PYTHONPATH")) if p)
         self.start_timeout = start_timeout
         self.log_dir = log_dir
         self.processes = {}

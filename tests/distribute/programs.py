@@ -24,8 +24,11 @@ def compiled_model(strategy, seed=0):
     return model
 
 
+TRAIN = load_digits().train  # loaded once: a dataset function may be traced as a graph function
+
+
 def train_dataset_fn(input_context=None):
-    train = load_digits().train
+    train = TRAIN
     return tf.data.Dataset.from_tensor_slices((train.x, train.y)).shuffle(1257).repeat().batch(50)
 
 
@@ -37,7 +40,7 @@ class StepLog(keras.callbacks.Callback):
         self.steps, self.marker_step, self.marker, self.wait_for = [], marker_step, marker, wait_for
 
     def on_train_batch_end(self, batch, logs=None):
-        self.steps.append({k: float(v) for k, v in logs.items()})
+        self.steps.append({k: float(v) for k, v in logs.items()})  # empty for a step lost with its worker
         if self.marker and len(self.steps) == self.marker_step:
             open(self.marker, "w").close()
 
@@ -82,18 +85,38 @@ def distribute_export(model, out_dir):
 
 
 def worker_fault(cluster_json, out_dir, result_path):
-    """Parameter-server training through a worker's death: marker after 10 steps, waits for `restarted` after epoch 0."""
+    """Parameter-server training through a worker's death.
+
+    Writes `kill-now` after 10 steps; after epoch 0 waits for `restarted`, then
+    trains (slowly, so the coordinator has time to reconnect) until the restarted
+    worker 1 has run steps again, at most 12 epochs.
+    """
     strategy = distribute.make_strategy("parameter_server", distribute.Cluster.from_tf_config(cluster_json))
     model = compiled_model(strategy)
     digits = load_digits()
     log = StepLog(marker_step=10, marker=os.path.join(out_dir, "kill-now"), wait_for=os.path.join(out_dir, "restarted"))
-    history = model.fit(train_dataset_fn, epochs=3, steps_per_epoch=40, callbacks=[log], verbose=0)
+    epochs_run = []
+
+    class UntilRejoined(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if epochs_run and epochs_run[-1] >= 1:
+                time.sleep(0.05)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            epochs_run.append(epoch)
+
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch >= 1 and 1 in {int(s["worker"]) for s in log.steps[-40:] if "worker" in s}:
+                self.model.stop_training = True
+
+    history = model.fit(train_dataset_fn, epochs=12, steps_per_epoch=40, callbacks=[log, UntilRejoined()], verbose=0)
     evaluation = model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True)
     return {
         "history": history.history,
         "evaluation": evaluation,
+        "epochs_run": len(epochs_run),
         "iterations": int(model.optimizer.iterations.numpy()),
-        "last_epoch_workers": sorted({int(s["worker"]) for s in log.steps[-40:]}),
+        "last_epoch_workers": sorted({int(s["worker"]) for s in log.steps[-40:] if "worker" in s}),
     }
 
 
