@@ -151,4 +151,8 @@ def run_locally(args, argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ValueError as error:
+        print(f"distributed_mnist.py: error: {error}", file=sys.stderr)
+        sys.exit(2)

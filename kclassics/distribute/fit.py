@@ -165,7 +165,7 @@ class _ParameterServerLoop:
         self.model = model
         self.strategy = strategy
         self.coordinator = tf.distribute.coordinator.ClusterCoordinator(strategy)
-        self.num_workers = strategy.extended._num_workers
+        self.num_workers = strategy.extended._num_workers  # no public accessor in TF 2.21
         global_step = _global_steps.get(model)
         with strategy.scope():
             _build_optimizer(model)
