@@ -18,10 +18,10 @@ from kclassics.distribute.cluster import Cluster, parse_hosts, serve
 # TensorFlow loads on first use of these, so the command line checks a
 # cluster (and refuses a bad one) before importing it.
 _LAZY = {
-    "ParameterServerError": "fit",
-    "evaluate": "fit",
-    "fit": "fit",
-    "predict": "fit",
+    "ParameterServerError": "loops",
+    "evaluate": "loops",
+    "fit": "loops",
+    "predict": "loops",
     "STRATEGIES": "strategies",
     "current_strategy": "strategies",
     "is_multi_worker": "strategies",

@@ -15,6 +15,8 @@ def make_strategy(name="default", cluster=None, devices=None):
             this machine), `"multi_worker"` (synchronous all-reduce, one process per
             worker) or `"parameter_server"` (asynchronous; this process is the coordinator).
         cluster: a `Cluster`, or None to read `TF_CONFIG` (multi_worker, parameter_server).
+            Create a multi_worker strategy first thing in the program, before
+            any TensorFlow operation runs.
         devices: for `"mirrored"`, the devices to use (default: all GPUs, else the CPU).
 
     Returns:
@@ -37,7 +39,15 @@ def make_strategy(name="default", cluster=None, devices=None):
             )
         if cluster.task_type not in ("worker", "chief") or cluster.address is None:
             raise ValueError(f"Under multi_worker every process is a listed worker. Received: job_name={cluster.task_type!r}")
-        return tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=cluster.resolver())
+        try:
+            return tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=cluster.resolver())
+        except RuntimeError as error:
+            if "at program startup" not in str(error):
+                raise
+            raise RuntimeError(
+                "Create the multi_worker strategy before any TensorFlow operation runs in this process "
+                "(loading data, building a model): it configures the collective ops at startup."
+            ) from error
     if "ps" not in cluster.jobs or "worker" not in cluster.jobs:
         raise ValueError(
             f"The parameter_server strategy needs 'ps' and 'worker' jobs. Received: jobs={sorted(cluster.jobs)!r}"

@@ -24,12 +24,14 @@ def compiled_model(strategy, seed=0):
     return model
 
 
-TRAIN = load_digits().train  # loaded once: a dataset function may be traced as a graph function
+def make_train_dataset_fn():
+    """Loads the data now: the dataset function may be traced as a graph function on the workers."""
+    train = load_digits().train
 
+    def train_dataset_fn(input_context=None):
+        return tf.data.Dataset.from_tensor_slices((train.x, train.y)).shuffle(1257).repeat().batch(50)
 
-def train_dataset_fn(input_context=None):
-    train = TRAIN
-    return tf.data.Dataset.from_tensor_slices((train.x, train.y)).shuffle(1257).repeat().batch(50)
+    return train_dataset_fn
 
 
 class StepLog(keras.callbacks.Callback):
@@ -58,7 +60,7 @@ def parameter_server(cluster_json, out_dir, result_path):
     model = compiled_model(strategy)
     digits = load_digits()
     log = StepLog()
-    history = model.fit(train_dataset_fn, epochs=3, steps_per_epoch=20, validation_data=(digits.validation.x, digits.validation.y),
+    history = model.fit(make_train_dataset_fn(), epochs=3, steps_per_epoch=20, validation_data=(digits.validation.x, digits.validation.y),
                         callbacks=[log], verbose=0)
     evaluation = model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True)
     predictions = model.predict(digits.test.x[:16], verbose=0)
@@ -109,7 +111,7 @@ def worker_fault(cluster_json, out_dir, result_path):
             if epoch >= 1 and 1 in {int(s["worker"]) for s in log.steps[-40:] if "worker" in s}:
                 self.model.stop_training = True
 
-    history = model.fit(train_dataset_fn, epochs=12, steps_per_epoch=40, callbacks=[log, UntilRejoined()], verbose=0)
+    history = model.fit(make_train_dataset_fn(), epochs=12, steps_per_epoch=40, callbacks=[log, UntilRejoined()], verbose=0)
     evaluation = model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True)
     return {
         "history": history.history,
@@ -135,7 +137,7 @@ def resumable(cluster_json, out_dir, result_path):
             time.sleep(1)
 
     backup = keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup"), delete_checkpoint=False)
-    history = model.fit(train_dataset_fn, epochs=4, steps_per_epoch=15, callbacks=[backup, Marker()], verbose=0)
+    history = model.fit(make_train_dataset_fn(), epochs=4, steps_per_epoch=15, callbacks=[backup, Marker()], verbose=0)
     return {"epochs_run": epochs_run, "history": history.history, "iterations": int(model.optimizer.iterations.numpy())}
 
 
