@@ -84,7 +84,7 @@ def train(args, cluster):
         model.compile(keras.optimizers.Adam(args.learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     begin = time.time()
-    print(f"Training begins @ {begin:f}", flush=True)
+    say(f"Training begins @ {begin:f}")
     model.fit(
         distribute.training_input(strategy, data.training_pipeline, splits.train, args.batch_size),
         epochs=1,
@@ -93,16 +93,22 @@ def train(args, cluster):
         verbose=0,
     )
     end = time.time()
-    print(f"Training ends @ {end:f}")
-    print(f"Training elapsed time: {end - begin:f} s")
+    say(f"Training ends @ {end:f}")
+    say(f"Training elapsed time: {end - begin:f} s")
     val_loss, val_accuracy = model.evaluate(data.evaluation_pipeline(splits.validation, 500), verbose=0)
     steps = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
-    print(f"After {steps} training step(s), validation cross entropy = {val_loss:g}", flush=True)
+    say(f"After {steps} training step(s), validation cross entropy = {val_loss:g}")
     if args.result and cluster.is_chief:
         with open(args.result, "w") as f:
             json.dump({"global_steps": steps, "seconds": end - begin, "val_cross_entropy": float(val_loss),
                        "val_accuracy": float(val_accuracy), "sync": bool(args.sync_replicas)}, f)
     return 0
+
+
+def say(line):
+    """Prints a line in one write, so the lines of workers sharing a terminal do not interleave."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 class BookStepLog(keras.callbacks.Callback):
@@ -125,8 +131,8 @@ class BookStepLog(keras.callbacks.Callback):
         self.local_steps[worker] = self.local_steps.get(worker, 0) + 1
         global_step = int(logs["global_step"]) if "global_step" in logs else batch + 1
         if global_step % self.every == 0:
-            print(f"{time.time():f}: Worker {worker}: training step {self.local_steps[worker]} done "
-                  f"(global step: {global_step})", flush=True)
+            say(f"{time.time():f}: Worker {worker}: training step {self.local_steps[worker]} done "
+                f"(global step: {global_step})")
 
 
 def run_locally(args, argv):
