@@ -1,5 +1,6 @@
 """`kclassics cluster serve` and `kclassics train --strategy`: processes and their errors."""
 
+import json
 import signal
 import socket
 import subprocess
@@ -77,3 +78,28 @@ def test_train_under_parameter_server_writes_a_complete_run(run_cli, tmp_path):
     for name in ("config.json", "metrics.json", "model.keras", "curves.png", "export/1/saved_model.pb"):
         assert (run / name).exists(), name
     assert '"steps": 60' in (run / "metrics.json").read_text()
+
+
+@pytest.mark.slow
+def test_train_under_multi_worker_chief_and_worker_agree(tmp_path):
+    workers = ",".join(local_jobs(num_workers=2)["worker"])
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "kclassics", "train", "softmax_regression", "--steps", "40", "--quiet",
+             "--strategy", "multi_worker", "--worker_hosts", workers, "--task_index", str(index), "--out", str(tmp_path / "run")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(), cwd=tmp_path,
+        )
+        for index in range(2)
+    ]
+    try:
+        outputs = [process.communicate(timeout=300) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for process, (_, stderr) in zip(processes, outputs):
+        assert process.returncode == 0, stderr[-3000:]
+    chief, worker = (json.loads((tmp_path / name / "metrics.json").read_text()) for name in ("run", "run-worker1"))
+    assert chief["steps"] == worker["steps"] == 40
+    assert chief["test_loss"] == worker["test_loss"]  # synchronous: identical weights
