@@ -60,7 +60,8 @@ def parameter_server(cluster_json, out_dir, result_path):
     model = compiled_model(strategy)
     digits = load_digits()
     log = StepLog()
-    history = model.fit(make_train_dataset_fn(), epochs=3, steps_per_epoch=20, validation_data=(digits.validation.x, digits.validation.y),
+    train_dataset_fn = make_train_dataset_fn()
+    history = model.fit(train_dataset_fn, epochs=3, steps_per_epoch=20, validation_data=(digits.validation.x, digits.validation.y),
                         callbacks=[log], verbose=0)
     evaluation = model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True)
     predictions = model.predict(digits.test.x[:16], verbose=0)
@@ -68,7 +69,27 @@ def parameter_server(cluster_json, out_dir, result_path):
     export = distribute_export(model, out_dir)
     reloaded = keras.saving.load_model(os.path.join(out_dir, "model.keras")).predict(digits.test.x[:16], verbose=0)
     served = tf.saved_model.load(str(export)).signatures["serving_default"](images=tf.constant(digits.test.x[:16]))
+
+    errors = {}
+    for case, call in {
+        "no_steps": lambda: model.fit(train_dataset_fn, epochs=1, verbose=0),
+        "arrays": lambda: model.fit(digits.train.x, digits.train.y, epochs=1, steps_per_epoch=2, verbose=0),
+    }.items():
+        try:
+            call()
+        except ValueError as error:
+            errors[case] = str(error)
+
+    with strategy.scope():  # a plain Keras model through the documented helper
+        inputs = keras.Input((28, 28, 1))
+        plain = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(inputs)))
+        plain.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    plain_history = distribute.fit(plain, train_dataset_fn, epochs=2, steps_per_epoch=10, verbose=0)
+    plain_loss = distribute.evaluate(plain, digits.test.x, digits.test.y, verbose=0)
     return {
+        "errors": errors,
+        "plain_history": plain_history.history,
+        "plain_test_loss": float(plain_loss),
         "history": history.history,
         "evaluation": evaluation,
         "iterations": int(model.optimizer.iterations.numpy()),

@@ -37,6 +37,10 @@ def test_parameter_server_fit_evaluate_predict_save_export(local_cluster, tmp_pa
     assert result["evaluation"]["accuracy"] > 0.5
     assert result["reload_error"] < 1e-5
     assert result["export_error"] < 1e-5
+    assert "`steps_per_epoch` is required" in result["errors"]["no_steps"]
+    assert "tf.data.Dataset" in result["errors"]["arrays"] and "ndarray" in result["errors"]["arrays"]
+    assert result["plain_history"]["loss"][-1] < result["plain_history"]["loss"][0]
+    assert result["plain_test_loss"] < result["plain_history"]["loss"][0]
 
 
 def test_multi_worker_weights_identical_on_both_workers(tmp_path):
