@@ -29,6 +29,7 @@ every worker).
 
 import collections
 import contextlib
+import inspect
 import weakref
 
 import keras
@@ -117,43 +118,35 @@ def evaluate(model, x=None, y=None, **kwargs):
     Under ParameterServerStrategy it runs on the coordinator, under
     MultiWorkerMirroredStrategy on each worker, over the whole dataset.
     """
-    with _local_strategy(model):
+    with _in_this_process(model):
         return keras.Model.evaluate(model, x, y, **kwargs)
 
 
 def predict(model, x, **kwargs):
     """`model.predict` under any strategy; arguments and return value as in `keras.Model.predict`."""
-    with _local_strategy(model):
+    with _in_this_process(model):
         return keras.Model.predict(model, x, **kwargs)
 
 
-class _local_strategy:
+@contextlib.contextmanager
+def _in_this_process(model):
     """Runs Keras's evaluate/predict loops in this process, reading the distributed variables."""
-
-    def __init__(self, model):
-        self.model = model
-        self.saved = None
-
-    def __enter__(self):
-        strategy = strategies.strategy_of(self.model)
-        if strategies.needs_own_loop(strategy):
-            if tf.distribute.has_strategy():
-                raise RuntimeError(
-                    "Call evaluate/predict outside `strategy.scope()` under this strategy; they run in this "
-                    f"process and read the distributed variables. Active strategy: {type(strategy).__name__}"
-                )
-            self.saved = self.model._distribute_strategy
-            self.model._distribute_strategy = None
-            # Keras caches the compiled loop with the strategy it was built for.
-            self.saved_functions = (self.model.test_function, self.model.predict_function)
-            self.model.test_function = self.model.predict_function = None
-        return self
-
-    def __exit__(self, *exc):
-        if self.saved is not None:
-            self.model._distribute_strategy = self.saved
-            self.model.test_function, self.model.predict_function = self.saved_functions
-        return False
+    strategy = strategies.strategy_of(model)
+    if not strategies.needs_own_loop(strategy):
+        yield
+        return
+    if tf.distribute.has_strategy():
+        raise RuntimeError(
+            "Call evaluate/predict outside `strategy.scope()` under this strategy; they run in this "
+            f"process and read the distributed variables. Active strategy: {type(strategy).__name__}"
+        )
+    # Keras caches its compiled loops with the strategy they were built for.
+    saved = model._distribute_strategy, model.test_function, model.predict_function
+    model._distribute_strategy = model.test_function = model.predict_function = None
+    try:
+        yield
+    finally:
+        model._distribute_strategy, model.test_function, model.predict_function = saved
 
 
 class _ParameterServerLoop:
@@ -304,9 +297,10 @@ def _as_dataset_fn(x):
 
 def _call_dataset_fn(dataset_fn, input_context):
     try:
-        return dataset_fn(input_context)
-    except TypeError:
-        return dataset_fn()
+        takes_context = bool(inspect.signature(dataset_fn).parameters)
+    except (TypeError, ValueError):  # builtins without a signature
+        takes_context = True
+    return dataset_fn(input_context) if takes_context else dataset_fn()
 
 
 def _numpy(logs):
