@@ -25,6 +25,25 @@ class Model(keras.Model):
         return super().__new__(cls, *args, **kwargs)
 
 
+    def fit(self, *args, **kwargs):
+        """`keras.Model.fit`, also under ParameterServer and MultiWorkerMirrored strategies (see `kclassics.distribute.fit`)."""
+        from kclassics import distribute
+
+        return distribute.fit(self, *args, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        """`keras.Model.evaluate` under any strategy (see `kclassics.distribute.evaluate`)."""
+        from kclassics import distribute
+
+        return distribute.evaluate(self, *args, **kwargs)
+
+    def predict(self, *args, **kwargs):
+        """`keras.Model.predict` under any strategy (see `kclassics.distribute.predict`)."""
+        from kclassics import distribute
+
+        return distribute.predict(self, *args, **kwargs)
+
+
 @keras.saving.register_keras_serializable(package="kclassics")
 class FunctionalModel(Model, Functional):
     """A `kclassics.Model` defined as a graph of layers: what `Model(inputs, outputs)` returns."""

@@ -17,8 +17,9 @@ from typing import Optional
 import keras
 
 from kclassics import data as kdata
+from kclassics import distribute
 from kclassics.apps import create_model
-from kclassics.callbacks import StopAtStep
+from kclassics.callbacks import CheckpointSaver, StopAtStep
 from kclassics.callbacks.stop import global_step
 from kclassics.export import export_saved_model
 
@@ -136,7 +137,7 @@ def prepare_run_dir(out=None, name="run", resume=False, root="runs"):
     return out
 
 
-def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", run_name=None):
+def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", run_name=None, strategy=None):
     """Trains `config.model` on `config.dataset` and writes a run directory.
 
     Args:
@@ -147,73 +148,54 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
         callbacks: extra Keras callbacks.
         verbose: `model.fit` verbosity (progress bar by default).
         run_name: prefix of a default run directory, default `config.model`.
+        strategy: a `tf.distribute.Strategy` to build and fit the model under
+            (see `kclassics.distribute`); default: the current one.
 
     Returns:
         A `RunResult`.
     """
     splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))  # bad data fails before the run dir exists
-    run_dir = prepare_run_dir(out, run_name or config.model, resume)
+    strategy = strategy or distribute.current_strategy()
+    run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
     keras.utils.set_random_seed(config.seed)
 
-    model = create_model(
-        config.model, input_shape=splits.input_shape, classes=splits.num_classes, **dict(config.model_kwargs)
-    )
-    model.compile(optimizer=config.make_optimizer(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    with strategy.scope():
+        model = create_model(
+            config.model, input_shape=splits.input_shape, classes=splits.num_classes, **dict(config.model_kwargs)
+        )
+        model.compile(optimizer=config.make_optimizer(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     steps = config.total_steps(len(splits.train))
     steps_per_epoch = min(steps, max(1, len(splits.train) // config.batch_size))
-    checkpoint = LatestCheckpoint(run_dir / "checkpoints" / "latest.weights.h5")
-    if resume:
-        checkpoint.restore(model)
+    checkpoints = CheckpointSaver(run_dir / "checkpoints", save_steps=steps_per_epoch, keep=3, restore=resume)
+    if resume and checkpoints.restore_latest(model) is None:
+        raise FileNotFoundError(f"Cannot resume: {run_dir / 'checkpoints'} holds no checkpoint.")
     done = global_step(model)
     (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2, default=list))
 
     start = time.perf_counter()
-    history = model.fit(
-        kdata.training_pipeline(splits.train, config.batch_size, seed=config.seed + done),
-        steps_per_epoch=steps_per_epoch,
-        initial_epoch=done // steps_per_epoch,
-        epochs=done // steps_per_epoch + max(1, math.ceil((steps - done) / steps_per_epoch)),
-        validation_data=kdata.evaluation_pipeline(splits.validation, 500),
-        callbacks=[checkpoint, keras.callbacks.TensorBoard(str(run_dir / "logs")), StopAtStep(last_step=steps), *callbacks],
-        verbose=verbose,
-    )
+    history = {}
+    if done < steps:  # a finished run that is resumed only evaluates and exports again
+        history = model.fit(
+            distribute.training_input(strategy, kdata.training_pipeline, splits.train, config.batch_size, seed=config.seed + done),
+            steps_per_epoch=steps_per_epoch,
+            initial_epoch=done // steps_per_epoch,
+            epochs=done // steps_per_epoch + math.ceil((steps - done) / steps_per_epoch),
+            validation_data=kdata.evaluation_pipeline(splits.validation, 500),
+            callbacks=[checkpoints, keras.callbacks.TensorBoard(str(run_dir / "logs")), StopAtStep(last_step=steps), *callbacks],
+            verbose=verbose,
+        ).history
     seconds = time.perf_counter() - start
     test_loss, test_accuracy = model.evaluate(kdata.evaluation_pipeline(splits.test, 500), verbose=0)
 
     model.save(run_dir / "model.keras")
     export_path = export_saved_model(model, run_dir / "export")
     result = RunResult(
-        run_dir, model, history.history, float(test_loss), float(test_accuracy),
+        run_dir, model, history, float(test_loss), float(test_accuracy),
         global_step(model), seconds, export_path,
     )
     write_metrics(result, steps_per_epoch)
     return result
-
-
-class LatestCheckpoint(keras.callbacks.Callback):
-    """Keeps the model and optimizer state of the last finished epoch in one weights file.
-
-    The file is written beside its target and renamed over it, so a crash
-    mid-write leaves the previous checkpoint intact.
-    """
-
-    def __init__(self, path):
-        super().__init__()
-        self.path = Path(path)
-
-    def restore(self, model):
-        """Loads the checkpoint into a compiled `model`, optimizer state included."""
-        if not self.path.exists():
-            raise FileNotFoundError(f"Cannot resume: no checkpoint at {self.path}.")
-        model.optimizer.build(model.trainable_variables)
-        model.load_weights(self.path)
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        staging = self.path.with_name(".staging-" + self.path.name)
-        self.model.save_weights(staging)
-        os.replace(staging, self.path)
 
 
 def write_metrics(result, steps_per_epoch):

@@ -51,6 +51,10 @@ def test_resume_continues_the_step_count(short_run):
     resumed = train_classifier(longer, out=short_run.run_dir, resume=True, verbose=0)
     assert resumed.steps == 40
     assert (resumed.run_dir / "export" / "2").is_dir(), "a resumed run exports a new version"
+    assert [p.name for p in sorted((resumed.run_dir / "checkpoints").iterdir())][-1] == "ckpt-40.weights.h5"
+    finished = train_classifier(longer, out=short_run.run_dir, resume=True, verbose=0)
+    assert finished.steps == 40 and finished.history == {}, "a finished run is not trained further"
+    assert finished.test_accuracy == pytest.approx(resumed.test_accuracy)
 
 
 def test_epochs_override_steps():

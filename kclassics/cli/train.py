@@ -3,6 +3,9 @@
 import dataclasses
 
 from kclassics.cli._args import positive_float, positive_int
+from kclassics.cli.cluster import add_cluster_arguments, cluster_from_args
+
+STRATEGIES = ("default", "mirrored", "multi_worker", "parameter_server")
 
 DEFAULT_PROGRAM = "mnist_cnn"
 
@@ -32,6 +35,7 @@ def register(commands):
     parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_strategy_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -67,8 +71,9 @@ def run(args):
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out naming the run to continue. Received: --out=None")
     config = dataclasses.replace(program.config, **changes)
+    extra = {"strategy": strategy_from_args(args)} if args.strategy != "default" else {}
     result = program.run(
-        config, out=args.out, resume=args.resume, data_dir=args.data_dir, verbose=0 if args.quiet else "auto"
+        config, out=args.out, resume=args.resume, data_dir=args.data_dir, verbose=0 if args.quiet else "auto", **extra
     )
     if getattr(result, "test_total_cost", None) is not None:
         print(f"test total cost {result.test_total_cost:.1f} ({result.steps} steps, {result.seconds:.1f} s)")
@@ -76,3 +81,27 @@ def run(args):
         print(f"test accuracy {result.test_accuracy:.4f} (loss {result.test_loss:.4f}, {result.steps} steps, {result.seconds:.1f} s)")
     print(f"run directory: {result.run_dir}")
     return 0
+
+
+def add_strategy_arguments(parser):
+    """--strategy and the cluster flags of the coordinator (parameter_server) or of a worker (multi_worker)."""
+    parser.add_argument("--strategy", choices=STRATEGIES, default="default",
+                        help="distribution strategy: mirrored (this machine's GPUs), multi_worker (run on every worker; "
+                        "--worker_hosts with --task_index, or TF_CONFIG), parameter_server (this process coordinates; "
+                        "--ps_hosts and --worker_hosts, or TF_CONFIG)")
+    add_cluster_arguments(parser, job_help="this process's job (default: chief under parameter_server, worker under multi_worker)")
+
+
+def strategy_from_args(args):
+    """The `tf.distribute.Strategy` the flags ask for, after checking the cluster."""
+    from kclassics import distribute
+
+    if args.strategy in ("default", "mirrored"):
+        if args.ps_hosts or args.worker_hosts or args.job_name:
+            raise ValueError(f"--ps_hosts/--worker_hosts/--job_name need a cluster strategy. Received: --strategy={args.strategy}")
+        return distribute.make_strategy(args.strategy)
+    if args.job_name is None and (args.ps_hosts or args.worker_hosts):
+        args.job_name = "chief" if args.strategy == "parameter_server" else "worker"
+    if args.strategy == "multi_worker" and args.worker_hosts:
+        args.sync_replicas = True
+    return distribute.make_strategy(args.strategy, cluster_from_args(args))

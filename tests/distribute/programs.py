@@ -1,0 +1,185 @@
+"""Coordinator and worker programs the distributed tests run in child processes.
+
+Each writes a JSON of what it observed to the path given as its last argument.
+"""
+
+import json
+import os
+import sys
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kclassics import apps, distribute
+from kclassics.data import load_digits
+
+
+def compiled_model(strategy, seed=0):
+    with strategy.scope():
+        keras.utils.set_random_seed(seed)
+        model = apps.softmax_regression()
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def make_train_dataset_fn():
+    """Loads the data now: the dataset function may be traced as a graph function on the workers."""
+    train = load_digits().train
+
+    def train_dataset_fn(input_context=None):
+        return tf.data.Dataset.from_tensor_slices((train.x, train.y)).shuffle(1257).repeat().batch(50)
+
+    return train_dataset_fn
+
+
+class StepLog(keras.callbacks.Callback):
+    """Records the batch logs; optionally writes a marker file at a given step, and waits for another."""
+
+    def __init__(self, marker_step=None, marker=None, wait_for=None):
+        super().__init__()
+        self.steps, self.marker_step, self.marker, self.wait_for = [], marker_step, marker, wait_for
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append({k: float(v) for k, v in logs.items()})  # empty for a step lost with its worker
+        if self.marker and len(self.steps) == self.marker_step:
+            open(self.marker, "w").close()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.wait_for and epoch == 0:
+            deadline = time.monotonic() + 120
+            while not os.path.exists(self.wait_for) and time.monotonic() < deadline:
+                time.sleep(0.2)
+
+
+def parameter_server(cluster_json, out_dir, result_path):
+    """Fit, evaluate, predict, save and export under ParameterServerStrategy."""
+    cluster = distribute.Cluster.from_tf_config(cluster_json)
+    strategy = distribute.make_strategy("parameter_server", cluster)
+    model = compiled_model(strategy)
+    digits = load_digits()
+    log = StepLog()
+    train_dataset_fn = make_train_dataset_fn()
+    history = model.fit(train_dataset_fn, epochs=3, steps_per_epoch=20, validation_data=(digits.validation.x, digits.validation.y),
+                        callbacks=[log], verbose=0)
+    evaluation = model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True)
+    predictions = model.predict(digits.test.x[:16], verbose=0)
+    model.save(os.path.join(out_dir, "model.keras"))
+    export = distribute_export(model, out_dir)
+    reloaded = keras.saving.load_model(os.path.join(out_dir, "model.keras")).predict(digits.test.x[:16], verbose=0)
+    served = tf.saved_model.load(str(export)).signatures["serving_default"](images=tf.constant(digits.test.x[:16]))
+
+    errors = {}
+    for case, call in {
+        "no_steps": lambda: model.fit(train_dataset_fn, epochs=1, verbose=0),
+        "arrays": lambda: model.fit(digits.train.x, digits.train.y, epochs=1, steps_per_epoch=2, verbose=0),
+    }.items():
+        try:
+            call()
+        except ValueError as error:
+            errors[case] = str(error)
+
+    with strategy.scope():  # a plain Keras model through the documented helper
+        inputs = keras.Input((28, 28, 1))
+        plain = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(inputs)))
+        plain.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    plain_history = distribute.fit(plain, train_dataset_fn, epochs=2, steps_per_epoch=10, verbose=0)
+    plain_loss = distribute.evaluate(plain, digits.test.x, digits.test.y, verbose=0)
+    return {
+        "errors": errors,
+        "plain_history": plain_history.history,
+        "plain_test_loss": float(plain_loss),
+        "history": history.history,
+        "evaluation": evaluation,
+        "iterations": int(model.optimizer.iterations.numpy()),
+        "devices": sorted({v.value.device for v in model.trainable_variables}),
+        "workers": sorted({int(s["worker"]) for s in log.steps}),
+        "global_steps": [int(s["global_step"]) for s in log.steps],
+        "reload_error": float(np.abs(reloaded - predictions).max()),
+        "export_error": float(np.abs(served["probabilities"].numpy() - predictions).max()),
+    }
+
+
+def distribute_export(model, out_dir):
+    from kclassics.export import export_saved_model
+
+    return export_saved_model(model, os.path.join(out_dir, "export"))
+
+
+def worker_fault(cluster_json, out_dir, result_path):
+    """Parameter-server training through a worker's death.
+
+    Writes `kill-now` after 10 steps; after epoch 0 waits for `restarted`, then
+    trains (slowly, so the coordinator has time to reconnect) until the restarted
+    worker 1 has run steps again, at most 12 epochs.
+    """
+    strategy = distribute.make_strategy("parameter_server", distribute.Cluster.from_tf_config(cluster_json))
+    model = compiled_model(strategy)
+    digits = load_digits()
+    log = StepLog(marker_step=10, marker=os.path.join(out_dir, "kill-now"), wait_for=os.path.join(out_dir, "restarted"))
+    epochs_run = []
+
+    class UntilRejoined(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if epochs_run and epochs_run[-1] >= 1:
+                time.sleep(0.05)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            epochs_run.append(epoch)
+
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch >= 1 and 1 in {int(s["worker"]) for s in log.steps[-40:] if "worker" in s}:
+                self.model.stop_training = True
+
+    history = model.fit(make_train_dataset_fn(), epochs=12, steps_per_epoch=40, callbacks=[log, UntilRejoined()], verbose=0)
+    evaluation = model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True)
+    return {
+        "history": history.history,
+        "evaluation": evaluation,
+        "epochs_run": len(epochs_run),
+        "iterations": int(model.optimizer.iterations.numpy()),
+        "last_epoch_workers": sorted({int(s["worker"]) for s in log.steps[-40:] if "worker" in s}),
+    }
+
+
+def resumable(cluster_json, out_dir, result_path):
+    """Parameter-server training with BackupAndRestore; writes `epoch-N` markers and sleeps after each epoch."""
+    strategy = distribute.make_strategy("parameter_server", distribute.Cluster.from_tf_config(cluster_json))
+    model = compiled_model(strategy)
+    epochs_run = []
+
+    class Marker(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            epochs_run.append(epoch)
+
+        def on_epoch_end(self, epoch, logs=None):
+            open(os.path.join(out_dir, f"epoch-{epoch}"), "w").close()
+            time.sleep(1)
+
+    backup = keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup"), delete_checkpoint=False)
+    history = model.fit(make_train_dataset_fn(), epochs=4, steps_per_epoch=15, callbacks=[backup, Marker()], verbose=0)
+    return {"epochs_run": epochs_run, "history": history.history, "iterations": int(model.optimizer.iterations.numpy())}
+
+
+def multi_worker(cluster_json, out_dir, result_path):
+    """One worker of a MultiWorkerMirroredStrategy run."""
+    cluster = distribute.Cluster.from_tf_config(cluster_json)
+    strategy = distribute.make_strategy("multi_worker", cluster)
+    model = compiled_model(strategy)
+    digits = load_digits()
+    dataset = tf.data.Dataset.from_tensor_slices((digits.train.x, digits.train.y)).repeat().batch(64)
+    history = model.fit(dataset, epochs=2, steps_per_epoch=10, validation_data=(digits.validation.x, digits.validation.y), verbose=0)
+    return {
+        "history": history.history,
+        "iterations": int(model.optimizer.iterations.numpy()),
+        "weights": [w.tolist() for w in model.get_weights()],
+        "evaluation": model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True),
+    }
+
+
+if __name__ == "__main__":
+    name, cluster_json, out_dir, result_path = sys.argv[1:5]
+    result = globals()[name](cluster_json, out_dir, result_path)
+    with open(result_path, "w") as f:
+        json.dump(result, f)
