@@ -10,7 +10,7 @@ import kclassics.apps as apps
 from kclassics.export import export_saved_model
 
 ZOO = [name for name in apps.list_models() if apps.model_info(name).multiply_adds is not None]
-# Builds of over ~150 layers take several seconds each on two cores: their full-size count runs with -m slow.
+# Builds of over ~150 layers take several seconds each on two cores: those run with -m slow.
 HEAVY = {"densenet121", "resnet_v1_101", "resnet_v1_152", "resnet_v2_101", "resnet_v2_152", "resnet_v2_200", "densenet169", "densenet201"}
 SMALL_SIDE = {"inception_v3": 75, "alexnet": 64, "alexnet_paper": 64}
 
@@ -29,12 +29,7 @@ def test_zoo_is_complete():
     assert expected <= set(ZOO)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY - {"densenet121"} else n for n in ZOO])
-def test_parameter_count_at_full_size(name):
-    card = apps.model_info(name)
-    model = apps.create_model(name)
-    assert model.input_shape[1:] == card.input_shape
-    assert model.count_params() == card.params
+# Full-size parameter counts against the cards: tests/apps/test_registry.py, over every registered model.
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY else n for n in ZOO])
