@@ -2,6 +2,7 @@
 
 import pytest
 
+import kclassics
 from kclassics import apps
 from kclassics.model import FunctionalModel
 
@@ -42,6 +43,7 @@ HEAVY = {"densenet121", "densenet169", "densenet201", "resnet_v1_101", "resnet_v
 def test_every_model_matches_its_card(name):
     card = apps.model_info(name)
     model = apps.create_model(name)
+    assert isinstance(model, kclassics.Model), "every app returns a kclassics.Model"
     if isinstance(model, FunctionalModel):
         assert tuple(model.input_shape[1:]) == tuple(card.input_shape)
     elif not model.built:  # a subclassed model (its own `call`) builds on the card's input shape
