@@ -9,6 +9,7 @@ from kclassics._version import __version__
 
 # Each module registers its sub-commands with `register(subparsers)`.
 COMMAND_MODULES = ("models", "train")
+COMMAND_MODULES += ("bench", "profile")  # timing harness and tfprof-style profile
 
 USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError)
 
