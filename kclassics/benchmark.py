@@ -15,7 +15,6 @@ Library code does not print: progress lines go to the `log` callback.
 import dataclasses
 import datetime
 import json
-import math
 import os
 import platform
 import statistics
@@ -50,9 +49,9 @@ class StepTimes:
 
     @property
     def sd(self):
-        # The book's population standard deviation: sqrt(E[t^2] - E[t]^2) (L2634).
-        mean = self.mean
-        return math.sqrt(max(statistics.fmean(d * d for d in self.durations) - mean * mean, 0.0))
+        # The book's population standard deviation, sqrt(E[t^2] - E[t]^2) (L2634),
+        # computed without its cancellation error.
+        return statistics.pstdev(self.durations)
 
     @property
     def median(self):
@@ -435,10 +434,12 @@ def benchmark(
 
 def summary_lines(result, title=None):
     """The book's closing line and the throughput figures of a result."""
+    from kclassics.profiler import format_count
+
     lines = [book_line(title or MODE_TITLES[result.mode], result.steps, result.times)]
     lines.append(
         f"{result.images_per_sec:.1f} images/sec, {result.gflops:.1f} GFLOP/s achieved "
-        f"({result.multiply_adds / 1e9:.3f} G multiply-adds per image), "
+        f"({format_count(result.multiply_adds)} multiply-adds per image), "
         f"{100 * result.fraction_of_peak:.1f}% of the {result.peak_gflops:.1f} GFLOP/s matmul peak "
         f"(jit_compile={result.jit_compile}, {result.dtype_policy})"
     )
