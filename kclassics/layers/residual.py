@@ -8,6 +8,7 @@ Sub-layers are named like keras.applications' layers without the unit prefix
 import keras
 from keras import layers
 
+from kclassics.layers._composite import CompositeLayer
 from kclassics.layers.conv import ConvBNAct, conv_defaults
 
 
@@ -18,7 +19,7 @@ def _check_positive(**values):
 
 
 @keras.saving.register_keras_serializable(package="kclassics")
-class PreActBottleneck(layers.Layer):
+class PreActBottleneck(CompositeLayer):
     """ResNet V2 bottleneck unit: BN-ReLU first, then 1x1, 3x3 (stride), 1x1 convolutions.
 
     As slim's `bottleneck` of `resnet_v2` (book 6.4, L3455): the shortcut is the
@@ -67,10 +68,6 @@ class PreActBottleneck(layers.Layer):
         x = self.conv2(x, training=training)
         return shortcut + self.conv3(x)
 
-    def compute_output_shape(self, input_shape):
-        return self.conv3.compute_output_shape(
-            self.conv2.compute_output_shape(self.conv1.compute_output_shape(input_shape))
-        )
 
     def get_config(self):
         config = super().get_config()
@@ -81,7 +78,7 @@ class PreActBottleneck(layers.Layer):
         return config
 
 
-class _ResidualUnitV1(layers.Layer):
+class _ResidualUnitV1(CompositeLayer):
     """Post-activation residual unit: `relu(shortcut + F(x))` with BN after every convolution."""
 
     bottleneck = False
@@ -116,11 +113,6 @@ class _ResidualUnitV1(layers.Layer):
         shortcut = inputs if self.shortcut is None else self.shortcut(inputs, training=training)
         return keras.ops.relu(shortcut + x)
 
-    def compute_output_shape(self, input_shape):
-        shape = input_shape
-        for conv in self.residual:
-            shape = conv.compute_output_shape(shape)
-        return shape
 
     def get_config(self):
         config = super().get_config()

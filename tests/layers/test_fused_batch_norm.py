@@ -5,7 +5,7 @@ import pytest
 import keras
 import tensorflow as tf
 
-from kclassics.layers import FusedBatchNormalization
+from kclassics.layers.fused_batch_norm import FusedBatchNormalization
 
 
 def _pair(shape, **kwargs):
