@@ -336,6 +336,7 @@ def benchmark(
     compare=None,
     model_kwargs=None,
     peak_size=2048,
+    peak_gflops=None,
     log: Optional[Callable[[str], None]] = None,
 ):
     """Times a registered kclassics model as the book's chapter 6 does.
@@ -355,6 +356,7 @@ def benchmark(
             with the kclassics model holding the twin's weights.
         model_kwargs: extra builder arguments (such as `lrn=False`).
         peak_size: matrix size of the start-up matmul peak measurement.
+        peak_gflops: a peak already measured (in the compute dtype), to skip measuring.
         log: receives each progress line (the CLI prints them).
 
     Returns:
@@ -388,8 +390,10 @@ def benchmark(
     keras.config.set_dtype_policy(policy)
     try:
         compute_dtype = keras.config.dtype_policy().compute_dtype
-        peak = measure_matmul_peak(peak_size, dtype=compute_dtype)
-        log(f"matmul peak: {peak:.1f} GFLOP/s ({peak_size}x{peak_size} {compute_dtype})")
+        peak = peak_gflops
+        if peak is None:
+            peak = measure_matmul_peak(peak_size, dtype=compute_dtype)
+            log(f"matmul peak: {peak:.1f} GFLOP/s ({peak_size}x{peak_size} {compute_dtype})")
         twin = None
         if compare == "keras" and "keras_compatible" in inspect.signature(card.builder).parameters:
             # The configuration that computes the twin's function, so its weights fit.
