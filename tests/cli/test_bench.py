@@ -31,6 +31,27 @@ def test_bench_prints_the_book_lines_and_writes_json(run_cli, tmp_path):
     assert f"{figures['mean']:.3f} +/- {figures['sd']:.3f}" in lines[3]
 
 
+def test_bench_compare_keras_pairs_steps_with_the_twin(capsys, tmp_path):
+    path = tmp_path / "pairs.json"
+    argv = ["bench", "resnet_v2_50", "--mode", "forward", "--image-size", "32", "--batch-size", "2",
+            "--steps", "3", "--warmup", "1", "--compare", "keras", "--json", str(path)]
+    assert cli.main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(STEP + r" \(keras: \d+\.\d{3}, ratio \d+\.\d\d\)", lines[1])
+    assert re.fullmatch(r"keras.applications.ResNet50V2: \d+\.\d{3} \+/- \d+\.\d{3} sec / batch \(jit_compile=False\)", lines[4])
+    figures = json.loads(path.read_text())
+    pairs = figures["compare"]
+    assert pairs["ratios"] == pytest.approx([k / c for c, k in zip(figures["durations"], pairs["durations"])])
+    assert lines[5] == (
+        f"speed ratio kclassics/keras per step pair: median {pairs['ratio_median']:.3f}, "
+        f"min {pairs['ratio_min']:.3f}, max {pairs['ratio_max']:.3f} (> 1: kclassics faster)"
+    )
+    # Both networks do the same arithmetic: the twin's count is the kclassics count.
+    from kclassics import apps, profiler
+
+    assert figures["multiply_adds_per_image"] == profiler.multiply_adds(apps.keras_twin("resnet_v2_50", input_shape=(32, 32, 3)))
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
