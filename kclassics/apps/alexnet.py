@@ -92,5 +92,5 @@ decode_predictions = keras.applications.vgg16.decode_predictions
 
 _CARD = dict(family="alexnet", input_shape=(224, 224, 3), book_section="6.1",
              paper="Krizhevsky et al. 2012, ImageNet Classification with Deep CNNs")
-register(alexnet, params=61_100_840, description="AlexNet, book widths 64-192-384-256-256, LRN, FC 4096-4096", **_CARD)
-register(alexnet_paper, params=62_378_344, description="AlexNet, paper widths 96-256-384-384-256, one tower", **_CARD)
+register(alexnet, multiply_adds=716_767_232, params=61_100_840, description="AlexNet, book widths 64-192-384-256-256, LRN, FC 4096-4096", **_CARD)
+register(alexnet_paper, multiply_adds=1_139_124_224, params=62_378_344, description="AlexNet, paper widths 96-256-384-384-256, one tower", **_CARD)

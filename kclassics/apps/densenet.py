@@ -87,6 +87,6 @@ decode_predictions = keras.applications.densenet.decode_predictions
 
 _CARD = dict(family="densenet", input_shape=(224, 224, 3), book_section="seed 002 (DenseNet)",
              paper="Huang et al. 2017, Densely Connected Convolutional Networks")
-register(densenet121, params=8_062_504, keras_twin="DenseNet121", description="DenseNet-BC-121, k=32", **_CARD)
-register(densenet169, params=14_307_880, keras_twin="DenseNet169", description="DenseNet-BC-169, k=32", **_CARD)
-register(densenet201, params=20_242_984, keras_twin="DenseNet201", description="DenseNet-BC-201, k=32", **_CARD)
+register(densenet121, multiply_adds=2_834_161_664, params=8_062_504, keras_twin="DenseNet121", description="DenseNet-BC-121, k=32", **_CARD)
+register(densenet169, multiply_adds=3_359_843_328, params=14_307_880, keras_twin="DenseNet169", description="DenseNet-BC-169, k=32", **_CARD)
+register(densenet201, multiply_adds=4_291_365_888, params=20_242_984, keras_twin="DenseNet201", description="DenseNet-BC-201, k=32", **_CARD)

@@ -144,7 +144,7 @@ preprocess_input = keras.applications.inception_v3.preprocess_input  # [-1, 1], 
 decode_predictions = keras.applications.inception_v3.decode_predictions
 
 register(
-    inception_v3, family="inception_v3", input_shape=(299, 299, 3), params=23_851_784,
+    inception_v3, multiply_adds=5_713_216_096, family="inception_v3", input_shape=(299, 299, 3), params=23_851_784,
     paper="Szegedy et al. 2015, Rethinking the Inception Architecture", book_section="6.3",
     description="Inception V3 with factorised 7x7 and split 8x8 modules", keras_twin="InceptionV3",
 )

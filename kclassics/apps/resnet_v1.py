@@ -112,11 +112,11 @@ decode_predictions = keras.applications.resnet.decode_predictions
 
 _CARD = dict(family="resnet_v1", input_shape=(224, 224, 3), book_section="6.4 (L3375), seed 002",
              paper="He et al. 2015, Deep Residual Learning for Image Recognition")
-register(resnet_v1_18, params=11_699_112, description="ResNet-18, basic units (2, 2, 2, 2)", **_CARD)
-register(resnet_v1_34, params=21_814_696, description="ResNet-34, basic units (3, 4, 6, 3)", **_CARD)
-register(resnet_v1_50, params=25_610_152, keras_twin="ResNet50",
+register(resnet_v1_18, multiply_adds=1_814_073_344, params=11_699_112, description="ResNet-18, basic units (2, 2, 2, 2)", **_CARD)
+register(resnet_v1_34, multiply_adds=3_663_761_408, params=21_814_696, description="ResNet-34, basic units (3, 4, 6, 3)", **_CARD)
+register(resnet_v1_50, multiply_adds=3_857_973_248, params=25_610_152, keras_twin="ResNet50",
          description="ResNet-50, bottleneck units (3, 4, 6, 3)", **_CARD)
-register(resnet_v1_101, params=44_654_504, keras_twin="ResNet101",
+register(resnet_v1_101, multiply_adds=7_570_194_432, params=44_654_504, keras_twin="ResNet101",
          description="ResNet-101, bottleneck units (3, 4, 23, 3)", **_CARD)
-register(resnet_v1_152, params=60_344_232, keras_twin="ResNet152",
+register(resnet_v1_152, multiply_adds=11_282_415_616, params=60_344_232, keras_twin="ResNet152",
          description="ResNet-152, bottleneck units (3, 8, 36, 3)", **_CARD)

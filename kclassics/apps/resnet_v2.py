@@ -144,11 +144,11 @@ preprocess_input = keras.applications.resnet_v2.preprocess_input  # scale to [-1
 decode_predictions = keras.applications.resnet_v2.decode_predictions
 
 _CARD = dict(family="resnet_v2", input_shape=(224, 224, 3), paper="He et al. 2016, Identity Mappings in Deep Residual Networks")
-register(resnet_v2_50, params=25_613_800, book_section="6.4", keras_twin="ResNet50V2",
+register(resnet_v2_50, multiply_adds=3_482_255_360, params=25_613_800, book_section="6.4", keras_twin="ResNet50V2",
          description="Pre-activation ResNet, 50 layers (3, 4, 6, 3)", **_CARD)
-register(resnet_v2_101, params=44_675_560, book_section="6.4", keras_twin="ResNet101V2",
+register(resnet_v2_101, multiply_adds=7_194_476_544, params=44_675_560, book_section="6.4", keras_twin="ResNet101V2",
          description="Pre-activation ResNet, 101 layers (3, 4, 23, 3)", **_CARD)
-register(resnet_v2_152, params=60_380_648, book_section="6.4", keras_twin="ResNet152V2",
+register(resnet_v2_152, multiply_adds=10_906_697_728, params=60_380_648, book_section="6.4", keras_twin="ResNet152V2",
          description="Pre-activation ResNet, 152 layers (3, 8, 36, 3); the book's timed network", **_CARD)
-register(resnet_v2_200, params=64_894_440, book_section="6.4",
+register(resnet_v2_200, multiply_adds=14_400_552_960, params=64_894_440, book_section="6.4",
          description="Pre-activation ResNet, 200 layers (3, 24, 36, 3)", **_CARD)

@@ -100,8 +100,8 @@ decode_predictions = keras.applications.vgg16.decode_predictions
 
 _CARD = dict(family="vgg", input_shape=(224, 224, 3), book_section="6.2",
              paper="Simonyan & Zisserman 2014, Very Deep Convolutional Networks")
-register(vgg11, params=132_863_336, description="VGG configuration A, 11 weight layers", **_CARD)
-register(vgg11_lrn, params=132_863_336, description="VGG configuration A-LRN: A with LRN after conv1", **_CARD)
-register(vgg13, params=133_047_848, description="VGG configuration B, 13 weight layers", **_CARD)
-register(vgg16, params=138_357_544, keras_twin="VGG16", description="VGG configuration D, 16 weight layers", **_CARD)
-register(vgg19, params=143_667_240, keras_twin="VGG19", description="VGG configuration E, 19 weight layers", **_CARD)
+register(vgg11, multiply_adds=7_609_090_048, params=132_863_336, description="VGG configuration A, 11 weight layers", **_CARD)
+register(vgg11_lrn, multiply_adds=7_609_090_048, params=132_863_336, description="VGG configuration A-LRN: A with LRN after conv1", **_CARD)
+register(vgg13, multiply_adds=11_308_466_176, params=133_047_848, description="VGG configuration B, 13 weight layers", **_CARD)
+register(vgg16, multiply_adds=15_470_264_320, params=138_357_544, keras_twin="VGG16", description="VGG configuration D, 16 weight layers", **_CARD)
+register(vgg19, multiply_adds=19_632_062_464, params=143_667_240, keras_twin="VGG19", description="VGG configuration E, 19 weight layers", **_CARD)
