@@ -45,6 +45,8 @@ class ProfileNode:
         total_multiply_adds: the same including everything inside it.
         output_shape: output shape of its last call, without the batch.
         children: the layers it holds, in the order they were built.
+        conv_or_dense: whether its own count is a convolution's or a
+            fully-connected layer's, the only layers the papers count.
     """
 
     name: str
@@ -55,6 +57,7 @@ class ProfileNode:
     total_multiply_adds: int = 0
     output_shape: Optional[tuple] = None
     children: list = dataclasses.field(default_factory=list)
+    conv_or_dense: bool = False
 
     def walk(self, depth=0):
         """Yields `(depth, node)` for this node and every node below it, depth first."""
@@ -72,6 +75,7 @@ class ProfileNode:
             "multiply_adds": self.multiply_adds,
             "total_multiply_adds": self.total_multiply_adds,
             "output_shape": list(self.output_shape) if self.output_shape is not None else None,
+            "conv_or_dense": self.conv_or_dense,
             "children": [child.as_dict() for child in self.children],
         }
 
@@ -100,6 +104,11 @@ def profile(model, input_shape=None):
 def multiply_adds(model, input_shape=None):
     """Multiply-adds of one forward pass of one example (see `profile`)."""
     return profile(model, input_shape).total_multiply_adds
+
+
+def papers_multiply_adds(root):
+    """Multiply-adds of the convolutions and fully-connected layers only, as papers and model cards count them."""
+    return sum(node.multiply_adds for _, node in root.walk() if node.conv_or_dense)
 
 
 def render(root, max_depth=4, order_by="name", show=None, hide=None):
@@ -252,7 +261,20 @@ def _node(layer, calls):
         total_multiply_adds=int(own + sum(child.total_multiply_adds for child in children)),
         output_shape=output_shape,
         children=children,
+        conv_or_dense=counts_itself and _is_conv_or_dense(layer),
     )
+
+
+def _is_conv_or_dense(layer):
+    import keras
+
+    layers = keras.layers
+    kinds = (
+        layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.Conv1DTranspose, layers.Conv2DTranspose,
+        layers.Conv3DTranspose, layers.DepthwiseConv1D, layers.DepthwiseConv2D, layers.SeparableConv1D,
+        layers.SeparableConv2D, layers.Dense,
+    )
+    return isinstance(layer, kinds)
 
 
 def _count(layer, input_shapes, output_shapes):

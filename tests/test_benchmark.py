@@ -164,3 +164,13 @@ def test_compare_pairs_the_twin_with_the_same_weights(monkeypatch):
     assert c["ratio_median"] == pytest.approx(sorted(c["ratios"])[1])
     assert lines[-1].startswith(f"speed ratio kclassics/keras per step pair: median {c['ratio_median']:.3f}")
     assert "(keras: " in lines[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", apps.list_models())
+def test_every_registered_model_runs_each_mode(name):
+    card = apps.model_info(name)
+    size = None if len(card.input_shape) != 3 else max(75, card.input_shape[0] // 4)
+    for mode in benchmark.MODES:
+        result = benchmark.benchmark(name, mode=mode, batch_size=2, image_size=size, steps=1, warmup=1, peak_size=128)
+        assert result.times.mean > 0 and result.multiply_adds > 0

@@ -75,19 +75,32 @@ def test_nested_blocks_shared_layers_and_own_counts():
 
 
 @pytest.mark.parametrize(
-    "builder, published, tolerance",
+    "name, published, tolerance",
     [
-        # Book L3375 gives 3.8 G for ResNet-50 (He et al. 2015); ~4.1 G is the torchvision (v1.5) figure.
-        (keras.applications.ResNet50, 3.8e9, 0.03),
-        (keras.applications.VGG16, 15.5e9, 0.01),  # book L3375 / Simonyan & Zisserman
-        (keras.applications.InceptionV3, 5.7e9, 0.02),  # book 6.3, at 299x299
+        # Book L3375: ResNet-50 3.8 G multiply-adds (He et al. 2015; ~4.1 G is torchvision's v1.5).
+        ("resnet_v1_50", 3.8e9, 0.03),
+        ("vgg16", 15.5e9, 0.01),  # book L3375 / Simonyan & Zisserman 2014
+        ("inception_v3", 5.7e9, 0.01),  # book 6.3, at 299x299
     ],
 )
-def test_totals_match_published_counts(builder, published, tolerance):
-    model = builder(weights=None)
-    root = profiler.profile(model)
-    assert root.total_params == model.count_params()
-    assert abs(root.total_multiply_adds - published) / published < tolerance
+def test_totals_match_published_counts_and_the_cards(name, published, tolerance):
+    card = apps.model_info(name)
+    root = profiler.profile(apps.create_model(name))
+    assert root.total_params == card.params
+    # The cards count convolutions and FC layers only, as the papers; the profile adds BN and pooling (< 2%).
+    assert profiler.papers_multiply_adds(root) == card.multiply_adds
+    assert 1.0 <= root.total_multiply_adds / card.multiply_adds < 1.02
+    assert abs(card.multiply_adds - published) / published < tolerance
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", apps.list_models())
+def test_every_registered_model_at_full_size(name):
+    card = apps.model_info(name)
+    root = profiler.profile(apps.create_model(name))
+    assert root.total_params == card.params
+    if card.multiply_adds is not None:
+        assert profiler.papers_multiply_adds(root) == card.multiply_adds
 
 
 def test_render_order_show_hide_and_depth():
@@ -121,3 +134,4 @@ def test_bad_arguments_are_named():
 
 def test_format_count():
     assert [profiler.format_count(v) for v in (999, 1_500, 2_000_000, 15_470_000_000)] == ["999", "1.50k", "2.00M", "15.47G"]
+
