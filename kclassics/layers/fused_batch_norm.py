@@ -15,8 +15,11 @@ import keras
 
 
 @keras.saving.register_keras_serializable(package="kclassics")
-class FusedBatchNormalization(keras.layers.BatchNormalization):
+class BatchNormalization(keras.layers.BatchNormalization):
     """`keras.layers.BatchNormalization` computed with TensorFlow's fused kernel where it applies.
+
+    It keeps Keras's class name, so tools that pair layers by type (the
+    keras.applications weight transplant) treat both alike.
 
     Same arguments, weights, config and mathematics as the Keras layer (its
     weights load into this one and back); it takes the fused path for 4-D

@@ -1,16 +1,16 @@
-"""FusedBatchNormalization computes exactly what keras.layers.BatchNormalization computes."""
+"""fused_batch_norm.BatchNormalization computes exactly what keras.layers.BatchNormalization computes."""
 
 import numpy as np
 import pytest
 import keras
 import tensorflow as tf
 
-from kclassics.layers.fused_batch_norm import FusedBatchNormalization
+from kclassics.layers import fused_batch_norm
 
 
 def _pair(shape, **kwargs):
     reference = keras.layers.BatchNormalization(**kwargs)
-    fused = FusedBatchNormalization(**kwargs)
+    fused = fused_batch_norm.BatchNormalization(**kwargs)
     reference.build(shape)
     fused.build(shape)
     rng = np.random.default_rng(1)
@@ -63,12 +63,12 @@ def test_mixed_precision_normalizes_in_float32():
 
 def test_serialization_round_trip(tmp_path):
     inputs = keras.Input((4, 4, 3))
-    model = keras.Model(inputs, FusedBatchNormalization(momentum=0.997, epsilon=1e-5, name="bn")(inputs))
+    model = keras.Model(inputs, fused_batch_norm.BatchNormalization(momentum=0.997, epsilon=1e-5, name="bn")(inputs))
     model.layers[-1].set_weights([np.full(3, v, "float32") for v in (2.0, 0.5, 0.1, 4.0)])
     path = tmp_path / "bn.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)
-    assert type(loaded.layers[-1]) is FusedBatchNormalization
+    assert type(loaded.layers[-1]) is fused_batch_norm.BatchNormalization
     assert loaded.layers[-1].get_config()["epsilon"] == 1e-5
     x = np.ones((1, 4, 4, 3), "float32")
     np.testing.assert_allclose(loaded(x), model(x))
