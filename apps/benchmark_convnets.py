@@ -1,7 +1,8 @@
 """The book's chapter 6 timing table, re-measured here, with its GTX 1080 numbers beside.
 
     python apps/benchmark_convnets.py [--models alexnet vgg16 ...] [--modes forward forward-backward]
-        [--batch-size 32] [--steps 100] [--warmup 10] [--image-size N] [--jit/--no-jit] [--json FILE]
+        [--batch-size 32] [--steps 100] [--warmup 10] [--image-size N] [--jit/--no-jit] [--clock wall|cpu]
+        [--json FILE]
 
 Each row runs `kclassics.benchmark.benchmark` (the book's `time_tensorflow_run`:
 10 burn-in steps, 100 timed batches of 32 random images) and prints the book's
@@ -72,6 +73,7 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=benchmark.BOOK_WARMUP_STEPS)
     parser.add_argument("--image-size", type=int, help="override every network's input size (for quick checks)")
     parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None, help="XLA on or off (default: the model's)")
+    parser.add_argument("--clock", choices=tuple(benchmark.CLOCKS), default="wall", help="wall (the book's) or cpu seconds")
     parser.add_argument("--json", metavar="FILE", help="write every row's figures to FILE (never overwritten)")
     args = parser.parse_args(argv)
     try:
@@ -80,8 +82,8 @@ def main(argv=None):
     except (ValueError, FileExistsError, FileNotFoundError) as error:
         parser.error(str(error))
 
-    peak = benchmark.measure_matmul_peak()
-    print(f"matmul peak: {peak:.1f} GFLOP/s (2048x2048 float32)", flush=True)
+    peak = benchmark.measure_matmul_peak(clock=args.clock)
+    print(f"matmul peak: {peak:.1f} GFLOP/s{' per CPU second' if args.clock == 'cpu' else ''} (2048x2048 float32)", flush=True)
     rows = []
     for key in args.models:
         row = BOOK_TABLE[key]
@@ -89,7 +91,7 @@ def main(argv=None):
             print(f"== {row.label}, {mode}", flush=True)
             result = benchmark.benchmark(
                 row.model, mode=mode, batch_size=args.batch_size, image_size=args.image_size, steps=args.steps,
-                warmup=args.warmup, jit_compile=args.jit, model_kwargs=row.model_kwargs, peak_gflops=peak,
+                warmup=args.warmup, jit_compile=args.jit, model_kwargs=row.model_kwargs, peak_gflops=peak, clock=args.clock,
                 log=lambda line: print(line, flush=True),
             )
             rows.append((row, result))

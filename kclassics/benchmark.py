@@ -36,6 +36,10 @@ MODE_TITLES = {"forward": "Forward", "forward-backward": "Forward-backward", "tr
 # (gradients with respect to the inputs and to the weights).
 PASSES = {"forward": 1, "forward-backward": 3, "train": 3}
 TRAIN_LEARNING_RATE = 0.01
+# "wall": elapsed time, as the book measures. "cpu": CPU seconds of this
+# process (all its threads), which other programs on a shared machine hardly
+# disturb; on an idle machine with N busy threads it is about N x wall.
+CLOCKS = {"wall": "perf_counter", "cpu": "process_time"}
 
 
 @dataclasses.dataclass
@@ -137,7 +141,7 @@ def _wait(outputs):
     return outputs
 
 
-def time_steps(step, steps, warmup, on_step=None):
+def time_steps(step, steps, warmup, on_step=None, clock="wall"):
     """The book's loop: `warmup` untimed steps, then `steps` timed ones.
 
     Args:
@@ -145,15 +149,17 @@ def time_steps(step, steps, warmup, on_step=None):
         steps: timed steps (the book's `num_batches`).
         warmup: burn-in steps, not timed.
         on_step: called as `on_step(index, duration)` every 10 timed steps.
+        clock: `"wall"` or `"cpu"` (see `CLOCKS`).
 
     Returns:
         `StepTimes` of the timed steps.
     """
+    now = _clock(clock)
     durations = []
     for i in range(warmup + steps):
-        start = time.perf_counter()
+        start = now()
         step()
-        duration = time.perf_counter() - start
+        duration = now() - start
         if i >= warmup:
             durations.append(duration)
             if on_step is not None and not (i - warmup) % REPORT_EVERY:
@@ -161,7 +167,7 @@ def time_steps(step, steps, warmup, on_step=None):
     return StepTimes(durations)
 
 
-def time_paired(step, other_step, steps, warmup, on_step=None):
+def time_paired(step, other_step, steps, warmup, on_step=None, clock="wall"):
     """Times two steps interleaved, alternating which one goes first.
 
     Both see the same machine load, so the ratio of each pair is fair even on
@@ -171,14 +177,15 @@ def time_paired(step, other_step, steps, warmup, on_step=None):
     Returns:
         `(StepTimes, StepTimes)` of `step` and `other_step`.
     """
+    now = _clock(clock)
     durations, other_durations = [], []
     for i in range(warmup + steps):
         first, second = (step, other_step) if i % 2 == 0 else (other_step, step)
-        start = time.perf_counter()
+        start = now()
         first()
-        middle = time.perf_counter()
+        middle = now()
         second()
-        end = time.perf_counter()
+        end = now()
         duration, other = (middle - start, end - middle) if i % 2 == 0 else (end - middle, middle - start)
         if i >= warmup:
             durations.append(duration)
@@ -188,18 +195,27 @@ def time_paired(step, other_step, steps, warmup, on_step=None):
     return StepTimes(durations), StepTimes(other_durations)
 
 
+def _clock(name):
+    if name not in CLOCKS:
+        raise ValueError(f"`clock` must be one of {tuple(CLOCKS)}. Received: clock={name!r}")
+    # Looked up at call time so tests can substitute a fake clock.
+    return lambda: getattr(time, CLOCKS[name])()
+
+
 def pair_ratios(times, other_times):
     """Speed of `times` over `other_times`, one ratio per step pair (> 1: the first is faster)."""
     return [other / own for own, other in zip(times.durations, other_times.durations)]
 
 
-def measure_matmul_peak(size=2048, repeats=5, dtype="float32"):
+def measure_matmul_peak(size=2048, repeats=5, dtype="float32", clock="wall"):
     """This machine's matrix-multiply throughput in GFLOP/s: the best of `repeats` timed products.
 
     Args:
         size: the matrices are `size x size`.
         repeats: timed products; the fastest counts (the peak, not the mean).
         dtype: `"float32"`, or the compute dtype of a mixed-precision policy.
+        clock: `"wall"` or `"cpu"`; with `"cpu"` the peak is FLOPs per CPU
+            second, to compare with steps timed in CPU seconds.
 
     Returns:
         GFLOP/s, counting `2 * size**3` FLOPs per product.
@@ -211,14 +227,8 @@ def measure_matmul_peak(size=2048, repeats=5, dtype="float32"):
     b = tf.cast(tf.constant(rng.standard_normal((size, size)), "float32"), dtype)
     product = tf.function(lambda: tf.reduce_sum(tf.cast(tf.matmul(a, b), "float32")))
     product().numpy()
-    best = min(_seconds(lambda: product().numpy()) for _ in range(repeats))
+    best = min(time_steps(lambda: product().numpy(), repeats, 0, clock=clock).durations)
     return 2 * size**3 / best / 1e9
-
-
-def _seconds(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def book_line(title, steps, times, when=None):
@@ -260,6 +270,7 @@ class BenchmarkResult:
     warmup: int
     jit_compile: bool
     dtype_policy: str
+    clock: str
     times: StepTimes
     multiply_adds: int
     peak_gflops: float
@@ -290,6 +301,7 @@ class BenchmarkResult:
             "warmup": self.warmup,
             "jit_compile": self.jit_compile,
             "dtype_policy": self.dtype_policy,
+            "clock": self.clock,
             "durations": self.times.durations,
             "mean": self.times.mean,
             "sd": self.times.sd,
@@ -337,6 +349,7 @@ def benchmark(
     model_kwargs=None,
     peak_size=2048,
     peak_gflops=None,
+    clock="wall",
     log: Optional[Callable[[str], None]] = None,
 ):
     """Times a registered kclassics model as the book's chapter 6 does.
@@ -357,6 +370,9 @@ def benchmark(
         model_kwargs: extra builder arguments (such as `lrn=False`).
         peak_size: matrix size of the start-up matmul peak measurement.
         peak_gflops: a peak already measured (in the compute dtype), to skip measuring.
+        clock: `"wall"` (elapsed seconds, the book's) or `"cpu"` (CPU seconds
+            of this process, steadier on a shared machine; the peak is then
+            measured in CPU seconds too).
         log: receives each progress line (the CLI prints them).
 
     Returns:
@@ -368,6 +384,7 @@ def benchmark(
     from kclassics import apps, profiler
 
     check_run_arguments(mode, batch_size, steps, warmup)
+    _clock(clock)
     card = apps.model_info(name)
     if compare not in (None, "keras"):
         raise ValueError(f"`compare` must be None or 'keras'. Received: compare={compare!r}")
@@ -392,8 +409,9 @@ def benchmark(
         compute_dtype = keras.config.dtype_policy().compute_dtype
         peak = peak_gflops
         if peak is None:
-            peak = measure_matmul_peak(peak_size, dtype=compute_dtype)
-            log(f"matmul peak: {peak:.1f} GFLOP/s ({peak_size}x{peak_size} {compute_dtype})")
+            peak = measure_matmul_peak(peak_size, dtype=compute_dtype, clock=clock)
+            per = " per CPU second" if clock == "cpu" else ""
+            log(f"matmul peak: {peak:.1f} GFLOP/s{per} ({peak_size}x{peak_size} {compute_dtype})")
         twin = None
         if compare == "keras" and "keras_compatible" in inspect.signature(card.builder).parameters:
             # The configuration that computes the twin's function, so its weights fit.
@@ -408,14 +426,14 @@ def benchmark(
         title = MODE_TITLES[mode]
         compared = None
         if twin is None:
-            times = time_steps(step, steps, warmup, lambda i, d: log(step_line(i, d)))
+            times = time_steps(step, steps, warmup, lambda i, d: log(step_line(i, d)), clock=clock)
         else:
             twin_step, twin_jit = make_step(twin, mode, batch_size, input_shape, jit_compile)
 
             def paired_line(i, duration, other):
                 log(f"{step_line(i, duration)} (keras: {other:.3f}, ratio {other / duration:.2f})")
 
-            times, twin_times = time_paired(step, twin_step, steps, warmup, paired_line)
+            times, twin_times = time_paired(step, twin_step, steps, warmup, paired_line, clock=clock)
             ratios = pair_ratios(times, twin_times)
             compared = {
                 "against": "keras",
@@ -431,7 +449,7 @@ def benchmark(
             }
         result = BenchmarkResult(
             model=name, mode=mode, batch_size=batch_size, input_shape=input_shape, steps=steps, warmup=warmup,
-            jit_compile=used_jit, dtype_policy=policy, times=times, multiply_adds=multiply_adds, peak_gflops=peak,
+            jit_compile=used_jit, dtype_policy=policy, clock=clock, times=times, multiply_adds=multiply_adds, peak_gflops=peak,
             compare=compared, machine=machine(),
         )
     finally:
@@ -450,7 +468,8 @@ def summary_lines(result, title=None):
         f"{result.images_per_sec:.1f} images/sec, {result.gflops:.1f} GFLOP/s achieved "
         f"({format_count(result.multiply_adds)} multiply-adds per image), "
         f"{100 * result.fraction_of_peak:.1f}% of the {result.peak_gflops:.1f} GFLOP/s matmul peak "
-        f"(jit_compile={result.jit_compile}, {result.dtype_policy})"
+        f"(jit_compile={result.jit_compile}, {result.dtype_policy}"
+        + (", CPU seconds)" if result.clock == "cpu" else ")")
     )
     if result.compare:
         c = result.compare

@@ -35,13 +35,14 @@ def test_book_statistics():
     assert benchmark.StepTimes([0.145] * 100).sd == 0.0
 
 
-def test_time_steps_skips_burn_in_and_reports_every_ten(monkeypatch):
+@pytest.mark.parametrize("clock_name, function", [("wall", "perf_counter"), ("cpu", "process_time")])
+def test_time_steps_skips_burn_in_and_reports_every_ten(monkeypatch, clock_name, function):
     clock = FakeClock()
-    monkeypatch.setattr(benchmark.time, "perf_counter", clock)
+    monkeypatch.setattr(benchmark.time, function, clock)
     durations = iter([9.0] * 3 + [0.01 * i for i in range(1, 26)])
     reported = []
     times = benchmark.time_steps(lambda: clock.step(next(durations))(), steps=25, warmup=3,
-                                 on_step=lambda i, d: reported.append((i, round(d, 6))))
+                                 on_step=lambda i, d: reported.append((i, round(d, 6))), clock=clock_name)
     assert times.durations == pytest.approx([0.01 * i for i in range(1, 26)])
     assert reported == [(0, 0.01), (10, 0.11), (20, 0.21)]
 
@@ -76,6 +77,7 @@ def test_paired_ratios_come_from_each_step_pair(monkeypatch):
         (dict(steps=0), r"`steps` must be a positive integer. Received: steps=0"),
         (dict(warmup=-1), r"`warmup` must be a non-negative integer. Received: warmup=-1"),
         (dict(batch_size=2.5), r"`batch_size` must be a positive integer. Received: batch_size=2.5"),
+        (dict(clock="gpu"), r"`clock` must be one of \('wall', 'cpu'\). Received: clock='gpu'"),
     ],
 )
 def test_bad_arguments_fail_before_building(kwargs, message):
@@ -130,11 +132,15 @@ def test_benchmark_figures_and_json(tmp_path):
         benchmark.write_json(result, str(path))
 
 
-def test_mixed_precision_policy_is_restored():
+def test_mixed_precision_policy_is_restored_and_cpu_clock():
+    lines = []
     result = benchmark.benchmark(
-        "mnist_cnn", batch_size=2, image_size=8, steps=1, warmup=1, mixed_precision=True, peak_size=128
+        "mnist_cnn", batch_size=2, image_size=8, steps=1, warmup=1, mixed_precision=True, peak_size=128,
+        clock="cpu", log=lines.append,
     )
-    assert result.dtype_policy == "mixed_bfloat16"
+    assert result.dtype_policy == "mixed_bfloat16" and result.clock == "cpu"
+    assert lines[0].startswith("matmul peak: ") and "GFLOP/s per CPU second (128x128 bfloat16)" in lines[0]
+    assert lines[-1].endswith("(jit_compile=False, mixed_bfloat16, CPU seconds)")
     assert keras.config.dtype_policy().name == "float32"
 
 

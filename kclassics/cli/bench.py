@@ -27,6 +27,10 @@ def register(commands):
     )
     parser.add_argument("--mixed-precision", action="store_true", help="mixed_float16 on GPU, mixed_bfloat16 on CPU")
     parser.add_argument("--compare", choices=("keras",), help="also time the keras.applications twin, interleaved, same weights")
+    parser.add_argument(
+        "--clock", choices=tuple(benchmark.CLOCKS), default="wall",
+        help="wall: elapsed seconds, as the book (default); cpu: CPU seconds of this process, steadier on a shared machine",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the figures to FILE (never overwritten)")
     parser.set_defaults(run=run)
 
@@ -46,6 +50,7 @@ def run(args):
         jit_compile=args.jit,
         mixed_precision=args.mixed_precision,
         compare=args.compare,
+        clock=args.clock,
         log=lambda line: print(line, flush=True),
     )
     if args.json:
