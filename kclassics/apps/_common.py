@@ -194,6 +194,10 @@ def imagenet_model(
     check_head(classes, classifier_activation)
     check_imagenet(weights, include_top, classes, classifier_activation, keras_twin)
     shape = image_input_shape(input_shape, default_size, min_size, include_top, weights, fixed_top)
+    if weights == "imagenet":  # fetch before the (slow) build, so a failed download fails fast
+        from kclassics.apps._keras_twins import fetch_imagenet_weights
+
+        weights_path = fetch_imagenet_weights(keras_twin, include_top)
     if input_tensor is not None and input_shape is None:
         shape = tuple(input_tensor.shape[1:])
     images = model_input(shape, input_tensor, shape)
@@ -206,7 +210,7 @@ def imagenet_model(
     if weights == "imagenet":
         from kclassics.apps._keras_twins import load_imagenet_weights
 
-        return load_imagenet_weights(model, keras_twin, include_top=include_top, pooling=pooling)
+        return load_imagenet_weights(model, keras_twin, weights_path, include_top=include_top, pooling=pooling)
     return load_weights(model, weights)
 
 

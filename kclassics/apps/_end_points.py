@@ -34,4 +34,5 @@ def feature_extractor(model, names, name=None):
             f"Received: names={names!r}"
         )
     outputs = [model.get_layer(n).output for n in wanted]
-    return Model(model.inputs, outputs[0] if single else outputs, name=name or f"{model.name}_features")
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    return Model(inputs, outputs[0] if single else outputs, name=name or f"{model.name}_features")

@@ -165,10 +165,10 @@ def transplant_weights(source, target):
     return target
 
 
-def load_imagenet_weights(model, twin, include_top=True, pooling=None):
-    """Fetches keras.applications' ImageNet weights of `twin` and transplants them into `model`.
+def fetch_imagenet_weights(twin, include_top=True):
+    """The local path of keras.applications' ImageNet weights of `twin`, downloading them if needed.
 
-    The file is downloaded (or found in Keras's cache, `~/.keras/models`) by
+    The file is fetched (or found in Keras's cache, `~/.keras/models`) by
     `keras.utils.get_file` and checked against keras.applications' md5.
 
     Raises:
@@ -176,12 +176,16 @@ def load_imagenet_weights(model, twin, include_top=True, pooling=None):
     """
     file_name, origin, file_hash = imagenet_weights_file(twin, include_top)
     try:
-        path = keras.utils.get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
+        return keras.utils.get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
     except Exception as error:  # get_file raises bare Exceptions for network and hash failures
         raise RuntimeError(
             f"Could not fetch the ImageNet weights of {twin} ({origin}): {error}. Without network access, "
             f"place the file at ~/.keras/models/{file_name} (Keras's cache) or build with weights=None."
         ) from error
+
+
+def load_imagenet_weights(model, twin, path, include_top=True, pooling=None):
+    """Loads a keras.applications weights file into the twin, then transplants it into `model`."""
     source = keras_twin(twin, include_top=include_top, input_shape=tuple(model.input_shape[1:]), pooling=pooling)
     source.load_weights(path)
     return transplant_weights(source, model)

@@ -25,3 +25,15 @@ def test_config_round_trip_and_errors():
     assert DenseBlock.from_config(block.get_config()).get_config() == block.get_config()
     with pytest.raises(ValueError, match="num_layers"):
         DenseBlock(0)
+
+
+def test_keras_file_round_trip(tmp_path):
+    import numpy as np
+
+    inputs = keras.Input((8, 8, 16))
+    x = Transition(8, name="pool2")(DenseBlock(2, 4, name="conv2")(inputs))
+    model = keras.Model(inputs, x)
+    model.save(tmp_path / "dense.keras")
+    loaded = keras.saving.load_model(tmp_path / "dense.keras", safe_mode=True)
+    sample = np.random.rand(1, 8, 8, 16).astype("float32")
+    np.testing.assert_allclose(loaded(sample), model(sample), atol=1e-6)

@@ -1,0 +1,103 @@
+"""Weight transplant from keras.applications, and ImageNet weights loaded offline."""
+
+import numpy as np
+import pytest
+
+import keras
+import kclassics.apps as apps
+from kclassics.apps import _keras_twins
+
+TWINS = [name for name in apps.list_models() if apps.model_info(name).keras_twin]
+FAST = {"resnet_v2_50", "resnet_v1_50", "vgg16", "inception_v3"}
+
+
+def _small_shape(name):
+    return (75, 75, 3) if name == "inception_v3" else (32, 32, 3)
+
+
+def _assert_transplant_equivalent(name, shape, include_top=True):
+    kwargs = dict(input_shape=shape, classifier_activation=None) if include_top else dict(input_shape=shape, include_top=False)
+    twin = apps.keras_twin(name, **kwargs)
+    model = apps.create_model(name, keras_compatible=True, **kwargs)
+    apps.transplant_weights(twin, model)
+    x = np.random.default_rng(0).uniform(-1, 1, size=(2, *shape)).astype("float32")
+    assert float(np.max(np.abs(np.asarray(model(x, training=False)) - np.asarray(twin(x, training=False))))) <= 1e-4
+
+
+def test_every_keras_twin_is_registered():
+    assert {apps.model_info(n).keras_twin for n in TWINS} == set(_keras_twins.IMAGENET_WEIGHTS)
+
+
+@pytest.mark.parametrize("name", [n if n in FAST else pytest.param(n, marks=pytest.mark.slow) for n in TWINS])
+def test_transplant_equivalence_small_input(name):
+    _assert_transplant_equivalent(name, _small_shape(name))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TWINS)
+def test_transplant_equivalence_full_size(name):
+    _assert_transplant_equivalent(name, apps.model_info(name).input_shape)
+
+
+def test_transplant_mismatch_is_a_clear_error():
+    twin = apps.keras_twin("resnet_v2_50", input_shape=(32, 32, 3), classes=10)
+    model = apps.resnet_v2_50(input_shape=(32, 32, 3), keras_compatible=True)
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match="predictions"):
+        apps.transplant_weights(twin, model)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # nothing copied
+    with pytest.raises(ValueError, match="unmatched"):
+        apps.transplant_weights(twin, apps.resnet_v1_18(input_shape=(32, 32, 3), classes=10))
+    with pytest.raises(ValueError, match="no keras.applications twin"):
+        apps.keras_twin("alexnet")
+
+
+@pytest.fixture
+def offline_weights(tmp_path, monkeypatch):
+    """Replaces the download with a weights file written from a keras.applications model."""
+    calls = []
+
+    def serve(twin, include_top, input_shape):
+        source = apps.keras_twin(twin, include_top=include_top, input_shape=input_shape)
+        path = tmp_path / f"{twin}.weights.h5"
+        source.save_weights(path)
+
+        def fake_get_file(fname, origin, cache_subdir=None, file_hash=None, **kwargs):
+            calls.append((fname, origin, cache_subdir, file_hash))
+            return str(path)
+
+        monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+        return source
+
+    serve.calls = calls
+    return serve
+
+
+def test_imagenet_weights_offline(offline_weights):
+    source = offline_weights("ResNet50V2", include_top=False, input_shape=(64, 64, 3))
+    model = apps.resnet_v2_50(weights="imagenet", include_top=False, input_shape=(64, 64, 3))
+    assert offline_weights.calls == [(
+        "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "models",
+        "fac2f116257151a9d068a22e544a4917",
+    )]
+    x = np.random.default_rng(1).uniform(-1, 1, size=(1, 64, 64, 3)).astype("float32")
+    np.testing.assert_allclose(model(x, training=False), source(x, training=False), atol=1e-4)
+
+
+def test_imagenet_fetch_failure_is_a_clear_error(monkeypatch):
+    def failing_get_file(*args, **kwargs):
+        raise Exception("URL fetch failure on https://storage.googleapis.com/...: None -- [Errno -3]")
+
+    monkeypatch.setattr(keras.utils, "get_file", failing_get_file)
+    with pytest.raises(RuntimeError, match=r"Could not fetch the ImageNet weights of DenseNet121.*~/.keras/models"):
+        apps.densenet121(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
+
+
+def test_imagenet_files_match_keras_applications_sources():
+    assert _keras_twins.imagenet_weights_file("InceptionV3") == (
+        "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
+        "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
+        "9a0d58056eeedaa3f26cb7ebd46da564",
+    )
