@@ -119,8 +119,8 @@ def render(root, max_depth=4, order_by="name", show=None, hide=None):
         max_depth: deepest level printed (the model is level 0).
         order_by: `"name"` keeps the build order, `"params"` and `"flops"`
             put the heaviest children first.
-        show: regular expression; only nodes whose name matches (and the
-            nodes above them) are printed.
+        show: regular expression; only nodes whose name matches, the nodes
+            above them and everything below them are printed.
         hide: regular expression; nodes whose name matches are left out,
             with everything below them.
 
@@ -133,29 +133,32 @@ def render(root, max_depth=4, order_by="name", show=None, hide=None):
     hide_re = _compile("hide", hide)
     lines = []
 
-    def visible(node):
+    def matches(node):
+        return show_re is None or bool(show_re.search(node.name))
+
+    def visible(node, shown):
         if hide_re and hide_re.search(node.name):
             return False
-        if show_re is None or show_re.search(node.name):
-            return True
-        return any(visible(child) for child in node.children)
+        return shown or matches(node) or any(visible(child, False) for child in node.children)
 
-    def emit(node, depth):
+    def emit(node, depth, shown):
         lines.append(
             f"{'  ' * depth}{node.name} ({format_count(node.params)}/{format_count(node.total_params)} params, "
             f"{format_count(node.multiply_adds)}/{format_count(node.total_multiply_adds)} multiply-adds)"
         )
         if depth >= max_depth:
             return
-        children = [child for child in node.children if visible(child)]
+        # Below a node that matches `show`, its whole subtree is shown.
+        shown = shown or (show_re is not None and matches(node))
+        children = [child for child in node.children if visible(child, shown)]
         if order_by == "params":
             children.sort(key=lambda c: -c.total_params)
         elif order_by == "flops":
             children.sort(key=lambda c: -c.total_multiply_adds)
         for child in children:
-            emit(child, depth + 1)
+            emit(child, depth + 1, shown)
 
-    emit(root, 0)
+    emit(root, 0, False)
     return lines
 
 

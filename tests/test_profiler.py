@@ -72,6 +72,9 @@ def test_nested_blocks_shared_layers_and_own_counts():
     assert _find(root, "gap").multiply_adds == 3 * 3 * 8
     assert root.total_params == model.count_params()
     assert root.total_multiply_adds == sum(n.multiply_adds for _, n in root.walk())
+    # A block that matches `show` comes with its layers; `hide` still removes some of them.
+    shown = [line.split()[0] for line in profiler.render(root, show="^block$", hide="norm")]
+    assert shown == [model.name, "block", "depthwise", "pointwise"]
 
 
 @pytest.mark.parametrize(
