@@ -1,7 +1,14 @@
-"""Keras layers of the classic networks, each registered for `.keras` serialization."""
+"""Keras layers of the classic networks, each registered for `.keras` serialization.
+
+- `normalization`: `LocalResponseNormalization`.
+- `conv`: `ConvBNAct`, the family defaults `CONV_DEFAULTS`, `conv2d_same_padding`.
+- `residual`: `PreActBottleneck` (ResNet V2), `BasicResidualUnit`, `BottleneckResidualUnit` (ResNet V1).
+- `inception`: `InceptionModule` with the v1 / BN-Inception / V3 module tables, `AuxiliaryHead`.
+- `densenet`: `DenseLayer`, `DenseBlock`, `Transition`.
+"""
 
 from kclassics.layers.conv import CONV_DEFAULTS, ConvBNAct, ConvDefaults, conv2d_same_padding, conv_defaults
-from kclassics.layers.residual import BasicResidualUnit, BottleneckResidualUnit, PreActBottleneck
+from kclassics.layers.densenet import DenseBlock, DenseLayer, Transition
 from kclassics.layers.inception import (
     AuxiliaryHead,
     InceptionModule,
@@ -14,4 +21,28 @@ from kclassics.layers.inception import (
     inception_v3_reduction_b,
 )
 from kclassics.layers.normalization import LocalResponseNormalization
-from kclassics.layers.densenet import DenseBlock, DenseLayer, Transition
+from kclassics.layers.residual import BasicResidualUnit, BottleneckResidualUnit, PreActBottleneck
+
+__all__ = [
+    "AuxiliaryHead",
+    "BasicResidualUnit",
+    "BottleneckResidualUnit",
+    "CONV_DEFAULTS",
+    "ConvBNAct",
+    "ConvDefaults",
+    "DenseBlock",
+    "DenseLayer",
+    "InceptionModule",
+    "LocalResponseNormalization",
+    "PreActBottleneck",
+    "Transition",
+    "bn_inception_module",
+    "conv2d_same_padding",
+    "conv_defaults",
+    "inception_v1_module",
+    "inception_v3_module_a",
+    "inception_v3_module_b",
+    "inception_v3_module_c",
+    "inception_v3_reduction_a",
+    "inception_v3_reduction_b",
+]

@@ -50,12 +50,10 @@ CONV_DEFAULTS = {
     "keras_resnet": ConvDefaults("he_normal", 1e-4, 0.99, 1.001e-5, True),
     # DenseNet (Huang et al. 2017): He init, weight decay 1e-4; BN as keras.applications.
     "densenet": ConvDefaults("he_normal", 1e-4, 0.99, 1.001e-5, True),
-    # BN-Inception (Ioffe & Szegedy 2015) on the Inception V3 scope, as seed 004's slim code.
-    "bn_inception": ConvDefaults(_truncated_normal(0.1), 4e-5, 0.9997, 1e-3, True),
-    # GoogLeNet (Szegedy et al. 2014): no batch norm; Xavier init, weight decay 2e-4 (slim inception_v1 uses 4e-5).
+    # BN-Inception as seed 004 (L300): tf.layers Conv2D/BatchNormalization defaults, gamma on, no weight decay.
+    "bn_inception": ConvDefaults("glorot_uniform", 0.0, 0.99, 1e-3, True),
+    # GoogLeNet: no batch norm; Xavier init and L2 4e-5 as slim's inception_v1 scope.
     "googlenet": ConvDefaults("glorot_uniform", 4e-5, 0.99, 1e-3, True),
-    # VGG / AlexNet (slim vgg/alexnet scopes): L2 5e-4, no batch norm.
-    "vgg": ConvDefaults("glorot_uniform", 5e-4, 0.99, 1e-3, True),
 }
 
 
