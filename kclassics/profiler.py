@@ -127,10 +127,7 @@ def render(root, max_depth=4, order_by="name", show=None, hide=None):
     Returns:
         A list of lines.
     """
-    if order_by not in ORDERS:
-        raise ValueError(f"`order_by` must be one of {ORDERS}. Received: order_by={order_by!r}")
-    show_re = _compile("show", show)
-    hide_re = _compile("hide", hide)
+    show_re, hide_re = check_render_arguments(order_by, show, hide)
     lines = []
 
     def matches(node):
@@ -160,6 +157,13 @@ def render(root, max_depth=4, order_by="name", show=None, hide=None):
 
     emit(root, 0, False)
     return lines
+
+
+def check_render_arguments(order_by="name", show=None, hide=None):
+    """Validates `render`'s options (before a model is built); returns the compiled `show` and `hide`."""
+    if order_by not in ORDERS:
+        raise ValueError(f"`order_by` must be one of {ORDERS}. Received: order_by={order_by!r}")
+    return _compile("show", show), _compile("hide", hide)
 
 
 def format_count(value):

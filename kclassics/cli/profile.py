@@ -28,8 +28,7 @@ def run(args):
     from kclassics import apps, profiler
 
     card = apps.model_info(args.model)
-    # Bad patterns fail before the model is built.
-    profiler.render(profiler.ProfileNode("check", "check"), 0, args.order_by, args.show, args.hide)
+    profiler.check_render_arguments(args.order_by, args.show, args.hide)  # before the model is built
     kwargs = {}
     if args.image_size is not None:
         kwargs["input_shape"] = (args.image_size, args.image_size, card.input_shape[-1])
