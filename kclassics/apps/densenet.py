@@ -12,6 +12,7 @@ from keras import layers
 from kclassics.apps import _common
 from kclassics.apps._registry import register
 from kclassics.layers import ConvBNAct, DenseBlock, Transition
+from kclassics.layers import fused_batch_norm
 
 FAMILY = "densenet"
 BLOCKS = {"densenet121": (6, 12, 24, 16), "densenet169": (6, 12, 32, 32), "densenet201": (6, 12, 48, 32)}
@@ -29,7 +30,7 @@ def densenet_features(images, blocks, growth_rate=GROWTH_RATE, compression=COMPR
         x = DenseBlock(num_layers, growth_rate, family=FAMILY, name=f"conv{index}")(x)
         if index < len(blocks) + 1:
             x = Transition(int(x.shape[-1] * compression), family=FAMILY, name=f"pool{index}")(x)
-    x = layers.BatchNormalization(epsilon=1.001e-5, name="bn")(x)
+    x = fused_batch_norm.BatchNormalization(epsilon=1.001e-5, name="bn")(x)
     return layers.Activation("relu", name="relu")(x)
 
 

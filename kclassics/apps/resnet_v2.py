@@ -20,6 +20,7 @@ from keras import layers
 from kclassics.apps import _common
 from kclassics.apps._registry import register
 from kclassics.layers import ConvBNAct, PreActBottleneck, conv_defaults
+from kclassics.layers import fused_batch_norm
 
 # Units per block (book L3560-L3610, slim resnet_v2_50/101/152/200).
 UNITS = {
@@ -68,7 +69,7 @@ def resnet_v2_features(images, units, keras_compatible=False):
         x = layers.Identity(name=f"block{block}")(x)
     # Post-norm (L3532): the pre-activation design leaves the last unit's sum un-normalised.
     defaults = conv_defaults(family)
-    x = layers.BatchNormalization(momentum=defaults.bn_momentum, epsilon=defaults.bn_epsilon, name="post_bn")(x)
+    x = fused_batch_norm.BatchNormalization(momentum=defaults.bn_momentum, epsilon=defaults.bn_epsilon, name="post_bn")(x)
     return layers.Activation("relu", name="post_relu")(x)
 
 

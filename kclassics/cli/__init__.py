@@ -8,7 +8,7 @@ import sys
 from kclassics._version import __version__
 
 # Each module registers its sub-commands with `register(subparsers)`.
-COMMAND_MODULES = ("models", "train", "cluster")
+COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster")
 
 USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError)
 

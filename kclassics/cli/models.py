@@ -45,6 +45,8 @@ def run_info(args):
     from kclassics import apps
 
     card = apps.model_info(args.name).as_dict()
+    if card["multiply_adds"] is None:
+        card["multiply_adds"] = _count_multiply_adds(args.name)
     if args.json:
         print(json.dumps(card, indent=2))
         return 0
@@ -54,3 +56,10 @@ def run_info(args):
             value = f"{value:,}" if value is not None else "-"
         print(f"{key.ljust(width)}  {value if value is not None else '-'}")
     return 0
+
+
+def _count_multiply_adds(name):
+    """Multiply-adds of one forward pass at the default input, counted as `kclassics profile` does."""
+    from kclassics import apps, profiler
+
+    return profiler.multiply_adds(apps.create_model(name))

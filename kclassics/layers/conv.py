@@ -11,6 +11,8 @@ import dataclasses
 import keras
 from keras import layers
 
+from kclassics.layers import fused_batch_norm
+
 
 @dataclasses.dataclass(frozen=True)
 class ConvDefaults:
@@ -172,7 +174,7 @@ class ConvBNAct(layers.Layer):
             name="conv",
         )
         self.bn = (
-            layers.BatchNormalization(momentum=self.bn_momentum, epsilon=self.bn_epsilon, scale=self.bn_scale, name="bn")
+            fused_batch_norm.BatchNormalization(momentum=self.bn_momentum, epsilon=self.bn_epsilon, scale=self.bn_scale, name="bn")
             if self.normalize
             else None
         )

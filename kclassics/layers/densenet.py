@@ -10,6 +10,7 @@ from keras import layers
 
 from kclassics.layers._composite import CompositeLayer
 from kclassics.layers.conv import conv_defaults
+from kclassics.layers import fused_batch_norm
 
 
 def _conv(filters, kernel, name, family):
@@ -23,7 +24,7 @@ def _conv(filters, kernel, name, family):
 
 def _bn(name, family):
     defaults = conv_defaults(family)
-    return layers.BatchNormalization(momentum=defaults.bn_momentum, epsilon=defaults.bn_epsilon, name=name)
+    return fused_batch_norm.BatchNormalization(momentum=defaults.bn_momentum, epsilon=defaults.bn_epsilon, name=name)
 
 
 @keras.saving.register_keras_serializable(package="kclassics")

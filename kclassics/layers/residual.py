@@ -10,6 +10,7 @@ from keras import layers
 
 from kclassics.layers._composite import CompositeLayer
 from kclassics.layers.conv import ConvBNAct, conv_defaults
+from kclassics.layers import fused_batch_norm
 
 
 def _check_positive(**values):
@@ -47,7 +48,7 @@ class PreActBottleneck(CompositeLayer):
             kernel_initializer=keras.initializers.get(defaults.kernel_initializer),
             kernel_regularizer=keras.regularizers.L2(defaults.weight_decay / 2) if defaults.weight_decay else None,
         )
-        self.preact_bn = layers.BatchNormalization(
+        self.preact_bn = fused_batch_norm.BatchNormalization(
             momentum=defaults.bn_momentum, epsilon=defaults.bn_epsilon, scale=defaults.bn_scale, name="preact_bn"
         )
         if self.projection:

@@ -1,0 +1,497 @@
+"""The book's timing harness (chapter 6, `time_tensorflow_run`) for Keras 3 models.
+
+The book times each network on one random batch of 32: 10 burn-in steps, then
+100 timed batches, printing `step %d, duration = %.3f` every 10 and finally
+`<time>: Forward across 100 steps, 0.145 +/- 0.000 sec / batch`. Here the same
+loop also gives images per second, the achieved GFLOP/s (from the model's
+multiply-adds, see `kclassics.profiler`) and the fraction of this machine's
+matrix-multiply peak, measured at start-up; and it can time a second model
+(the keras.applications twin) interleaved step by step, so that both see the
+same machine load and the ratio of each step pair is fair.
+
+Library code does not print: progress lines go to the `log` callback.
+"""
+
+import dataclasses
+import datetime
+import inspect
+import json
+import os
+import platform
+import statistics
+import time
+from typing import Callable, Optional
+
+import numpy as np
+
+BOOK_WARMUP_STEPS = 10  # `num_steps_burn_in = 10` (book 6.1, L2264)
+BOOK_TIMED_STEPS = 100  # `num_batches = 100` (book 6.1, L2126)
+BOOK_BATCH_SIZE = 32  # `batch_size = 32` (book 6.1, L2125)
+REPORT_EVERY = 10  # `if not i % 10` (L2628)
+
+MODES = ("forward", "forward-backward", "train")
+MODE_TITLES = {"forward": "Forward", "forward-backward": "Forward-backward", "train": "Train"}
+# Model FLOPs per example in multiples of the forward multiply-adds: one
+# multiply-add is 2 FLOPs and the backward pass costs two forward passes
+# (gradients with respect to the inputs and to the weights).
+PASSES = {"forward": 1, "forward-backward": 3, "train": 3}
+TRAIN_LEARNING_RATE = 0.01
+# "wall": elapsed time, as the book measures. "cpu": CPU seconds of this
+# process (all its threads), which other programs on a shared machine hardly
+# disturb; on an idle machine with N busy threads it is about N x wall.
+CLOCKS = {"wall": "perf_counter", "cpu": "process_time"}
+
+
+@dataclasses.dataclass
+class StepTimes:
+    """Durations of the timed steps of one model, in seconds."""
+
+    durations: list
+
+    @property
+    def mean(self):
+        return statistics.fmean(self.durations)
+
+    @property
+    def sd(self):
+        # The book's population standard deviation, sqrt(E[t^2] - E[t]^2) (L2634),
+        # computed without its cancellation error.
+        return statistics.pstdev(self.durations)
+
+    @property
+    def median(self):
+        return statistics.median(self.durations)
+
+
+def check_run_arguments(mode, batch_size, steps, warmup):
+    """Rejects bad harness arguments before any model is built."""
+    if mode not in MODES:
+        raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
+    for argument, value, smallest in (("batch_size", batch_size, 1), ("steps", steps, 1), ("warmup", warmup, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < smallest:
+            what = "a positive integer" if smallest else "a non-negative integer"
+            raise ValueError(f"`{argument}` must be {what}. Received: {argument}={value!r}")
+
+
+def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=0):
+    """A function that runs one benchmark step of `model` on a fixed random batch.
+
+    Args:
+        model: a built `keras.Model` with one image input.
+        mode: `"forward"` (inference outputs), `"forward-backward"` (the book's
+            gradients of `l2_loss(outputs)` with respect to every trainable
+            weight, no update) or `"train"` (one SGD step through the model's
+            own `compile`/`train_on_batch` path, as `fit` runs it).
+        batch_size: images per step.
+        input_shape: shape of one image; default the model's input shape.
+        jit_compile: XLA-compile the step; `None` uses the model's own
+            default (`model.jit_compile`, Keras's "auto" resolution).
+        seed: seed of the random batch.
+
+    Returns:
+        `(step, jit_compile)`: `step()` runs one step and returns when its
+        results are computed; `jit_compile` is the setting used.
+    """
+    import keras
+    import tensorflow as tf
+
+    if mode not in MODES:
+        raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
+    shape = tuple(input_shape) if input_shape is not None else tuple(model.inputs[0].shape[1:])
+    rng = np.random.default_rng(seed)
+    # The book feeds `tf.random_uniform((batch_size, height, width, 3))` (L3293).
+    images = tf.constant(rng.uniform(size=(batch_size, *shape)).astype("float32"))
+    if jit_compile is None:
+        jit_compile = bool(model.jit_compile)
+
+    if mode == "forward":
+        forward = tf.function(lambda x: model(x, training=False), jit_compile=jit_compile)
+        return (lambda: _wait(forward(images))), jit_compile
+
+    if mode == "forward-backward":
+        weights = model.trainable_variables
+
+        @tf.function(jit_compile=jit_compile)
+        def forward_backward(x):
+            with tf.GradientTape() as tape:
+                objective = tf.nn.l2_loss(tf.cast(model(x, training=True), "float32"))  # `tf.nn.l2_loss(pool5)` (L2320)
+            return tape.gradient(objective, weights)
+
+        return (lambda: _wait(forward_backward(images))), jit_compile
+
+    classes = int(model.outputs[0].shape[-1])
+    labels = tf.constant(rng.integers(0, classes, size=(batch_size,)), dtype="int32")
+    model.compile(
+        optimizer=keras.optimizers.SGD(TRAIN_LEARNING_RATE),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        jit_compile=jit_compile,
+    )
+    # `train_on_batch` converts the loss to a Python float, so it has finished.
+    return (lambda: model.train_on_batch(images, labels)), bool(model.jit_compile)
+
+
+def _wait(outputs):
+    # On a GPU the call returns before the kernels finish: reading one value
+    # back waits for the stream, as `session.run` did in the book.
+    import tensorflow as tf
+
+    flat = tf.nest.flatten(outputs)
+    smallest = min(flat, key=lambda t: int(np.prod(t.shape)))
+    smallest.numpy()
+    return outputs
+
+
+def time_steps(step, steps, warmup, on_step=None, clock="wall"):
+    """The book's loop: `warmup` untimed steps, then `steps` timed ones.
+
+    Args:
+        step: a function that runs one step.
+        steps: timed steps (the book's `num_batches`).
+        warmup: burn-in steps, not timed.
+        on_step: called as `on_step(index, duration)` every 10 timed steps.
+        clock: `"wall"` or `"cpu"` (see `CLOCKS`).
+
+    Returns:
+        `StepTimes` of the timed steps.
+    """
+    now = _clock(clock)
+    durations = []
+    for i in range(warmup + steps):
+        start = now()
+        step()
+        duration = now() - start
+        if i >= warmup:
+            durations.append(duration)
+            if on_step is not None and not (i - warmup) % REPORT_EVERY:
+                on_step(i - warmup, duration)
+    return StepTimes(durations)
+
+
+def time_paired(step, other_step, steps, warmup, on_step=None, clock="wall"):
+    """Times two steps interleaved, alternating which one goes first.
+
+    Both see the same machine load, so the ratio of each pair is fair even on
+    a shared machine; alternating the order cancels any advantage of going
+    first (warm caches) or second.
+
+    Returns:
+        `(StepTimes, StepTimes)` of `step` and `other_step`.
+    """
+    now = _clock(clock)
+    durations, other_durations = [], []
+    for i in range(warmup + steps):
+        first, second = (step, other_step) if i % 2 == 0 else (other_step, step)
+        start = now()
+        first()
+        middle = now()
+        second()
+        end = now()
+        duration, other = (middle - start, end - middle) if i % 2 == 0 else (end - middle, middle - start)
+        if i >= warmup:
+            durations.append(duration)
+            other_durations.append(other)
+            if on_step is not None and not (i - warmup) % REPORT_EVERY:
+                on_step(i - warmup, duration, other)
+    return StepTimes(durations), StepTimes(other_durations)
+
+
+def _clock(name):
+    if name not in CLOCKS:
+        raise ValueError(f"`clock` must be one of {tuple(CLOCKS)}. Received: clock={name!r}")
+    # Looked up at call time so tests can substitute a fake clock.
+    return lambda: getattr(time, CLOCKS[name])()
+
+
+def pair_ratios(times, other_times):
+    """Speed of `times` over `other_times`, one ratio per step pair (> 1: the first is faster)."""
+    return [other / own for own, other in zip(times.durations, other_times.durations)]
+
+
+def measure_matmul_peak(size=2048, repeats=5, dtype="float32", clock="wall"):
+    """This machine's matrix-multiply throughput in GFLOP/s: the best of `repeats` timed products.
+
+    Args:
+        size: the matrices are `size x size`.
+        repeats: timed products; the fastest counts (the peak, not the mean).
+        dtype: `"float32"`, or the compute dtype of a mixed-precision policy.
+        clock: `"wall"` or `"cpu"`; with `"cpu"` the peak is FLOPs per CPU
+            second, to compare with steps timed in CPU seconds.
+
+    Returns:
+        GFLOP/s, counting `2 * size**3` FLOPs per product.
+    """
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    a = tf.cast(tf.constant(rng.standard_normal((size, size)), "float32"), dtype)
+    b = tf.cast(tf.constant(rng.standard_normal((size, size)), "float32"), dtype)
+    product = tf.function(lambda: tf.reduce_sum(tf.cast(tf.matmul(a, b), "float32")))
+    product().numpy()
+    best = min(time_steps(lambda: product().numpy(), repeats, 0, clock=clock).durations)
+    return 2 * size**3 / best / 1e9
+
+
+def book_line(title, steps, times, when=None):
+    """`<time>: Forward across 100 steps, 0.145 +/- 0.000 sec / batch` (L2636)."""
+    when = when or datetime.datetime.now()
+    return f"{when}: {title} across {steps} steps, {times.mean:.3f} +/- {times.sd:.3f} sec / batch"
+
+
+def step_line(index, duration, when=None):
+    """`<time>: step 10, duration = 0.145` (L2629)."""
+    return f"{when or datetime.datetime.now()}: step {index}, duration = {duration:.3f}"
+
+
+def machine():
+    """What the figures were measured on."""
+    import keras
+    import tensorflow as tf
+
+    devices = [d.device_type for d in tf.config.list_physical_devices()]
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "devices": devices,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
+
+
+@dataclasses.dataclass
+class BenchmarkResult:
+    """The figures of one `benchmark` run (all durations in seconds)."""
+
+    model: str
+    mode: str
+    batch_size: int
+    input_shape: tuple
+    steps: int
+    warmup: int
+    jit_compile: bool
+    dtype_policy: str
+    clock: str
+    times: StepTimes
+    multiply_adds: int
+    peak_gflops: float
+    compare: Optional[dict] = None
+    date: str = dataclasses.field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).isoformat())
+    machine: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def images_per_sec(self):
+        return self.batch_size / self.times.mean
+
+    @property
+    def gflops(self):
+        """Achieved model GFLOP/s: 2 FLOPs per multiply-add, x3 with the backward pass."""
+        return 2 * PASSES[self.mode] * self.multiply_adds * self.images_per_sec / 1e9
+
+    @property
+    def fraction_of_peak(self):
+        return self.gflops / self.peak_gflops
+
+    def as_dict(self):
+        return {
+            "model": self.model,
+            "mode": self.mode,
+            "batch_size": self.batch_size,
+            "input_shape": list(self.input_shape),
+            "steps": self.steps,
+            "warmup": self.warmup,
+            "jit_compile": self.jit_compile,
+            "dtype_policy": self.dtype_policy,
+            "clock": self.clock,
+            "durations": self.times.durations,
+            "mean": self.times.mean,
+            "sd": self.times.sd,
+            "median": self.times.median,
+            "images_per_sec": self.images_per_sec,
+            "multiply_adds_per_image": self.multiply_adds,
+            "gflops": self.gflops,
+            "peak_gflops": self.peak_gflops,
+            "fraction_of_peak": self.fraction_of_peak,
+            "compare": self.compare,
+            "date": self.date,
+            "machine": self.machine,
+        }
+
+
+def check_json_path(path):
+    """Refuses to overwrite a file the user already has (checked before any timing)."""
+    if path is None:
+        return
+    if os.path.exists(path):
+        raise FileExistsError(f"`--json` file {path!r} already exists; it is never overwritten. Received: json={path!r}")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"The directory of the `--json` file does not exist: {parent!r}. Received: json={path!r}")
+
+
+def write_json(result, path):
+    """Writes the figures of `result` to a new file `path`."""
+    check_json_path(path)
+    with open(path, "x", encoding="utf-8") as stream:
+        json.dump(result.as_dict(), stream, indent=2)
+        stream.write("\n")
+
+
+def benchmark(
+    name,
+    mode="forward",
+    batch_size=BOOK_BATCH_SIZE,
+    image_size=None,
+    steps=BOOK_TIMED_STEPS,
+    warmup=BOOK_WARMUP_STEPS,
+    jit_compile=None,
+    mixed_precision=False,
+    compare=None,
+    model_kwargs=None,
+    peak_size=2048,
+    peak_gflops=None,
+    clock="wall",
+    log: Optional[Callable[[str], None]] = None,
+):
+    """Times a registered kclassics model as the book's chapter 6 does.
+
+    Args:
+        name: registered model name (`kclassics.apps.list_models()`).
+        mode: `"forward"`, `"forward-backward"` or `"train"` (see `make_step`).
+        batch_size: images per step (the book's 32).
+        image_size: height and width of the input; default the model's.
+        steps: timed steps (the book's 100).
+        warmup: burn-in steps (the book's 10).
+        jit_compile: XLA for both models; `None` lets each model use its own
+            default.
+        mixed_precision: build the models under `mixed_float16` (GPU) or
+            `mixed_bfloat16` (CPU).
+        compare: `None` or `"keras"`: also time the keras.applications twin,
+            with the kclassics model holding the twin's weights.
+        model_kwargs: extra builder arguments (such as `lrn=False`).
+        peak_size: matrix size of the start-up matmul peak measurement.
+        peak_gflops: a peak already measured (in the compute dtype), to skip measuring.
+        clock: `"wall"` (elapsed seconds, the book's) or `"cpu"` (CPU seconds
+            of this process, steadier on a shared machine; the peak is then
+            measured in CPU seconds too).
+        log: receives each progress line (the CLI prints them).
+
+    Returns:
+        A `BenchmarkResult`.
+    """
+    import keras
+    import tensorflow as tf
+
+    from kclassics import apps, profiler
+
+    check_run_arguments(mode, batch_size, steps, warmup)
+    _clock(clock)
+    card = apps.model_info(name)
+    if compare not in (None, "keras"):
+        raise ValueError(f"`compare` must be None or 'keras'. Received: compare={compare!r}")
+    if compare == "keras":
+        _check_twin(card)
+    log = log or (lambda line: None)
+    kwargs = dict(model_kwargs or {})
+    if image_size is not None:
+        if len(card.input_shape) != 3:
+            raise ValueError(
+                f"`image_size` needs an image model; {name!r} takes inputs of shape {card.input_shape}. "
+                f"Received: image_size={image_size}"
+            )
+        kwargs["input_shape"] = (image_size, image_size, card.input_shape[-1])
+    input_shape = tuple(kwargs.get("input_shape", card.input_shape))
+
+    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    policy = ("mixed_float16" if on_gpu else "mixed_bfloat16") if mixed_precision else "float32"
+    previous_policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        compute_dtype = keras.config.dtype_policy().compute_dtype
+        peak = peak_gflops
+        if peak is None:
+            peak = measure_matmul_peak(peak_size, dtype=compute_dtype, clock=clock)
+            per = " per CPU second" if clock == "cpu" else ""
+            log(f"matmul peak: {peak:.1f} GFLOP/s{per} ({peak_size}x{peak_size} {compute_dtype})")
+        twin = None
+        if compare == "keras" and "keras_compatible" in inspect.signature(card.builder).parameters:
+            # The configuration that computes the twin's function, so its weights fit.
+            model = apps.create_model(name, keras_compatible=True, **kwargs)
+        else:
+            model = apps.create_model(name, **kwargs)
+        multiply_adds = profiler.multiply_adds(model, input_shape)
+        if compare == "keras":
+            twin = apps.keras_twin(name, **kwargs)
+            apps.transplant_weights(twin, model)
+        step, used_jit = make_step(model, mode, batch_size, input_shape, jit_compile)
+        title = MODE_TITLES[mode]
+        compared = None
+        if twin is None:
+            times = time_steps(step, steps, warmup, lambda i, d: log(step_line(i, d)), clock=clock)
+        else:
+            twin_step, twin_jit = make_step(twin, mode, batch_size, input_shape, jit_compile)
+
+            def paired_line(i, duration, other):
+                log(f"{step_line(i, duration)} (keras: {other:.3f}, ratio {other / duration:.2f})")
+
+            times, twin_times = time_paired(step, twin_step, steps, warmup, paired_line, clock=clock)
+            ratios = pair_ratios(times, twin_times)
+            compared = {
+                "against": "keras",
+                "twin": card.keras_twin,
+                "jit_compile": twin_jit,
+                "durations": twin_times.durations,
+                "mean": twin_times.mean,
+                "sd": twin_times.sd,
+                "ratios": ratios,
+                "ratio_median": statistics.median(ratios),
+                "ratio_min": min(ratios),
+                "ratio_max": max(ratios),
+            }
+        result = BenchmarkResult(
+            model=name, mode=mode, batch_size=batch_size, input_shape=input_shape, steps=steps, warmup=warmup,
+            jit_compile=used_jit, dtype_policy=policy, clock=clock, times=times, multiply_adds=multiply_adds, peak_gflops=peak,
+            compare=compared, machine=machine(),
+        )
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
+    for line in summary_lines(result, title):
+        log(line)
+    return result
+
+
+def summary_lines(result, title=None):
+    """The book's closing line and the throughput figures of a result."""
+    from kclassics.profiler import format_count
+
+    lines = [book_line(title or MODE_TITLES[result.mode], result.steps, result.times)]
+    lines.append(
+        f"{result.images_per_sec:.1f} images/sec, {result.gflops:.1f} GFLOP/s achieved "
+        f"({format_count(result.multiply_adds)} multiply-adds per image), "
+        f"{100 * result.fraction_of_peak:.1f}% of the {result.peak_gflops:.1f} GFLOP/s matmul peak "
+        f"(jit_compile={result.jit_compile}, {result.dtype_policy}"
+        + (", CPU seconds)" if result.clock == "cpu" else ")")
+    )
+    if result.compare:
+        c = result.compare
+        lines.append(
+            f"keras.applications.{c['twin']}: {c['mean']:.3f} +/- {c['sd']:.3f} sec / batch "
+            f"(jit_compile={c['jit_compile']})"
+        )
+        lines.append(
+            f"speed ratio kclassics/keras per step pair: median {c['ratio_median']:.3f}, "
+            f"min {c['ratio_min']:.3f}, max {c['ratio_max']:.3f} (> 1: kclassics faster)"
+        )
+    return lines
+
+
+def _check_twin(card):
+    from kclassics import apps
+
+    if not card.keras_twin:
+        with_twin = [n for n in apps.list_models() if apps.model_info(n).keras_twin]
+        raise ValueError(
+            f"Model {card.name!r} has no keras.applications twin to compare with. "
+            f"Received: compare='keras'; models with a twin: {', '.join(with_twin) or 'none registered'}."
+        )
+    if not hasattr(apps, "keras_twin") or not hasattr(apps, "transplant_weights"):
+        raise ValueError("`compare='keras'` needs kclassics.apps.keras_twin and transplant_weights, which this build lacks.")

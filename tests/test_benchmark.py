@@ -1,0 +1,182 @@
+"""The chapter 6 timing harness: the loop, the statistics, paired ratios, the figures."""
+
+import dataclasses
+import json
+import math
+
+import keras
+import pytest
+
+from kclassics import apps, benchmark
+from kclassics.apps import _registry
+
+
+class FakeClock:
+    """`time.perf_counter` that advances only when a fake step runs."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+    def step(self, seconds):
+        def run():
+            self.now += seconds
+        return run
+
+
+def test_book_statistics():
+    times = benchmark.StepTimes([0.1, 0.2, 0.3, 0.6])
+    assert times.mean == pytest.approx(0.3)
+    # The book's population sd: sqrt(E[t^2] - E[t]^2).
+    assert times.sd == pytest.approx(math.sqrt((0.01 + 0.04 + 0.09 + 0.36) / 4 - 0.09))
+    assert times.median == pytest.approx(0.25)
+    assert benchmark.StepTimes([0.145] * 100).sd == 0.0
+
+
+@pytest.mark.parametrize("clock_name, function", [("wall", "perf_counter"), ("cpu", "process_time")])
+def test_time_steps_skips_burn_in_and_reports_every_ten(monkeypatch, clock_name, function):
+    clock = FakeClock()
+    monkeypatch.setattr(benchmark.time, function, clock)
+    durations = iter([9.0] * 3 + [0.01 * i for i in range(1, 26)])
+    reported = []
+    times = benchmark.time_steps(lambda: clock.step(next(durations))(), steps=25, warmup=3,
+                                 on_step=lambda i, d: reported.append((i, round(d, 6))), clock=clock_name)
+    assert times.durations == pytest.approx([0.01 * i for i in range(1, 26)])
+    assert reported == [(0, 0.01), (10, 0.11), (20, 0.21)]
+
+
+def test_paired_ratios_come_from_each_step_pair(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(benchmark.time, "perf_counter", clock)
+    order = []
+    own = iter([0.1, 0.2, 0.1, 0.4, 0.5])
+    other = iter([0.3, 0.2, 0.2, 0.4, 1.0])
+
+    def step():
+        order.append("own")
+        clock.step(next(own))()
+
+    def other_step():
+        order.append("other")
+        clock.step(next(other))()
+
+    times, other_times = benchmark.time_paired(step, other_step, steps=4, warmup=1)
+    # The order alternates so neither model always runs on a warm cache.
+    assert order == ["own", "other", "other", "own", "own", "other", "other", "own", "own", "other"]
+    assert times.durations == pytest.approx([0.2, 0.1, 0.4, 0.5])
+    assert other_times.durations == pytest.approx([0.2, 0.2, 0.4, 1.0])
+    assert benchmark.pair_ratios(times, other_times) == pytest.approx([1.0, 2.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(mode="backward"), r"`mode` must be one of .* Received: mode='backward'"),
+        (dict(steps=0), r"`steps` must be a positive integer. Received: steps=0"),
+        (dict(warmup=-1), r"`warmup` must be a non-negative integer. Received: warmup=-1"),
+        (dict(batch_size=2.5), r"`batch_size` must be a positive integer. Received: batch_size=2.5"),
+        (dict(clock="gpu"), r"`clock` must be one of \('wall', 'cpu'\). Received: clock='gpu'"),
+    ],
+)
+def test_bad_arguments_fail_before_building(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        benchmark.benchmark("mnist_cnn", **kwargs)
+
+
+def test_unknown_model_and_missing_twin():
+    with pytest.raises(ValueError, match=r"Unknown model 'mnist_cnx'. Did you mean 'mnist_cnn'\?"):
+        benchmark.benchmark("mnist_cnx")
+    with pytest.raises(ValueError, match=r"'mlp' has no keras.applications twin .* Received: compare='keras'"):
+        benchmark.benchmark("mlp", compare="keras")
+    with pytest.raises(ValueError, match=r"`compare` must be None or 'keras'. Received: compare='torch'"):
+        benchmark.benchmark("mlp", compare="torch")
+
+
+@pytest.mark.parametrize("mode", benchmark.MODES)
+def test_each_mode_runs_a_real_step(mode):
+    model = apps.mnist_cnn(input_shape=(12, 12, 1))
+    before = [w.numpy().copy() for w in model.trainable_weights]
+    step, jit = benchmark.make_step(model, mode, batch_size=4, jit_compile=False)
+    step()
+    assert jit is False
+    changed = any((w.numpy() != b).any() for w, b in zip(model.trainable_weights, before))
+    assert changed == (mode == "train")  # only train updates the weights
+
+
+def test_matmul_peak_is_measured():
+    assert 0.1 < benchmark.measure_matmul_peak(size=256, repeats=2) < 1e6
+
+
+def test_benchmark_figures_and_json(tmp_path):
+    lines = []
+    result = benchmark.benchmark(
+        "softmax_regression", mode="forward-backward", batch_size=8, image_size=10, steps=11, warmup=1,
+        jit_compile=False, peak_size=256, log=lines.append,
+    )
+    assert lines[0].startswith("matmul peak: ")
+    assert sum(" step " in line for line in lines) == 2  # steps 0 and 10
+    assert lines[-2].endswith(f"Forward-backward across 11 steps, {result.times.mean:.3f} +/- {result.times.sd:.3f} sec / batch")
+    assert result.multiply_adds == 100 * 10
+    assert result.images_per_sec == pytest.approx(8 / result.times.mean)
+    assert result.gflops == pytest.approx(2 * 3 * 1000 * result.images_per_sec / 1e9)
+    assert result.fraction_of_peak == pytest.approx(result.gflops / result.peak_gflops)
+    path = tmp_path / "figures.json"
+    benchmark.write_json(result, str(path))
+    figures = json.loads(path.read_text())
+    assert figures["input_shape"] == [10, 10, 1] and len(figures["durations"]) == 11
+    assert figures["mean"] == pytest.approx(result.times.mean)
+    assert figures["machine"]["tensorflow"]
+    with pytest.raises(FileExistsError, match="never overwritten"):
+        benchmark.write_json(result, str(path))
+
+
+def test_mixed_precision_policy_is_restored_and_cpu_clock():
+    lines = []
+    result = benchmark.benchmark(
+        "mnist_cnn", batch_size=2, image_size=8, steps=1, warmup=1, mixed_precision=True, peak_size=128,
+        clock="cpu", log=lines.append,
+    )
+    assert result.dtype_policy == "mixed_bfloat16" and result.clock == "cpu"
+    assert lines[0].startswith("matmul peak: ") and "GFLOP/s per CPU second (128x128 bfloat16)" in lines[0]
+    assert lines[-1].endswith("(jit_compile=False, mixed_bfloat16, CPU seconds)")
+    assert keras.config.dtype_policy().name == "float32"
+
+
+def test_compare_pairs_the_twin_with_the_same_weights(monkeypatch):
+    """The comparison path, with a twin made by cloning (the zoo's twins are tested in tests/apps)."""
+    card = apps.model_info("mnist_cnn")
+    monkeypatch.setitem(_registry._REGISTRY, "mnist_cnn", dataclasses.replace(card, keras_twin="MnistCnnClone"))
+    transplanted = []
+
+    def keras_twin(name, **kwargs):
+        return keras.models.clone_model(apps.create_model(name, **kwargs))
+
+    def transplant_weights(source, target):
+        target.set_weights(source.get_weights())
+        transplanted.append((source, target))
+
+    monkeypatch.setattr(apps, "keras_twin", keras_twin, raising=False)
+    monkeypatch.setattr(apps, "transplant_weights", transplant_weights, raising=False)
+    lines = []
+    result = benchmark.benchmark(
+        "mnist_cnn", batch_size=2, image_size=8, steps=3, warmup=1, jit_compile=False, compare="keras",
+        peak_size=128, log=lines.append,
+    )
+    assert len(transplanted) == 1
+    c = result.compare
+    assert c["ratios"] == pytest.approx([o / s for s, o in zip(result.times.durations, c["durations"])])
+    assert c["ratio_median"] == pytest.approx(sorted(c["ratios"])[1])
+    assert lines[-1].startswith(f"speed ratio kclassics/keras per step pair: median {c['ratio_median']:.3f}")
+    assert "(keras: " in lines[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", apps.list_models())
+def test_every_registered_model_runs_each_mode(name):
+    card = apps.model_info(name)
+    size = None if len(card.input_shape) != 3 else max(75, card.input_shape[0] // 4)
+    for mode in benchmark.MODES:
+        result = benchmark.benchmark(name, mode=mode, batch_size=2, image_size=size, steps=1, warmup=1, peak_size=128)
+        assert result.times.mean > 0 and result.multiply_adds > 0
