@@ -7,7 +7,7 @@ _HEADER = """# Models
 Generated from the registry by `python apps/make_models_doc.py` (a test checks that this file is in sync).
 Parameters are `model.count_params()` with the default 1000-class head (batch-norm moving statistics
 included, as keras.applications counts); multiply-adds are those of the convolutions and fully-connected
-layers for one image at the default input size (`kclassics.apps._complexity.count_multiply_adds`).
+layers for one image at the default input size (`kclassics.profiler.papers_multiply_adds`).
 Every builder takes keras.applications' arguments; `kclassics.apps.create_model(name, **kwargs)` builds by name.
 
 | model | parameters | multiply-adds | input | book / seed | paper | keras.applications twin |

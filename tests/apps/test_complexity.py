@@ -1,9 +1,14 @@
 import pytest
 
 import kclassics.apps as apps
-from kclassics.apps._complexity import count_multiply_adds
+from kclassics import profiler
 
 ZOO = [name for name in apps.list_models() if apps.model_info(name).multiply_adds is not None]
+
+
+def count_multiply_adds(name):
+    """Multiply-adds of the convolutions and FC layers for one image, as the papers count."""
+    return profiler.papers_multiply_adds(profiler.profile(apps.create_model(name)))
 
 
 def test_alexnet_multiply_adds_by_hand():
