@@ -84,3 +84,7 @@ def test_existing_run_directory_is_not_overwritten(run_cli, tmp_path):
 
 def test_resume_needs_out(run_cli):
     assert_one_line_error(run_cli("train", "--resume"), "--resume needs --out")
+
+
+def test_strategy_with_a_program_that_does_not_take_one(run_cli):
+    assert_one_line_error(run_cli("train", "tensorboard_mnist", "--strategy", "mirrored"), "does not train under a distribution strategy")

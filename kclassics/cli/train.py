@@ -1,6 +1,7 @@
 """`kclassics train`: run a book program and write its run directory."""
 
 import dataclasses
+import inspect
 
 from kclassics.cli._args import positive_float, positive_int
 from kclassics.cli.cluster import add_cluster_arguments, cluster_from_args
@@ -71,7 +72,15 @@ def run(args):
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out naming the run to continue. Received: --out=None")
     config = dataclasses.replace(program.config, **changes)
-    extra = {"strategy": strategy_from_args(args)} if args.strategy != "default" else {}
+    extra = {}
+    if args.strategy != "default":
+        accepts = inspect.signature(program.run).parameters
+        if "strategy" not in accepts and not any(p.kind is p.VAR_KEYWORD for p in accepts.values()):
+            raise ValueError(
+                f"Program {args.program!r} does not train under a distribution strategy. Received: "
+                f"--strategy={args.strategy}; accepted with the classifier programs and cifar10_cnn."
+            )
+        extra["strategy"] = strategy_from_args(args)
     result = program.run(
         config, out=args.out, resume=args.resume, data_dir=args.data_dir, verbose=0 if args.quiet else "auto", **extra
     )

@@ -15,6 +15,7 @@ import time
 import keras
 
 from kclassics import data as kdata
+from kclassics import distribute
 from kclassics.apps import create_model
 from kclassics.callbacks import StopAtStep
 from kclassics.export import export_saved_model
@@ -122,7 +123,7 @@ class BookStepLogger(keras.callbacks.Callback):
         self._previous_mean = 0.0
 
 
-def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), verbose=0, run_name=None):
+def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), verbose=0, run_name=None, strategy=None):
     """Trains the book's CIFAR-10 CNN and writes a run directory.
 
     Args:
@@ -133,25 +134,30 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
         callbacks: extra Keras callbacks.
         verbose: unused: the book's log line every `log_every` steps is the progress report.
         run_name: prefix of a default run directory.
+        strategy: a `tf.distribute.Strategy` (see `kclassics.distribute`); under
+            MirroredStrategy this is the book's multi-GPU program (9.2): every
+            replica takes a batch of `config.batch_size`.
 
     Returns:
         A `RunResult` whose `test_accuracy` is the precision @ 1.
     """
     splits = load_program_data(config.dataset, data_dir)
-    run_dir = prepare_run_dir(out, run_name or config.model, resume)
+    strategy = strategy or distribute.current_strategy()
+    run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
     keras.utils.set_random_seed(config.seed)
-    model = create_model(config.model, classes=splits.num_classes, classifier_activation=None)
-    model.compile(
-        optimizer=config.make_optimizer(),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
+    with strategy.scope():
+        model = create_model(config.model, classes=splits.num_classes, classifier_activation=None)
+        model.compile(
+            optimizer=config.make_optimizer(),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
+        )
     (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
     steps_per_epoch = min(config.steps, max(1, len(splits.train) // config.batch_size))
     logger = BookStepLogger(config.batch_size, config.log_every)
     start = time.perf_counter()
     history = model.fit(
-        kdata.cifar10_training_pipeline(splits.train, config.batch_size, seed=config.seed),
+        distribute.training_input(strategy, kdata.cifar10_training_pipeline, splits.train, config.batch_size, seed=config.seed),
         steps_per_epoch=steps_per_epoch,
         epochs=math.ceil(config.steps / steps_per_epoch),
         callbacks=[

@@ -77,3 +77,25 @@ def test_bad_config_and_missing_data(tmp_path):
     with pytest.raises(FileNotFoundError, match="data_batch_1.bin"):
         program.train_cifar10(program.CIFAR10_CNN, out=tmp_path / "r", data_dir=tmp_path / "missing")
     assert not (tmp_path / "r").exists()  # refused before any run directory is made
+
+
+def test_multi_device_program_under_mirrored_strategy(tmp_path, run_python):
+    # Book 9.2: towers on two devices, each taking a full batch; two logical CPUs stand in for two GPUs.
+    write_learnable_cifar10(tmp_path / "data", per_file=32, test=20)
+    code = f"""
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import dataclasses
+from kclassics import programs
+program = programs.get("cifar10_cnn")
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+config = dataclasses.replace(program.config, steps=4, batch_size=8, log_every=2)
+result = program.run(config, out={str(tmp_path / 'run')!r}, data_dir={str(tmp_path / 'data')!r}, strategy=strategy)
+assert result.steps == 4, result.steps
+print("replicas", strategy.num_replicas_in_sync)
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "replicas 2" in result.stdout
+    assert "examples/sec" in result.stdout
