@@ -11,7 +11,7 @@ return logits or probabilities as asked, and training mode comes from Keras.
 import keras
 
 from kclassics.apps import _common
-from kclassics.apps.googlenet import DROPOUT_RATE
+from kclassics.apps.googlenet import inception_classifier
 from kclassics.apps.inception_v3 import auxiliary_head, stem
 from kclassics.apps._registry import register
 from kclassics.layers import InceptionModule, bn_inception_module
@@ -64,14 +64,9 @@ def _bn_inception(
     aux_logits=False,
     name=None,
 ):
-    if aux_logits and not include_top:
-        raise ValueError(f"`aux_logits=True` needs `include_top=True`. Received: include_top={include_top}")
-    return _common.imagenet_model(
-        lambda images: bn_inception_features(images, classes, classifier_activation, aux_logits),
-        lambda x: _common.dense_head(x, classes, classifier_activation, DROPOUT_RATE),
-        default_name=variant, default_size=224, min_size=32, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, name=name,
+    return inception_classifier(
+        bn_inception_features, variant, include_top, weights, input_tensor, input_shape, pooling, classes,
+        classifier_activation, aux_logits, name,
     )
 
 

@@ -66,6 +66,27 @@ def googlenet_features(images, classes, classifier_activation, aux_logits):
     return x, aux
 
 
+def inception_classifier(
+    features, variant, include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation,
+    aux_logits, name,
+):
+    """A GoogLeNet-style classifier (global mean, dropout 0.4, FC) on `features`, shared with BN-Inception.
+
+    Args:
+        features: `features(images, classes, classifier_activation, aux_logits) -> (feature_map, aux_outputs)`.
+        Others: as `googlenet`.
+    """
+    if aux_logits and not include_top:
+        raise ValueError(f"`aux_logits=True` needs `include_top=True`. Received: include_top={include_top}")
+    return _common.imagenet_model(
+        lambda images: features(images, classes, classifier_activation, aux_logits),
+        lambda x: _common.dense_head(x, classes, classifier_activation, DROPOUT_RATE),
+        default_name=variant, default_size=224, min_size=32, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, name=name,
+    )
+
+
 def _googlenet(
     variant,
     include_top=True,
@@ -78,14 +99,9 @@ def _googlenet(
     aux_logits=False,
     name=None,
 ):
-    if aux_logits and not include_top:
-        raise ValueError(f"`aux_logits=True` needs `include_top=True`. Received: include_top={include_top}")
-    return _common.imagenet_model(
-        lambda images: googlenet_features(images, classes, classifier_activation, aux_logits),
-        lambda x: _common.dense_head(x, classes, classifier_activation, DROPOUT_RATE),
-        default_name=variant, default_size=224, min_size=32, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, name=name,
+    return inception_classifier(
+        googlenet_features, variant, include_top, weights, input_tensor, input_shape, pooling, classes,
+        classifier_activation, aux_logits, name,
     )
 
 
