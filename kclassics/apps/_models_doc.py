@@ -33,10 +33,18 @@ _NOTES = """
   the paper's Table 1, whose rows sum to about 6.8M parameters and 1.5 G multiply-adds: the table rounds
   each row, counts no biases, and lists 2.7K for the 7x7x3x64 stem convolution, which has 9,408 weights.
   With `aux_logits=True`: 13,378,280 (the two heads, with their 1024-unit FC layers).
-- **BN-Inception**: 11,305,256 parameters (11,285,224 trainable) built from seed 004's module table; REFERENCE
-  quotes 13.6M for the paper's network. The table is reproduced exactly here; the paper's first layer
-  and its exact head are not given in the seeds, so the 2.3M gap is not explained by the table and is
-  left documented, not patched.
+- **BN-Inception**: 11,305,256 parameters, 11,285,224 of them trainable: the stem (124,736), the ten
+  modules of seed 004's table (the paper's Figure 5) with 219,072 / 260,160 / 385,088 / 609,984 /
+  665,344 / 914,432 / 1,142,912 / 1,449,984 / 2,208,896 / 2,279,616 (3a..5b; each one exactly what its
+  row implies: k*k*in*out weights plus batch norm's gamma and beta per convolution, tested), and the
+  1024x1000 softmax layer (1,025,000). The paper quotes 13.6M "with no fully connected layers other than
+  the top softmax" (REFERENCE; seed 004 L157) but gives no per-layer counts, and its Figure 5 cannot be
+  the exact table that figure was counted from: its printed depths disagree with its own columns (4c
+  prints 576 where 160+160+160+128 = 608, 4e prints 1024 where 192+256+608 = 1056; also reported for
+  MXNet's Inception-BN). No reading of the table reaches 13.6M: 5x5 convolutions in place of the double
+  3x3 give 12.24M, the body with one auxiliary head's 1x1 convolution and 1024-unit layer 13.46M, with
+  both complete heads 17.70M (`aux_logits=True` here). The count here is therefore the table's, and the
+  2.3M are the paper's unstated extra layers.
 - **AlexNet (paper widths)**: 62,378,344 on one tower; the paper's two-tower network with grouped
   convolutions has about 60M.
 - **VGG A-LRN** adds LRN (no parameters) after the first convolution; VGG's FC head has dropout 0.5

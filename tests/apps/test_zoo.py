@@ -128,3 +128,31 @@ def test_saved_model_reloads_in_a_fresh_process(name, tmp_path, run_python):
     result = run_python(code)
     assert result.returncode == 0, result.stderr[-2000:]
     np.testing.assert_allclose(np.array(json.loads(result.stdout.strip().splitlines()[-1])), expected, atol=1e-5)
+
+
+def test_bn_inception_modules_follow_the_table_exactly():
+    """Each module's parameters and depth equal what seed 004's row implies (docs/models.md).
+
+    A convolution has k*k*in*out weights and, with batch norm after it, 2*out trainable
+    gamma/beta; the pass-through modules (3c, 4e) concatenate their input unchanged.
+    """
+    from kclassics.apps.bn_inception import MODULES
+
+    def conv(k, cin, cout):
+        return k * k * cin * cout + 2 * cout
+
+    model = apps.bn_inception()
+    depth = 192
+    for name, (c1, r3, c3, rd, cd, _pool, proj, _stride) in MODULES:
+        expected = conv(1, depth, c1) if c1 else 0
+        expected += conv(1, depth, r3) + conv(3, r3, c3) + conv(1, depth, rd) + conv(3, rd, cd) + conv(3, cd, cd)
+        expected += conv(1, depth, proj) if proj else 0
+        layer = model.get_layer(name)
+        trainable = sum(int(np.prod(w.shape)) for w in layer.trainable_weights)
+        assert trainable == expected, name
+        depth = c1 + c3 + cd + (proj or depth)
+        assert layer.output.shape[-1] == depth, name
+    # The paper's Figure 5 prints 576 for 4c and 1024 for 4e; its own columns sum to 608 and 1056.
+    assert [model.get_layer(n).output.shape[-1] for n in ("Mixed_4c", "Mixed_4e")] == [608, 1056]
+    body = sum(int(np.prod(w.shape)) for w in model.trainable_weights) - (1024 * 1000 + 1000)
+    assert body == 10_260_224
