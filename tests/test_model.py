@@ -43,6 +43,30 @@ def test_subclass_with_call_round_trips_and_fits(tmp_path):
     np.testing.assert_allclose(loaded(x), model(x), atol=1e-6)
 
 
-def test_lazy_top_level_imports():
+def test_top_level_imports():
     assert kclassics.__version__
     assert kclassics.apps.list_models("mnist*") == ["mnist_cnn"]
+    assert kclassics.callbacks.StepLogger and kclassics.data.load
+
+
+def test_keras_files_load_after_importing_only_kclassics(tmp_path, run_python):
+    """`import kclassics` is enough for `keras.saving.load_model` to find kclassics' classes."""
+    import kclassics.apps as apps
+
+    rng = np.random.default_rng(0)
+    inputs = {"mlp": rng.uniform(size=(2, 28, 28, 1)), "denoising_autoencoder": rng.uniform(size=(2, 784))}
+    for name, x in inputs.items():
+        model = apps.create_model(name)
+        model.compile(optimizer="adagrad", loss="mse")
+        model.save(tmp_path / f"{name}.keras")
+        np.save(tmp_path / f"{name}_x.npy", x.astype("float32"))
+        np.save(tmp_path / f"{name}_y.npy", np.asarray(model(x.astype("float32"))))
+    done = run_python(
+        "import numpy as np, kclassics, keras\n"
+        f"d = {str(tmp_path)!r}\n"
+        "for name in ('mlp', 'denoising_autoencoder'):\n"
+        "    m = keras.saving.load_model(f'{d}/{name}.keras', safe_mode=True)\n"
+        "    assert isinstance(m, kclassics.Model), type(m)\n"
+        "    np.testing.assert_allclose(m(np.load(f'{d}/{name}_x.npy')), np.load(f'{d}/{name}_y.npy'), atol=1e-6)\n"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]

@@ -74,6 +74,9 @@ def fit(model, x=None, y=None, *, batch_size=None, epochs=1, verbose="auto", cal
     """
     strategy = strategies.strategy_of(model)
     if not strategies.needs_own_loop(strategy):
+        if isinstance(x, tf.data.Dataset):
+            # Keras ignores `shuffle` for a Dataset but warns on every fit with its default True.
+            kwargs.setdefault("shuffle", False)
         return keras.Model.fit(
             model, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
             validation_data=validation_data, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
