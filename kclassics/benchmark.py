@@ -106,7 +106,7 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
 
     if mode == "forward":
         forward = tf.function(lambda x: model(x, training=False), jit_compile=jit_compile)
-        return (lambda: _wait(forward(images))), jit_compile
+        return (lambda: wait_for(forward(images))), jit_compile
 
     if mode == "forward-backward":
         weights = model.trainable_variables
@@ -117,7 +117,7 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
                 objective = tf.nn.l2_loss(tf.cast(model(x, training=True), "float32"))  # `tf.nn.l2_loss(pool5)` (L2320)
             return tape.gradient(objective, weights)
 
-        return (lambda: _wait(forward_backward(images))), jit_compile
+        return (lambda: wait_for(forward_backward(images))), jit_compile
 
     classes = int(model.outputs[0].shape[-1])
     labels = tf.constant(rng.integers(0, classes, size=(batch_size,)), dtype="int32")
@@ -130,7 +130,8 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
     return (lambda: model.train_on_batch(images, labels)), bool(model.jit_compile)
 
 
-def _wait(outputs):
+def wait_for(outputs):
+    """Returns `outputs` once they are computed (a GPU call returns before its kernels finish)."""
     # On a GPU the call returns before the kernels finish: reading one value
     # back waits for the stream, as `session.run` did in the book.
     import tensorflow as tf

@@ -8,6 +8,8 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
+from kclassics.layers.winograd import direct_convolutions
+
 
 def next_version(export_dir):
     """One more than the largest integer sub-directory of `export_dir` (1 when none)."""
@@ -51,12 +53,13 @@ def export_saved_model(model, export_dir, version=None, input_name="images", fro
         probabilities = tf.nn.softmax(outputs) if from_logits else outputs
         return {"probabilities": probabilities, "classes": tf.argmax(probabilities, axis=-1)}
 
-    archive = keras.export.ExportArchive()
-    archive.track(model)
-    archive.add_endpoint(name="serving_default", fn=serve, input_signature=[spec])
     staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=export_dir))
     try:
-        archive.write_out(str(staging), verbose=False)
+        with direct_convolutions():  # the SavedModel then needs no XLA where it is served
+            archive = keras.export.ExportArchive()
+            archive.track(model)
+            archive.add_endpoint(name="serving_default", fn=serve, input_signature=[spec])
+            archive.write_out(str(staging), verbose=False)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

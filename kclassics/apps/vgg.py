@@ -4,7 +4,8 @@
 the FC head 4096-4096-classes with dropout 0.5 (book L2593, keep_prob 0.5 in
 training). Convolutions are named `block{i}_conv{j}` and the FC layers `fc1`,
 `fc2`, `predictions` as keras.applications.VGG16/19 (so their weights transplant);
-the pools carry the book's end-point names `pool1`..`pool5`.
+the pools carry the book's end-point names `pool1`..`pool5`. The convolutions are
+`kclassics.layers.Conv2D`: Winograd on a CPU for the 256- and 512-channel stages.
 """
 
 import keras
@@ -12,7 +13,7 @@ from keras import layers
 
 from kclassics.apps import _common
 from kclassics.apps._registry import register
-from kclassics.layers import LocalResponseNormalization
+from kclassics.layers import Conv2D, LocalResponseNormalization
 
 WIDTHS = (64, 128, 256, 512, 512)
 # Convolutions per stage, and whether LRN follows the first convolution (config A-LRN).
@@ -34,7 +35,7 @@ def vgg_features(images, convs_per_stage, lrn=False):
     x = images
     for stage, (count, width) in enumerate(zip(convs_per_stage, WIDTHS), start=1):
         for index in range(1, count + 1):
-            x = layers.Conv2D(width, 3, padding="same", activation="relu", name=f"block{stage}_conv{index}")(x)
+            x = Conv2D(width, 3, padding="same", activation="relu", name=f"block{stage}_conv{index}")(x)
             if lrn and stage == 1 and index == 1:
                 x = LocalResponseNormalization(**VGG_LRN, name="lrn1")(x)
         x = layers.MaxPooling2D(2, strides=2, name=f"pool{stage}")(x)

@@ -1,6 +1,7 @@
 """Keras layers of the classic networks, each registered for `.keras` serialization.
 
 - `normalization`: `LocalResponseNormalization`.
+- `winograd`: `Conv2D`, keras' layer with a faster CPU algorithm for wide 3x3 convolutions.
 - `conv`: `ConvBNAct`, the family defaults `CONV_DEFAULTS`, `conv2d_same_padding`.
 - `residual`: `PreActBottleneck` (ResNet V2), `BasicResidualUnit`, `BottleneckResidualUnit` (ResNet V1).
 - `inception`: `InceptionModule` with the v1 / BN-Inception / V3 module tables, `AuxiliaryHead`.
@@ -8,6 +9,7 @@
 - `recurrent`: `BasicLSTMCell` (a constant forget bias, as TF1's).
 """
 
+from kclassics.layers.winograd import Conv2D, direct_convolutions
 from kclassics.layers.conv import CONV_DEFAULTS, ConvBNAct, ConvDefaults, conv2d_same_padding, conv_defaults
 from kclassics.layers.densenet import DenseBlock, DenseLayer, Transition
 from kclassics.layers.inception import (
@@ -31,6 +33,7 @@ __all__ = [
     "BasicLSTMCell",
     "BottleneckResidualUnit",
     "CONV_DEFAULTS",
+    "Conv2D",
     "ConvBNAct",
     "ConvDefaults",
     "DenseBlock",
@@ -42,6 +45,7 @@ __all__ = [
     "bn_inception_module",
     "conv2d_same_padding",
     "conv_defaults",
+    "direct_convolutions",
     "inception_v1_module",
     "inception_v3_module_a",
     "inception_v3_module_b",

@@ -12,6 +12,7 @@ import keras
 from keras import layers
 
 from kclassics.layers import fused_batch_norm
+from kclassics.layers.winograd import Conv2D
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,7 +164,7 @@ class ConvBNAct(layers.Layer):
             if max(self.strides) > 1:
                 self.pad = layers.ZeroPadding2D(conv2d_same_padding(self.kernel_size), name="pad")
                 conv_padding = "valid"
-        self.conv = layers.Conv2D(
+        self.conv = Conv2D(
             self.filters,
             self.kernel_size,
             strides=self.strides,
