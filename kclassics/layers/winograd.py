@@ -75,28 +75,40 @@ def _output_transform_1d(m0, m1, m2, m3):
 
 
 @tf.function(jit_compile=True, autograph=False)
-def _output_transform(products, batch, height, width):
-    """`A^T m A` of the 16 products `[16, tiles, filters]`, reassembled into `[batch, height, width, filters]`."""
+def _output_transform(products, batch, height, width, bias=None, relu=False):
+    """`A^T m A` of the 16 products `[16, tiles, filters]`, reassembled into `[batch, height, width, filters]`.
+
+    The bias and ReLU of the layer, when given, are applied in the same fused pass.
+    """
     filters = products.shape[-1]
     m = [[products[4 * i + j] for j in range(4)] for i in range(4)]
     columns = [_output_transform_1d(*(m[i][j] for i in range(4))) for j in range(4)]  # columns[j][a]
     outputs = [[_output_transform_1d(*(columns[j][a] for j in range(4)))[b] for b in range(2)] for a in range(2)]
     tiles_h, tiles_w = (height + 1) // 2, (width + 1) // 2
     y = tf.reshape(tf.stack([tf.stack(row) for row in outputs]), [2, 2, batch, tiles_h, tiles_w, filters])
-    y = tf.reshape(tf.transpose(y, [2, 3, 0, 4, 1, 5]), [batch, 2 * tiles_h, 2 * tiles_w, filters])
-    return y[:, :height, :width]
+    y = tf.reshape(tf.transpose(y, [2, 3, 0, 4, 1, 5]), [batch, 2 * tiles_h, 2 * tiles_w, filters])[:, :height, :width]
+    if bias is not None:
+        y = y + bias
+    return tf.nn.relu(y) if relu else y
 
 
 _G = [[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]]
 
 
-def winograd_conv2d(inputs, kernel):
-    """A 3x3, stride-1, SAME convolution of NHWC float32 `inputs` by `kernel` `[3, 3, in, out]`."""
+def winograd_conv2d(inputs, kernel, bias=None, relu=False):
+    """A 3x3, stride-1, SAME convolution of NHWC float32 `inputs` by `kernel` `[3, 3, in, out]`.
+
+    Args:
+        inputs: `[batch, height, width, in]`.
+        kernel: `[3, 3, in, out]`.
+        bias: optional `[out]`, added to the result.
+        relu: whether to apply a ReLU last (bias and ReLU fuse into the output transform).
+    """
     channels, filters = kernel.shape[2], kernel.shape[3]
     g = tf.constant(_G, kernel.dtype)
     transformed_kernel = tf.reshape(tf.einsum("ai,ijcf,bj->abcf", g, kernel, g), [16, channels, filters])
     products = tf.matmul(_input_transform(inputs), transformed_kernel)
-    return _output_transform(products, tf.shape(inputs)[0], inputs.shape[1], inputs.shape[2])
+    return _output_transform(products, tf.shape(inputs)[0], inputs.shape[1], inputs.shape[2], bias, bool(relu))
 
 
 @keras.saving.register_keras_serializable(package="kclassics")
@@ -145,6 +157,13 @@ class Conv2D(keras.layers.Conv2D):
         if self.algorithm == "winograd":
             return True
         return min(input_channels, self.filters) >= AUTO_MIN_CHANNELS and not _has_gpu()
+
+    def call(self, inputs):
+        fusable = self.activation in (keras.activations.linear, keras.activations.relu)
+        if not fusable or not self.uses_winograd(inputs.shape[-1], self.compute_dtype):
+            return super().call(inputs)
+        bias = tf.convert_to_tensor(self.bias) if self.use_bias else None
+        return winograd_conv2d(inputs, self.kernel, bias, relu=self.activation is keras.activations.relu)
 
     def convolution_op(self, inputs, kernel):
         if self.uses_winograd(kernel.shape[2], kernel.dtype):
