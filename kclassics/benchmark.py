@@ -14,10 +14,12 @@ Library code does not print: progress lines go to the `log` callback.
 
 import dataclasses
 import datetime
+import glob
 import inspect
 import json
 import os
 import platform
+import re
 import statistics
 import time
 from typing import Callable, Optional
@@ -259,6 +261,74 @@ def machine():
     }
 
 
+_OP_EVENT = re.compile(r"^[^\s:]+:(?P<type>[A-Za-z0-9_]+)$")  # "scope/name:OpType", as the executor names them
+_CALL_OPS = {"PartitionedCall", "StatefulPartitionedCall"}  # their time is their callees'
+_XLA_EVENT = "CpuExecutable::ExecuteAsyncOnStream"  # one run of an XLA-compiled function on the CPU
+
+
+def op_seconds(step, steps=3):
+    """Seconds per step spent in each TensorFlow op type while `step` runs, largest first.
+
+    Runs `step` `steps` times under the TensorFlow profiler and sums the
+    executor's op events by op type, the way the book's tfprof reported op
+    time (11.3); the runs of XLA-compiled functions count as type `"XLA"`.
+    Ops on different threads overlap, so the total can exceed the elapsed
+    time; the shares say where the step's work goes.
+    """
+    import shutil
+    import tempfile
+
+    import tensorflow as tf
+    from tensorflow.tsl.profiler.protobuf import xplane_pb2
+
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise ValueError(f"`steps` must be a positive integer. Received: steps={steps!r}")
+    step()  # traced and warm before the profiler starts
+    logdir = tempfile.mkdtemp(prefix="kclassics-ops-")
+    try:
+        tf.profiler.experimental.start(logdir)
+        try:
+            for _ in range(steps):
+                wait_for(step())
+        finally:
+            tf.profiler.experimental.stop()
+        totals = {}
+        for path in glob.glob(os.path.join(logdir, "**", "*.xplane.pb"), recursive=True):
+            space = xplane_pb2.XSpace()
+            with open(path, "rb") as stream:
+                space.ParseFromString(stream.read())
+            for plane in space.planes:
+                names = {key: meta.name for key, meta in plane.event_metadata.items()}
+                for line in plane.lines:
+                    for event in line.events:
+                        name = names.get(event.metadata_id, "")
+                        match = _OP_EVENT.match(name)
+                        op_type = "XLA" if name == _XLA_EVENT else match["type"] if match else None
+                        if op_type and op_type not in _CALL_OPS:
+                            totals[op_type] = totals.get(op_type, 0.0) + event.duration_ps * 1e-12
+    finally:
+        shutil.rmtree(logdir, ignore_errors=True)
+    return dict(sorted(((k, v / steps) for k, v in totals.items()), key=lambda item: -item[1]))
+
+
+def op_table_lines(seconds_by_label, top=12):
+    """A Markdown table of op time per step by op type for one or more models, the `top` types by the first."""
+    labels = list(seconds_by_label)
+    totals = {label: sum(seconds_by_label[label].values()) or 1.0 for label in labels}
+    first = seconds_by_label[labels[0]]
+    types = list(first)[:top] + [t for label in labels[1:] for t in list(seconds_by_label[label])[:top] if t not in first]
+    lines = ["| op type | " + " | ".join(f"{label} ms/step (share)" for label in labels) + " |",
+             "|---|" + "---|" * len(labels)]
+    for op_type in types:
+        cells = []
+        for label in labels:
+            seconds = seconds_by_label[label].get(op_type, 0.0)
+            cells.append(f"{1000 * seconds:.1f} ({100 * seconds / totals[label]:.1f}%)")
+        lines.append(f"| {op_type} | " + " | ".join(cells) + " |")
+    lines.append("| all ops | " + " | ".join(f"{1000 * totals[label]:.1f} (100%)" for label in labels) + " |")
+    return lines
+
+
 @dataclasses.dataclass
 class BenchmarkResult:
     """The figures of one `benchmark` run (all durations in seconds)."""
@@ -276,6 +346,7 @@ class BenchmarkResult:
     multiply_adds: int
     peak_gflops: float
     compare: Optional[dict] = None
+    op_seconds: Optional[dict] = None
     date: str = dataclasses.field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).isoformat())
     machine: dict = dataclasses.field(default_factory=dict)
 
@@ -313,6 +384,7 @@ class BenchmarkResult:
             "peak_gflops": self.peak_gflops,
             "fraction_of_peak": self.fraction_of_peak,
             "compare": self.compare,
+            "op_seconds": self.op_seconds,
             "date": self.date,
             "machine": self.machine,
         }
@@ -351,6 +423,7 @@ def benchmark(
     peak_size=2048,
     peak_gflops=None,
     clock="wall",
+    profile_ops=0,
     log: Optional[Callable[[str], None]] = None,
 ):
     """Times a registered kclassics model as the book's chapter 6 does.
@@ -374,6 +447,8 @@ def benchmark(
         clock: `"wall"` (elapsed seconds, the book's) or `"cpu"` (CPU seconds
             of this process, steadier on a shared machine; the peak is then
             measured in CPU seconds too).
+        profile_ops: after the timing, profile this many more steps of each
+            model and report the op time per step by op type (`op_seconds`).
         log: receives each progress line (the CLI prints them).
 
     Returns:
@@ -385,6 +460,8 @@ def benchmark(
     from kclassics import apps, profiler
 
     check_run_arguments(mode, batch_size, steps, warmup)
+    if not isinstance(profile_ops, int) or isinstance(profile_ops, bool) or profile_ops < 0:
+        raise ValueError(f"`profile_ops` must be a non-negative integer. Received: profile_ops={profile_ops!r}")
     _clock(clock)
     card = apps.model_info(name)
     if compare not in (None, "keras"):
@@ -448,10 +525,15 @@ def benchmark(
                 "ratio_min": min(ratios),
                 "ratio_max": max(ratios),
             }
+        profiled = None
+        if profile_ops:
+            profiled = {"kclassics": op_seconds(step, profile_ops)}
+            if twin is not None:
+                profiled["keras"] = op_seconds(twin_step, profile_ops)
         result = BenchmarkResult(
             model=name, mode=mode, batch_size=batch_size, input_shape=input_shape, steps=steps, warmup=warmup,
             jit_compile=used_jit, dtype_policy=policy, clock=clock, times=times, multiply_adds=multiply_adds, peak_gflops=peak,
-            compare=compared, machine=machine(),
+            compare=compared, op_seconds=profiled, machine=machine(),
         )
     finally:
         keras.config.set_dtype_policy(previous_policy)
@@ -482,6 +564,9 @@ def summary_lines(result, title=None):
             f"speed ratio kclassics/keras per step pair: median {c['ratio_median']:.3f}, "
             f"min {c['ratio_min']:.3f}, max {c['ratio_max']:.3f} (> 1: kclassics faster)"
         )
+    if result.op_seconds:
+        lines.append("op time per step by op type (TensorFlow profiler):")
+        lines.extend(op_table_lines(result.op_seconds))
     return lines
 
 

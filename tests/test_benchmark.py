@@ -5,6 +5,7 @@ import json
 import math
 
 import keras
+import tensorflow as tf
 import pytest
 
 from kclassics import apps, benchmark
@@ -78,6 +79,7 @@ def test_paired_ratios_come_from_each_step_pair(monkeypatch):
         (dict(warmup=-1), r"`warmup` must be a non-negative integer. Received: warmup=-1"),
         (dict(batch_size=2.5), r"`batch_size` must be a positive integer. Received: batch_size=2.5"),
         (dict(clock="gpu"), r"`clock` must be one of \('wall', 'cpu'\). Received: clock='gpu'"),
+        (dict(profile_ops=-1), r"`profile_ops` must be a non-negative integer. Received: profile_ops=-1"),
     ],
 )
 def test_bad_arguments_fail_before_building(kwargs, message):
@@ -170,6 +172,43 @@ def test_compare_pairs_the_twin_with_the_same_weights(monkeypatch):
     assert c["ratio_median"] == pytest.approx(sorted(c["ratios"])[1])
     assert lines[-1].startswith(f"speed ratio kclassics/keras per step pair: median {c['ratio_median']:.3f}")
     assert "(keras: " in lines[1]
+
+
+def test_op_seconds_sums_the_profiled_ops_by_type():
+    from kclassics.layers import Conv2D
+
+    images = keras.Input((8, 8, 3))
+    model = keras.Model(images, keras.layers.Dense(2)(keras.layers.Flatten()(Conv2D(4, 3, padding="same", algorithm="winograd")(images))))
+    forward = tf.function(lambda x: model(x))
+    x = tf.ones((2, 8, 8, 3))
+    seconds = benchmark.op_seconds(lambda: forward(x), steps=2)
+    assert list(seconds.values()) == sorted(seconds.values(), reverse=True) and all(v > 0 for v in seconds.values())
+    assert "XLA" in seconds  # the Winograd transforms run as XLA-compiled functions
+    assert any("MatMul" in op_type for op_type in seconds)
+    lines = benchmark.op_table_lines({"kclassics": seconds, "keras": {"Conv2D": 0.002}}, top=3)
+    assert lines[0] == "| op type | kclassics ms/step (share) | keras ms/step (share) |"
+    assert lines[-2] == "| Conv2D | 0.0 (0.0%) | 2.0 (100.0%) |" and lines[-1].startswith("| all ops | ")
+    assert len(lines) == 2 + 3 + 1 + 1
+    with pytest.raises(ValueError, match="`steps` must be a positive integer. Received: steps=0"):
+        benchmark.op_seconds(lambda: forward(x), steps=0)
+
+
+def test_profile_ops_reports_both_models(monkeypatch, tmp_path):
+    card = apps.model_info("mnist_cnn")
+    monkeypatch.setitem(_registry._REGISTRY, "mnist_cnn", dataclasses.replace(card, keras_twin="MnistCnnClone"))
+    monkeypatch.setattr(apps, "keras_twin", lambda name, **kw: keras.models.clone_model(apps.create_model(name, **kw)), raising=False)
+    monkeypatch.setattr(apps, "transplant_weights", lambda source, target: target.set_weights(source.get_weights()), raising=False)
+    lines = []
+    result = benchmark.benchmark(
+        "mnist_cnn", batch_size=2, image_size=8, steps=1, warmup=0, compare="keras", peak_size=128,
+        profile_ops=1, log=lines.append,
+    )
+    assert set(result.op_seconds) == {"kclassics", "keras"}
+    assert "op time per step by op type (TensorFlow profiler):" in lines
+    assert lines[-1].startswith("| all ops | ")
+    path = tmp_path / "f.json"
+    benchmark.write_json(result, str(path))
+    assert set(json.loads(path.read_text())["op_seconds"]) == {"kclassics", "keras"}
 
 
 @pytest.mark.slow

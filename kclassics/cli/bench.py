@@ -31,6 +31,10 @@ def register(commands):
         "--clock", choices=tuple(benchmark.CLOCKS), default="wall",
         help="wall: elapsed seconds, as the book (default); cpu: CPU seconds of this process, steadier on a shared machine",
     )
+    parser.add_argument(
+        "--profile-ops", type=non_negative_int, default=0, metavar="STEPS",
+        help="after the timing, profile STEPS more steps of each model and print the op time by op type",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the figures to FILE (never overwritten)")
     parser.set_defaults(run=run)
 
@@ -51,6 +55,7 @@ def run(args):
         mixed_precision=args.mixed_precision,
         compare=args.compare,
         clock=args.clock,
+        profile_ops=args.profile_ops,
         log=lambda line: print(line, flush=True),
     )
     if args.json:

@@ -46,6 +46,7 @@ def test_bench_compare_keras_pairs_steps_with_the_twin(capsys, tmp_path):
         f"speed ratio kclassics/keras per step pair: median {pairs['ratio_median']:.3f}, "
         f"min {pairs['ratio_min']:.3f}, max {pairs['ratio_max']:.3f} (> 1: kclassics faster)"
     )
+    assert pairs["ratio_median"] > 0 and figures["op_seconds"] is None
     # Both networks do the same arithmetic: the twin's count is the kclassics count.
     from kclassics import apps, profiler
 
@@ -71,6 +72,7 @@ def test_bench_user_errors(capsys, argv, message):
         (["--warmup", "-1"], "argument --warmup: expected a non-negative integer, received '-1'"),
         (["--mode", "backward"], "argument --mode: invalid choice: 'backward'"),
         (["--compare", "torch"], "argument --compare: invalid choice: 'torch'"),
+        (["--profile-ops", "-2"], "argument --profile-ops: expected a non-negative integer, received '-2'"),
     ],
 )
 def test_bench_bad_arguments(capsys, argv, message):
