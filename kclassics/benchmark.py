@@ -138,9 +138,9 @@ def wait_for(outputs):
     # back waits for the stream, as `session.run` did in the book.
     import tensorflow as tf
 
-    flat = tf.nest.flatten(outputs)
-    smallest = min(flat, key=lambda t: int(np.prod(t.shape)))
-    smallest.numpy()
+    tensors = [t for t in tf.nest.flatten(outputs) if isinstance(t, tf.Tensor)]  # `train_on_batch` returns floats
+    if tensors:
+        min(tensors, key=lambda t: int(np.prod(t.shape))).numpy()
     return outputs
 
 

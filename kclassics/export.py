@@ -8,7 +8,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from kclassics.layers.winograd import direct_convolutions
+from kclassics.layers._xla import without_xla
 
 
 def next_version(export_dir):
@@ -55,7 +55,7 @@ def export_saved_model(model, export_dir, version=None, input_name="images", fro
 
     staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=export_dir))
     try:
-        with direct_convolutions():  # the SavedModel then needs no XLA where it is served
+        with without_xla():  # the SavedModel then needs no XLA where it is served
             archive = keras.export.ExportArchive()
             archive.track(model)
             archive.add_endpoint(name="serving_default", fn=serve, input_signature=[spec])

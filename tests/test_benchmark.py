@@ -200,7 +200,7 @@ def test_profile_ops_reports_both_models(monkeypatch, tmp_path):
     monkeypatch.setattr(apps, "transplant_weights", lambda source, target: target.set_weights(source.get_weights()), raising=False)
     lines = []
     result = benchmark.benchmark(
-        "mnist_cnn", batch_size=2, image_size=8, steps=1, warmup=0, compare="keras", peak_size=128,
+        "mnist_cnn", mode="train", batch_size=2, image_size=8, steps=1, warmup=0, compare="keras", peak_size=128,
         profile_ops=1, log=lines.append,
     )
     assert set(result.op_seconds) == {"kclassics", "keras"}

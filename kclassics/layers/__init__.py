@@ -9,7 +9,8 @@
 - `recurrent`: `BasicLSTMCell` (a constant forget bias, as TF1's).
 """
 
-from kclassics.layers.winograd import Conv2D, direct_convolutions
+from kclassics.layers._xla import without_xla
+from kclassics.layers.winograd import Conv2D
 from kclassics.layers.conv import CONV_DEFAULTS, ConvBNAct, ConvDefaults, conv2d_same_padding, conv_defaults
 from kclassics.layers.densenet import DenseBlock, DenseLayer, Transition
 from kclassics.layers.inception import (
@@ -45,11 +46,11 @@ __all__ = [
     "bn_inception_module",
     "conv2d_same_padding",
     "conv_defaults",
-    "direct_convolutions",
     "inception_v1_module",
     "inception_v3_module_a",
     "inception_v3_module_b",
     "inception_v3_module_c",
     "inception_v3_reduction_a",
     "inception_v3_reduction_b",
+    "without_xla",
 ]

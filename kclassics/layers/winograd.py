@@ -9,38 +9,25 @@ results differ from a direct convolution by rounding, about 3e-6 relative).
 
 The transforms are additions only; they run as XLA-compiled functions so each
 is one pass over memory, and the matrix products stay TensorFlow's (oneDNN).
-On two CPU cores and batch 32 this is 1.3-1.6x faster than oneDNN's direct
+On two CPU cores and batch 32 this is 1.3-1.7x faster than oneDNN's direct
 convolution, forward and backward, when both channel counts are 256 or more,
-even at 128, and slower below (docs/performance.md): `algorithm="auto"` uses it
-exactly there. GPUs already pick Winograd kernels in cuDNN, so "auto" keeps the
-direct convolution on a machine with a GPU.
+even at 128, and slower below or on a 7x7 grid, which wastes 31% of its tiles
+(docs/performance.md): `algorithm="auto"` uses it exactly where it pays. GPUs
+already pick Winograd kernels in cuDNN, so "auto" keeps the direct convolution
+on a machine with a GPU. Inside `kclassics.layers.without_xla()` every call
+traces the direct convolution.
 """
 
-import contextlib
-import contextvars
 import functools
 
 import keras
 import tensorflow as tf
 
+from kclassics.layers._xla import xla_allowed
+
 ALGORITHMS = ("auto", "direct", "winograd")
 AUTO_MIN_CHANNELS = 256
-
-_direct_only = contextvars.ContextVar("kclassics_direct_convolutions", default=False)
-
-
-@contextlib.contextmanager
-def direct_convolutions():
-    """Within this context every `Conv2D` traces the direct convolution.
-
-    `kclassics.export.export_saved_model` uses it, so a SavedModel needs no XLA
-    at serving time. The choice is made when a function is traced.
-    """
-    token = _direct_only.set(True)
-    try:
-        yield
-    finally:
-        _direct_only.reset(token)
+AUTO_MAX_TILE_PADDING = 1.1
 
 
 @functools.lru_cache(maxsize=None)
@@ -117,9 +104,12 @@ class Conv2D(keras.layers.Conv2D):
 
     Args:
         algorithm: `"auto"` (Winograd for 3x3, stride-1, SAME, float32
-            convolutions with at least 256 input and output channels when no GPU
-            is present; direct otherwise), `"direct"` (always TensorFlow's
-            convolution) or `"winograd"` (always, where the shape allows).
+            convolutions with at least 256 input and output channels, on inputs
+            whose padding to whole 2x2 tiles adds at most 10% (even sides, or
+            odd ones of 21 and more), when no GPU is present; direct otherwise),
+            `"direct"` (always TensorFlow's convolution) or `"winograd"` (always,
+            where the geometry allows and the input's height and width are known
+            when the layer is traced).
         *args, **kwargs: as `keras.layers.Conv2D`.
     """
 
@@ -148,25 +138,34 @@ class Conv2D(keras.layers.Conv2D):
             and self.data_format == "channels_last"
         )
 
-    def uses_winograd(self, input_channels, dtype="float32"):
-        """Whether a call on `input_channels` channels of `dtype` takes the Winograd path now."""
-        if self.algorithm == "direct" or not self.winograd_shaped or _direct_only.get():
+    def uses_winograd(self, input_shape, dtype="float32"):
+        """Whether a call on inputs of `input_shape` (NHWC) and `dtype` takes the Winograd path now."""
+        if self.algorithm == "direct" or not self.winograd_shaped or not xla_allowed():
             return False
         if keras.backend.backend() != "tensorflow" or keras.backend.standardize_dtype(dtype) != "float32":
             return False
+        _, height, width, channels = input_shape
+        if height is None or width is None:  # the tiles need a static size
+            return False
         if self.algorithm == "winograd":
             return True
-        return min(input_channels, self.filters) >= AUTO_MIN_CHANNELS and not _has_gpu()
+        # An odd side is padded to whole 2x2 tiles: at 7x7 that is 31% more work, and no gain left.
+        padded = (height + height % 2) * (width + width % 2)
+        return (
+            min(channels, self.filters) >= AUTO_MIN_CHANNELS
+            and padded <= AUTO_MAX_TILE_PADDING * height * width
+            and not _has_gpu()
+        )
 
     def call(self, inputs):
         fusable = self.activation in (keras.activations.linear, keras.activations.relu)
-        if not fusable or not self.uses_winograd(inputs.shape[-1], self.compute_dtype):
+        if not fusable or not self.uses_winograd(tuple(inputs.shape), self.compute_dtype):
             return super().call(inputs)
         bias = tf.convert_to_tensor(self.bias) if self.use_bias else None
         return winograd_conv2d(inputs, self.kernel, bias, relu=self.activation is keras.activations.relu)
 
     def convolution_op(self, inputs, kernel):
-        if self.uses_winograd(kernel.shape[2], kernel.dtype):
+        if self.uses_winograd(tuple(inputs.shape), kernel.dtype):
             return winograd_conv2d(inputs, kernel)
         return super().convolution_op(inputs, kernel)
 

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 import keras
 from kclassics.export import export_saved_model
-from kclassics.layers import Conv2D, direct_convolutions
+from kclassics.layers import Conv2D, without_xla
 from kclassics.layers.winograd import winograd_conv2d
 
 
@@ -45,18 +45,34 @@ def test_functional_model_with_unknown_batch_and_compiled_step():
     model.fit(x, np.zeros((5, 10, 10, 4), "float32"), batch_size=2, epochs=1, verbose=0)
 
 
-def test_auto_takes_winograd_only_for_wide_3x3_convolutions():
+def test_auto_takes_winograd_only_where_it_pays():
     wide = Conv2D(256, 3, padding="same")
-    assert wide.algorithm == "auto" and wide.uses_winograd(256) and not wide.uses_winograd(128)
-    assert not wide.uses_winograd(256, "bfloat16")
-    assert not Conv2D(256, 3, padding="valid").uses_winograd(256)
-    assert not Conv2D(256, 3, strides=2, padding="same").uses_winograd(256)
-    assert not Conv2D(256, 1).uses_winograd(256)
-    assert not Conv2D(256, 3, padding="same", algorithm="direct").uses_winograd(512)
-    assert Conv2D(8, 3, padding="same", algorithm="winograd").uses_winograd(8)
-    with direct_convolutions():
-        assert not wide.uses_winograd(256)
-    assert wide.uses_winograd(256)
+    assert wide.algorithm == "auto" and wide.uses_winograd((None, 14, 14, 256))
+    assert not wide.uses_winograd((None, 14, 14, 128))  # too few channels
+    assert not wide.uses_winograd((None, 7, 7, 256))  # 31% of the tiles would be padding
+    assert wide.uses_winograd((None, 21, 22, 256)) and not wide.uses_winograd((None, 19, 19, 256))
+    assert not wide.uses_winograd((None, None, None, 256))
+    assert not wide.uses_winograd((None, 14, 14, 256), "bfloat16")
+    assert not Conv2D(256, 3, padding="valid").uses_winograd((None, 14, 14, 256))
+    assert not Conv2D(256, 3, strides=2, padding="same").uses_winograd((None, 14, 14, 256))
+    assert not Conv2D(256, 1).uses_winograd((None, 14, 14, 256))
+    assert not Conv2D(256, 3, padding="same", algorithm="direct").uses_winograd((None, 14, 14, 512))
+    forced = Conv2D(8, 3, padding="same", algorithm="winograd")
+    assert forced.uses_winograd((None, 7, 7, 8)) and not forced.uses_winograd((None, None, 7, 8))
+    with without_xla():
+        assert not wide.uses_winograd((None, 14, 14, 256))
+    assert wide.uses_winograd((None, 14, 14, 256))
+
+
+def test_unknown_spatial_size_falls_back_to_the_direct_convolution():
+    images = keras.Input((None, None, 3))
+    layer = Conv2D(4, 3, padding="same", algorithm="winograd")
+    model = keras.Model(images, layer(images))
+    x = np.ones((1, 5, 6, 3), "float32")
+    direct = keras.layers.Conv2D(4, 3, padding="same")
+    direct.build(x.shape)
+    direct.set_weights(layer.get_weights())
+    np.testing.assert_allclose(model(x), direct(x), atol=1e-6)
 
 
 def test_bad_algorithm_and_shape_are_refused():
