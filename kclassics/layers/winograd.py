@@ -35,6 +35,13 @@ def _has_gpu():
     return bool(tf.config.list_logical_devices("GPU"))
 
 
+# F(2x2, 3x3) (Lavin & Gray 2016, section 4.1):
+#   B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
+#   G   = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]
+#   A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]
+# B^T and A^T are applied as the additions they stand for, G as a small einsum.
+
+
 def _input_transform_1d(x, axis):
     """`B^T d` along `axis` of a padded tensor of size 2t + 2 there: four tensors of size t."""
     tiles = (x.shape[axis] - 2) // 2
@@ -58,6 +65,7 @@ def _input_transform(x):
 
 
 def _output_transform_1d(m0, m1, m2, m3):
+    """`A^T m` along one axis."""
     return m0 + m1 + m2, m1 - m2 - m3
 
 
