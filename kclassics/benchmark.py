@@ -457,7 +457,7 @@ def benchmark(
     import keras
     import tensorflow as tf
 
-    from kclassics import apps, profiler
+    from kclassics import apps, precision, profiler
 
     check_run_arguments(mode, batch_size, steps, warmup)
     if not isinstance(profile_ops, int) or isinstance(profile_ops, bool) or profile_ops < 0:
@@ -479,12 +479,9 @@ def benchmark(
         kwargs["input_shape"] = (image_size, image_size, card.input_shape[-1])
     input_shape = tuple(kwargs.get("input_shape", card.input_shape))
 
-    on_gpu = bool(tf.config.list_physical_devices("GPU"))
-    policy = ("mixed_float16" if on_gpu else "mixed_bfloat16") if mixed_precision else "float32"
-    previous_policy = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(policy)
-    try:
-        compute_dtype = keras.config.dtype_policy().compute_dtype
+    policy = precision.policy_name(mixed_precision)
+    with precision.dtype_policy(policy) as dtype_policy:
+        compute_dtype = dtype_policy.compute_dtype
         peak = peak_gflops
         if peak is None:
             peak = measure_matmul_peak(peak_size, dtype=compute_dtype, clock=clock)
@@ -535,8 +532,6 @@ def benchmark(
             jit_compile=used_jit, dtype_policy=policy, clock=clock, times=times, multiply_adds=multiply_adds, peak_gflops=peak,
             compare=compared, op_seconds=profiled, machine=machine(),
         )
-    finally:
-        keras.config.set_dtype_policy(previous_policy)
     for line in summary_lines(result, title):
         log(line)
     return result

@@ -49,7 +49,7 @@ def export_saved_model(model, export_dir, version=None, input_name="images", fro
     spec = tf.TensorSpec((None, *model.input_shape[1:]), tf.float32, name=input_name)
 
     def serve(inputs):
-        outputs = model(inputs, training=False)
+        outputs = tf.cast(model(inputs, training=False), tf.float32)  # a mixed-precision model computes in 16 bits
         probabilities = tf.nn.softmax(outputs) if from_logits else outputs
         return {"probabilities": probabilities, "classes": tf.argmax(probabilities, axis=-1)}
 

@@ -17,7 +17,7 @@ from typing import Optional
 import keras
 
 from kclassics import data as kdata
-from kclassics import distribute
+from kclassics import distribute, precision
 from kclassics.apps import create_model
 from kclassics.callbacks import CheckpointSaver, StopAtStep
 from kclassics.callbacks.stop import global_step
@@ -43,6 +43,8 @@ class TrainConfig:
             of `steps`.
         model_kwargs: extra builder arguments as `(name, value)` pairs.
         seed: seed of weights, shuffling and dropout.
+        mixed_precision: compute in 16 bits with float32 variables (see
+            `kclassics.precision`); the book trains in float32.
         source: where in the book these values come from.
     """
 
@@ -56,9 +58,11 @@ class TrainConfig:
     epochs: Optional[int] = None
     model_kwargs: tuple = ()
     seed: int = 0
+    mixed_precision: bool = False
     source: str = ""
 
     def __post_init__(self):
+        precision.policy_name(self.mixed_precision)  # checks the value
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"Unknown optimizer. Accepted: {', '.join(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}")
         for field in ("steps", "batch_size"):
@@ -159,7 +163,7 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
     run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
     keras.utils.set_random_seed(config.seed)
 
-    with strategy.scope():
+    with strategy.scope(), precision.dtype_policy(precision.policy_name(config.mixed_precision)):
         model = create_model(
             config.model, input_shape=splits.input_shape, classes=splits.num_classes, **dict(config.model_kwargs)
         )

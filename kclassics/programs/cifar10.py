@@ -15,7 +15,7 @@ import time
 import keras
 
 from kclassics import data as kdata
-from kclassics import distribute
+from kclassics import distribute, precision
 from kclassics.apps import create_model
 from kclassics.callbacks import StopAtStep
 from kclassics.export import export_saved_model
@@ -45,6 +45,8 @@ class Cifar10Config:
         log_every: steps between log lines.
         dataset: name accepted by `kclassics.data.load`.
         seed: seed of weights, shuffling and distortions.
+        mixed_precision: compute in 16 bits with float32 variables (see
+            `kclassics.precision`); the book trains in float32.
         source: where in the book these values come from.
     """
 
@@ -56,9 +58,11 @@ class Cifar10Config:
     log_every: int = 10  # if step % 10 == 0, L1994
     dataset: str = "cifar10"
     seed: int = 0
+    mixed_precision: bool = False
     source: str = "book 5.3, L1817-1818, L1958, L1994-1998, L2006-2027"
 
     def __post_init__(self):
+        precision.policy_name(self.mixed_precision)  # checks the value
         if self.schedule not in SCHEDULES:
             raise ValueError(f"Unknown schedule. Accepted: {', '.join(SCHEDULES)}. Received: schedule={self.schedule!r}")
         for field in ("steps", "batch_size", "log_every"):
@@ -145,7 +149,7 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
     strategy = strategy or distribute.current_strategy()
     run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
     keras.utils.set_random_seed(config.seed)
-    with strategy.scope():
+    with strategy.scope(), precision.dtype_policy(precision.policy_name(config.mixed_precision)):
         model = create_model(config.model, classes=splits.num_classes, classifier_activation=None)
         model.compile(
             optimizer=config.make_optimizer(),
@@ -172,17 +176,17 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
     seconds = time.perf_counter() - start
     # every test image exactly once: the last batch is short, nothing wraps around (the book's
     # num_iter * batch_size counts 10,112 predictions for 10,000 images, L2008-2025)
-    test_loss, precision = model.evaluate(kdata.cifar10_evaluation_pipeline(splits.test, config.batch_size), verbose=0)
-    print("precision @ 1 = %.3f" % precision)
+    test_loss, precision_at_1 = model.evaluate(kdata.cifar10_evaluation_pipeline(splits.test, config.batch_size), verbose=0)
+    print("precision @ 1 = %.3f" % precision_at_1)
     model.save(run_dir / "model.keras")
     export_path = export_saved_model(model, run_dir / "export", from_logits=True)
     result = RunResult(
-        run_dir, model, history.history, float(test_loss), float(precision),
+        run_dir, model, history.history, float(test_loss), float(precision_at_1),
         int(keras.ops.convert_to_numpy(model.optimizer.iterations)), seconds, export_path,
     )
     write_metrics(result, steps_per_epoch)
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    metrics.update(precision_at_1=float(precision), log=logger.lines)
+    metrics.update(precision_at_1=float(precision_at_1), log=logger.lines)
     (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return result
 

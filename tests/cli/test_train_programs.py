@@ -45,3 +45,11 @@ def test_bad_inputs_are_one_line_errors(run_cli, tmp_path):
     assert not (tmp_path / "run").exists()
     done = run_cli("train", "cifar10_cnn", "--epochs", 2)
     assert done.returncode == 2 and "--epochs is not a setting of program 'cifar10_cnn'" in done.stderr
+
+
+def test_mixed_precision_flag(run_cli, tmp_path):
+    done = run_cli("train", "softmax_regression", "--steps", 3, "--mixed-precision", "--out", tmp_path / "run", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["mixed_precision"] is True
+    done = run_cli("train", "denoising_autoencoder", "--mixed-precision")
+    assert done.returncode == 2 and "--mixed-precision is not a setting of program 'denoising_autoencoder'" in done.stderr

@@ -4,10 +4,12 @@ import dataclasses
 import json
 import re
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from kclassics import data, programs
+from kclassics import data, precision, programs
 from kclassics.programs import cifar10 as program
 
 LOG_LINE = re.compile(r"^step (\d+),loss=\d+\.\d\d \(\d+\.\d examples/sec; \d+\.\d{3} sec/batch\)$")
@@ -99,3 +101,25 @@ print("replicas", strategy.num_replicas_in_sync)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "replicas 2" in result.stdout
     assert "examples/sec" in result.stdout
+
+
+def test_mixed_precision_learns_like_float32_and_serves_float32(cifar_run, tmp_path):
+    root, config, result, metrics = cifar_run
+    mixed = program.train_cifar10(dataclasses.replace(config, steps=31, mixed_precision=True), out=tmp_path / "run", data_dir=root)
+    assert {layer.compute_dtype for layer in mixed.model.layers[1:]} == {
+        {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}[precision.policy_name(True)]
+    }
+    assert all(v.dtype == "float32" for v in mixed.model.weights)
+    float32_losses = [float(line.split("loss=")[1].split(" ")[0]) for line in metrics["log"][:4]]
+    mixed_losses = [float(line.split("loss=")[1].split(" ")[0]) for line in json.loads((tmp_path / "run" / "metrics.json").read_text())["log"]]
+    assert mixed_losses == pytest.approx(float32_losses, abs=0.1)  # same seed, same batches: 16-bit rounding only
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["mixed_precision"] is True
+    serve = tf.saved_model.load(str(mixed.export_path)).signatures["serving_default"]
+    out = serve(images=tf.zeros((2, 24, 24, 3)))
+    assert out["probabilities"].dtype == tf.float32 and out["probabilities"].shape == (2, 10)
+    assert keras.config.dtype_policy().name == "float32"
+
+
+def test_mixed_precision_must_be_a_bool():
+    with pytest.raises(ValueError, match="mixed_precision=1"):
+        program.Cifar10Config(mixed_precision=1)

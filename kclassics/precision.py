@@ -1,0 +1,38 @@
+"""Mixed precision: the Keras dtype policy a model is built and trained under.
+
+With mixed precision the layers compute in 16 bits and keep float32
+variables: `mixed_float16` on a GPU (tensor cores; Keras then scales the loss
+automatically), `mixed_bfloat16` on a CPU, where oneDNN runs bfloat16 matrix
+products at about twice the float32 rate on processors with AVX512-BF16 or
+AMX. The book trains in float32, which stays the default everywhere.
+"""
+
+import contextlib
+
+
+def policy_name(mixed_precision):
+    """`"float32"`, or the mixed policy for this machine when `mixed_precision` is true."""
+    if not isinstance(mixed_precision, bool):
+        raise ValueError(f"`mixed_precision` must be True or False. Received: mixed_precision={mixed_precision!r}")
+    if not mixed_precision:
+        return "float32"
+    import tensorflow as tf
+
+    return "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
+
+
+@contextlib.contextmanager
+def dtype_policy(name):
+    """Sets Keras's global dtype policy to `name` inside the block and restores the previous one after it.
+
+    Layers take the policy in force when they are created, so build (and
+    compile) the model inside the block; it keeps that policy afterwards.
+    """
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield keras.config.dtype_policy()
+    finally:
+        keras.config.set_dtype_policy(previous)
