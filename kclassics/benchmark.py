@@ -132,6 +132,18 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
     return (lambda: model.train_on_batch(images, labels)), bool(model.jit_compile)
 
 
+def without_weight_penalties(model):
+    """Drops `model`'s weight regularizers (the book's L2 weight decay) and returns it.
+
+    keras.applications models have none, so with `--compare keras` both train
+    steps minimise the same loss: cross entropy alone.
+    """
+    for variable in model.weights:
+        if getattr(variable, "regularizer", None) is not None:
+            variable.regularizer = None
+    return model
+
+
 def wait_for(outputs):
     """Returns `outputs` once they are computed (a GPU call returns before its kernels finish)."""
     # On a GPU the call returns before the kernels finish: reading one value
@@ -266,12 +278,20 @@ _CALL_OPS = {"PartitionedCall", "StatefulPartitionedCall"}  # their time is thei
 _XLA_EVENT = "CpuExecutable::ExecuteAsyncOnStream"  # one run of an XLA-compiled function on the CPU
 
 
-def op_seconds(step, steps=3):
-    """Seconds per step spent in each TensorFlow op type while `step` runs, largest first.
+PROFILE_BY = ("type", "layer")
+OUTSIDE_LAYERS = "(outside the model's layers)"  # input handling, loss, optimizer update
+XLA_FUNCTIONS = "(XLA-compiled functions)"  # their events carry no layer name
+
+
+def op_seconds(step, steps=3, layers_of=None):
+    """Seconds per step spent in each TensorFlow op type (or layer) while `step` runs, largest first.
 
     Runs `step` `steps` times under the TensorFlow profiler and sums the
     executor's op events by op type, the way the book's tfprof reported op
     time (11.3); the runs of XLA-compiled functions count as type `"XLA"`.
+    With `layers_of` (a `keras.Model`), the events are summed by the model's
+    top-level layer they belong to instead, the backward pass of a layer
+    counted with it, like tfprof's time per graph node.
     Ops on different threads overlap, so the total can exceed the elapsed
     time; the shares say where the step's work goes.
     """
@@ -283,6 +303,7 @@ def op_seconds(step, steps=3):
 
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
         raise ValueError(f"`steps` must be a positive integer. Received: steps={steps!r}")
+    label = _op_type if layers_of is None else _layer_labeller(layers_of)
     step()  # traced and warm before the profiler starts
     logdir = tempfile.mkdtemp(prefix="kclassics-ops-")
     try:
@@ -301,23 +322,51 @@ def op_seconds(step, steps=3):
                 names = {key: meta.name for key, meta in plane.event_metadata.items()}
                 for line in plane.lines:
                     for event in line.events:
-                        name = names.get(event.metadata_id, "")
-                        match = _OP_EVENT.match(name)
-                        op_type = "XLA" if name == _XLA_EVENT else match["type"] if match else None
-                        if op_type and op_type not in _CALL_OPS:
-                            totals[op_type] = totals.get(op_type, 0.0) + event.duration_ps * 1e-12
+                        key = label(names.get(event.metadata_id, ""))
+                        if key:
+                            totals[key] = totals.get(key, 0.0) + event.duration_ps * 1e-12
     finally:
         shutil.rmtree(logdir, ignore_errors=True)
     return dict(sorted(((k, v / steps) for k, v in totals.items()), key=lambda item: -item[1]))
 
 
-def op_table_lines(seconds_by_label, top=12):
-    """A Markdown table of op time per step by op type for one or more models, the `top` types by the first."""
+def _op_type(event_name):
+    """The op type of a profiler event ("scope/name:OpType"), "XLA" for a compiled function's run, else None."""
+    if event_name == _XLA_EVENT:
+        return "XLA"
+    match = _OP_EVENT.match(event_name)
+    return match["type"] if match and match["type"] not in _CALL_OPS else None
+
+
+def _layer_labeller(model):
+    """A function from a profiler event name to the top-level layer of `model` its op belongs to."""
+    model_scope = re.compile(re.escape(model.name) + r"(_\d+)?")
+    layer_names = {layer.name for layer in model.layers}
+
+    def layer_of(event_name):
+        if event_name == _XLA_EVENT:
+            return XLA_FUNCTIONS
+        if _op_type(event_name) is None:
+            return None
+        scopes = event_name.rsplit(":", 1)[0].split("/")
+        for i, scope in enumerate(scopes[:-1]):
+            if model_scope.fullmatch(scope):
+                # Keras's name scopes add "_1" when a layer is traced again.
+                for name in (scopes[i + 1], re.sub(r"_\d+$", "", scopes[i + 1])):
+                    if name in layer_names:
+                        return name
+        return OUTSIDE_LAYERS
+
+    return layer_of
+
+
+def op_table_lines(seconds_by_label, top=12, key="op type"):
+    """A Markdown table of op time per step by op type (or `key`) for one or more models, the `top` rows by the first."""
     labels = list(seconds_by_label)
     totals = {label: sum(seconds_by_label[label].values()) or 1.0 for label in labels}
     first = seconds_by_label[labels[0]]
     types = list(first)[:top] + [t for label in labels[1:] for t in list(seconds_by_label[label])[:top] if t not in first]
-    lines = ["| op type | " + " | ".join(f"{label} ms/step (share)" for label in labels) + " |",
+    lines = [f"| {key} | " + " | ".join(f"{label} ms/step (share)" for label in labels) + " |",
              "|---|" + "---|" * len(labels)]
     for op_type in types:
         cells = []
@@ -347,6 +396,7 @@ class BenchmarkResult:
     peak_gflops: float
     compare: Optional[dict] = None
     op_seconds: Optional[dict] = None
+    profile_by: str = "type"
     date: str = dataclasses.field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).isoformat())
     machine: dict = dataclasses.field(default_factory=dict)
 
@@ -385,6 +435,7 @@ class BenchmarkResult:
             "fraction_of_peak": self.fraction_of_peak,
             "compare": self.compare,
             "op_seconds": self.op_seconds,
+            "profile_by": self.profile_by,
             "date": self.date,
             "machine": self.machine,
         }
@@ -424,6 +475,7 @@ def benchmark(
     peak_gflops=None,
     clock="wall",
     profile_ops=0,
+    profile_by="type",
     log: Optional[Callable[[str], None]] = None,
 ):
     """Times a registered kclassics model as the book's chapter 6 does.
@@ -449,6 +501,8 @@ def benchmark(
             measured in CPU seconds too).
         profile_ops: after the timing, profile this many more steps of each
             model and report the op time per step by op type (`op_seconds`).
+        profile_by: `"type"` (op types) or `"layer"` (each model's top-level
+            layers, forward and backward together).
         log: receives each progress line (the CLI prints them).
 
     Returns:
@@ -462,6 +516,8 @@ def benchmark(
     check_run_arguments(mode, batch_size, steps, warmup)
     if not isinstance(profile_ops, int) or isinstance(profile_ops, bool) or profile_ops < 0:
         raise ValueError(f"`profile_ops` must be a non-negative integer. Received: profile_ops={profile_ops!r}")
+    if profile_by not in PROFILE_BY:
+        raise ValueError(f"`profile_by` must be one of {PROFILE_BY}. Received: profile_by={profile_by!r}")
     _clock(clock)
     card = apps.model_info(name)
     if compare not in (None, "keras"):
@@ -497,6 +553,7 @@ def benchmark(
         if compare == "keras":
             twin = apps.keras_twin(name, **kwargs)
             apps.transplant_weights(twin, model)
+            without_weight_penalties(model)
         step, used_jit = make_step(model, mode, batch_size, input_shape, jit_compile)
         title = MODE_TITLES[mode]
         compared = None
@@ -524,13 +581,14 @@ def benchmark(
             }
         profiled = None
         if profile_ops:
-            profiled = {"kclassics": op_seconds(step, profile_ops)}
+            by_layer = profile_by == "layer"
+            profiled = {"kclassics": op_seconds(step, profile_ops, layers_of=model if by_layer else None)}
             if twin is not None:
-                profiled["keras"] = op_seconds(twin_step, profile_ops)
+                profiled["keras"] = op_seconds(twin_step, profile_ops, layers_of=twin if by_layer else None)
         result = BenchmarkResult(
             model=name, mode=mode, batch_size=batch_size, input_shape=input_shape, steps=steps, warmup=warmup,
             jit_compile=used_jit, dtype_policy=policy, clock=clock, times=times, multiply_adds=multiply_adds, peak_gflops=peak,
-            compare=compared, op_seconds=profiled, machine=machine(),
+            compare=compared, op_seconds=profiled, profile_by=profile_by, machine=machine(),
         )
     for line in summary_lines(result, title):
         log(line)
@@ -559,7 +617,11 @@ def summary_lines(result, title=None):
             f"speed ratio kclassics/keras per step pair: median {c['ratio_median']:.3f}, "
             f"min {c['ratio_min']:.3f}, max {c['ratio_max']:.3f} (> 1: kclassics faster)"
         )
-    if result.op_seconds:
+    if result.op_seconds and result.profile_by == "layer":
+        for label, seconds in result.op_seconds.items():  # the two models' layers have different names
+            lines.append(f"op time per step by layer, {label} (TensorFlow profiler):")
+            lines.extend(op_table_lines({label: seconds}, key="layer"))
+    elif result.op_seconds:
         lines.append("op time per step by op type (TensorFlow profiler):")
         lines.extend(op_table_lines(result.op_seconds))
     return lines

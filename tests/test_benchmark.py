@@ -80,6 +80,7 @@ def test_paired_ratios_come_from_each_step_pair(monkeypatch):
         (dict(batch_size=2.5), r"`batch_size` must be a positive integer. Received: batch_size=2.5"),
         (dict(clock="gpu"), r"`clock` must be one of \('wall', 'cpu'\). Received: clock='gpu'"),
         (dict(profile_ops=-1), r"`profile_ops` must be a non-negative integer. Received: profile_ops=-1"),
+        (dict(profile_by="scope"), r"`profile_by` must be one of \('type', 'layer'\). Received: profile_by='scope'"),
     ],
 )
 def test_bad_arguments_fail_before_building(kwargs, message):
@@ -193,6 +194,25 @@ def test_op_seconds_sums_the_profiled_ops_by_type():
         benchmark.op_seconds(lambda: forward(x), steps=0)
 
 
+def test_op_seconds_by_layer_counts_each_layers_forward_and_backward_with_it():
+    images = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", name="conv_a")(images)
+    x = keras.layers.Conv2D(4, 3, padding="same", name="conv_b")(x)
+    model = keras.Model(images, keras.layers.Dense(2, name="logits")(keras.layers.Flatten(name="flat")(x)), name="net")
+    step, _ = benchmark.make_step(model, "train", 2)
+    seconds = benchmark.op_seconds(step, steps=1, layers_of=model)
+    assert {"conv_a", "conv_b", "logits"} <= set(seconds) <= {layer.name for layer in model.layers} | {benchmark.OUTSIDE_LAYERS}
+    assert benchmark.OUTSIDE_LAYERS in seconds  # the loss and the SGD update
+    lines = benchmark.op_table_lines({"kclassics": seconds}, key="layer")
+    assert lines[0] == "| layer | kclassics ms/step (share) |"
+
+
+def test_compare_drops_the_weight_penalties_keras_models_lack():
+    model = apps.create_model("resnet_v2_50", input_shape=(32, 32, 3), weights=None, classes=3)
+    assert model.losses
+    assert benchmark.without_weight_penalties(model) is model and not model.losses
+
+
 def test_profile_ops_reports_both_models(monkeypatch, tmp_path):
     card = apps.model_info("mnist_cnn")
     monkeypatch.setitem(_registry._REGISTRY, "mnist_cnn", dataclasses.replace(card, keras_twin="MnistCnnClone"))
@@ -209,6 +229,12 @@ def test_profile_ops_reports_both_models(monkeypatch, tmp_path):
     path = tmp_path / "f.json"
     benchmark.write_json(result, str(path))
     assert set(json.loads(path.read_text())["op_seconds"]) == {"kclassics", "keras"}
+    result = benchmark.benchmark(
+        "mnist_cnn", mode="train", batch_size=2, image_size=8, steps=1, warmup=0, compare="keras", peak_size=128,
+        profile_ops=1, profile_by="layer", log=lines.append,
+    )
+    assert result.profile_by == "layer" and "conv1" in result.op_seconds["kclassics"]
+    assert "op time per step by layer, keras (TensorFlow profiler):" in lines
 
 
 @pytest.mark.slow

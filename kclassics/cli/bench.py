@@ -35,6 +35,10 @@ def register(commands):
         "--profile-ops", type=non_negative_int, default=0, metavar="STEPS",
         help="after the timing, profile STEPS more steps of each model and print the op time by op type",
     )
+    parser.add_argument(
+        "--profile-by", choices=benchmark.PROFILE_BY, default="type",
+        help="with --profile-ops: sum the op time by op type (default) or by the model's top-level layer",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the figures to FILE (never overwritten)")
     parser.set_defaults(run=run)
 
@@ -56,6 +60,7 @@ def run(args):
         compare=args.compare,
         clock=args.clock,
         profile_ops=args.profile_ops,
+        profile_by=args.profile_by,
         log=lambda line: print(line, flush=True),
     )
     if args.json:

@@ -73,6 +73,7 @@ def test_bench_user_errors(capsys, argv, message):
         (["--mode", "backward"], "argument --mode: invalid choice: 'backward'"),
         (["--compare", "torch"], "argument --compare: invalid choice: 'torch'"),
         (["--profile-ops", "-2"], "argument --profile-ops: expected a non-negative integer, received '-2'"),
+        (["--profile-by", "scope"], "argument --profile-by: invalid choice: 'scope'"),
     ],
 )
 def test_bench_bad_arguments(capsys, argv, message):
