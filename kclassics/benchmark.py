@@ -83,7 +83,9 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
         mode: `"forward"` (inference outputs), `"forward-backward"` (the book's
             gradients of `l2_loss(outputs)` with respect to every trainable
             weight, no update) or `"train"` (one SGD step through the model's
-            own `compile`/`train_on_batch` path, as `fit` runs it).
+            own `compile`/`train_on_batch` path, as `fit` runs it, on random
+            labels, or on the batch itself for a model whose output has the
+            input's shape, such as the autoencoder).
         batch_size: images per step.
         input_shape: shape of one image; default the model's input shape.
         jit_compile: XLA-compile the step; `None` uses the model's own
@@ -121,15 +123,28 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
 
         return (lambda: wait_for(forward_backward(images))), jit_compile
 
-    classes = int(model.outputs[0].shape[-1])
-    labels = tf.constant(rng.integers(0, classes, size=(batch_size,)), dtype="int32")
+    output_shape = _first_output_shape(model, images)
+    if output_shape == shape:  # a model that reconstructs its input (the autoencoder) learns to reproduce it
+        targets = images
+    else:
+        targets = tf.constant(rng.integers(0, output_shape[-1], size=(batch_size,)), dtype="int32")
     model.compile(
         optimizer=keras.optimizers.SGD(TRAIN_LEARNING_RATE),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         jit_compile=jit_compile,
     )
     # `train_on_batch` converts the loss to a Python float, so it has finished.
-    return (lambda: model.train_on_batch(images, labels)), bool(model.jit_compile)
+    return (lambda: model.train_on_batch(images, targets)), bool(model.jit_compile)
+
+
+def _first_output_shape(model, images):
+    """The shape of one example of the model's (first) output; a subclassed model is called on one image to learn it."""
+    try:
+        output = model.outputs[0]
+    except AttributeError:  # a subclassed model has no symbolic outputs
+        output = model(images[:1])
+        output = output[0] if isinstance(output, (list, tuple)) else output
+    return tuple(output.shape[1:])
 
 
 def without_weight_penalties(model):
