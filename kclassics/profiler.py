@@ -188,12 +188,17 @@ def _example_shape(model, input_shape):
         shape = tuple(input_shape)
     else:
         inputs = getattr(model, "inputs", None)
-        if not inputs or len(inputs) != 1:
+        # A built subclassed model has no symbolic inputs but remembers the shape it was built for.
+        built_for = (model.get_build_config() or {}).get("input_shape") if model.built else None
+        if inputs and len(inputs) == 1:
+            shape = tuple(inputs[0].shape[1:])
+        elif not inputs and built_for is not None and all(isinstance(d, int) or d is None for d in built_for):
+            shape = tuple(built_for[1:])
+        else:
             raise ValueError(
                 "`input_shape` is needed for a model without exactly one input. "
                 f"Received: input_shape=None for model {model.name!r}"
             )
-        shape = tuple(inputs[0].shape[1:])
     if any(d is None or d <= 0 for d in shape):
         raise ValueError(
             "Multiply-adds need a fully known example shape such as (224, 224, 3). "

@@ -138,3 +138,16 @@ def test_bad_arguments_are_named():
 def test_format_count():
     assert [profiler.format_count(v) for v in (999, 1_500, 2_000_000, 15_470_000_000)] == ["999", "1.50k", "2.00M", "15.47G"]
 
+
+
+def test_a_built_subclassed_model_is_profiled_at_the_shape_it_was_built_for():
+    root = profiler.profile(apps.create_model("denoising_autoencoder"))
+    assert root.total_params == apps.model_info("denoising_autoencoder").params
+    assert root.total_multiply_adds == 2 * 784 * 200
+
+    class Unbuilt(keras.Model):
+        def call(self, x):
+            return x
+
+    with pytest.raises(ValueError, match="`input_shape` is needed for a model without exactly one input"):
+        profiler.profile(Unbuilt())
