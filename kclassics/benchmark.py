@@ -523,9 +523,6 @@ def benchmark(
     Returns:
         A `BenchmarkResult`.
     """
-    import keras
-    import tensorflow as tf
-
     from kclassics import apps, precision, profiler
 
     check_run_arguments(mode, batch_size, steps, warmup)
