@@ -578,19 +578,7 @@ def benchmark(
                 log(f"{step_line(i, duration)} (keras: {other:.3f}, ratio {other / duration:.2f})")
 
             times, twin_times = time_paired(step, twin_step, steps, warmup, paired_line, clock=clock)
-            ratios = pair_ratios(times, twin_times)
-            compared = {
-                "against": "keras",
-                "twin": card.keras_twin,
-                "jit_compile": twin_jit,
-                "durations": twin_times.durations,
-                "mean": twin_times.mean,
-                "sd": twin_times.sd,
-                "ratios": ratios,
-                "ratio_median": statistics.median(ratios),
-                "ratio_min": min(ratios),
-                "ratio_max": max(ratios),
-            }
+            compared = _comparison(card.keras_twin, twin_jit, times, twin_times)
         profiled = None
         if profile_ops:
             by_layer = profile_by == "layer"
@@ -605,6 +593,23 @@ def benchmark(
     for line in summary_lines(result, title):
         log(line)
     return result
+
+
+def _comparison(twin, twin_jit, times, twin_times):
+    """The `compare` record of a result: the twin's times and the speed ratio of each step pair."""
+    ratios = pair_ratios(times, twin_times)
+    return {
+        "against": "keras",
+        "twin": twin,
+        "jit_compile": twin_jit,
+        "durations": twin_times.durations,
+        "mean": twin_times.mean,
+        "sd": twin_times.sd,
+        "ratios": ratios,
+        "ratio_median": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+    }
 
 
 def summary_lines(result, title=None):
@@ -648,5 +653,3 @@ def _check_twin(card):
             f"Model {card.name!r} has no keras.applications twin to compare with. "
             f"Received: compare='keras'; models with a twin: {', '.join(with_twin) or 'none registered'}."
         )
-    if not hasattr(apps, "keras_twin") or not hasattr(apps, "transplant_weights"):
-        raise ValueError("`compare='keras'` needs kclassics.apps.keras_twin and transplant_weights, which this build lacks.")
