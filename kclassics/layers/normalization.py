@@ -8,6 +8,41 @@ from keras import layers
 IMPLEMENTATIONS = ("matmul", "fused")
 
 
+def _inverse_power(scale, exponent):
+    """`scale ** -exponent`, without a pow for AlexNet's 0.75 and for 0.5."""
+    if exponent == 0.75:  # rsqrt(s) * sqrt(rsqrt(s))
+        inverse = keras.ops.rsqrt(scale)
+        return inverse * keras.ops.sqrt(inverse)
+    if exponent == 0.5:
+        return keras.ops.rsqrt(scale)
+    return keras.ops.exp(-exponent * keras.ops.log(scale))
+
+
+def _normalize(inputs, scaled_band, bias, beta):
+    """`x * (bias + x**2 @ scaled_band) ** -beta`, with its gradient written out.
+
+    The gradient, `dy * f - 2 * beta * x * ((dy * y / s) @ scaled_band)` for
+    `s = bias + x**2 @ scaled_band`, `f = s ** -beta` and `y = x * f` (the band
+    is symmetric), is the derivative of the same function in fewer passes over
+    memory than automatic differentiation of the forward chain makes.
+    """
+
+    @keras.ops.custom_gradient
+    def normalize(x):
+        scale = bias + keras.ops.matmul(keras.ops.square(x), scaled_band)
+        factor = _inverse_power(scale, beta)
+        outputs = x * factor
+
+        def grad(*args, upstream=None):
+            upstream = args[0] if upstream is None else upstream
+            spread = keras.ops.matmul(upstream * outputs / scale, scaled_band)
+            return upstream * factor - (2.0 * beta) * x * spread
+
+        return outputs, grad
+
+    return normalize(inputs)
+
+
 @keras.saving.register_keras_serializable(package="kclassics")
 class LocalResponseNormalization(layers.Layer):
     """`x / (bias + alpha * sum_{|c'-c| <= depth_radius} x_c'^2) ** beta` over channels (last axis).
@@ -16,9 +51,10 @@ class LocalResponseNormalization(layers.Layer):
     `2 * depth_radius + 1` channels and `alpha` is NOT divided by the window size.
 
     The default implementation writes the windowed sum of squares as a matmul
-    with a banded 0/1 matrix: the forward and backward passes are then two
-    matmuls and elementwise ops, which compile with XLA and are much faster on
-    CPU than the fused `LRNGrad` kernel (see docs/performance.md).
+    with a banded matrix (alpha on the band), and its gradient in closed form:
+    the forward and backward passes are then one matmul each and elementwise
+    ops, which compile with XLA and are much faster on CPU than the fused
+    `LRNGrad` kernel (see docs/performance.md).
     `implementation="fused"` calls `tf.nn.local_response_normalization` itself.
 
     Args:
@@ -55,15 +91,8 @@ class LocalResponseNormalization(layers.Layer):
             import tensorflow as tf
 
             return tf.nn.local_response_normalization(inputs, self.depth_radius, self.bias, self.alpha, self.beta)
-        band = keras.ops.convert_to_tensor(self._band, dtype=inputs.dtype)
-        square_sum = keras.ops.matmul(keras.ops.square(inputs), band)
-        scale = self.bias + self.alpha * square_sum
-        if self.beta == 0.75:  # the AlexNet value: rsqrt(s) * sqrt(rsqrt(s)) avoids a pow
-            inverse = keras.ops.rsqrt(scale)
-            return inputs * inverse * keras.ops.sqrt(inverse)
-        if self.beta == 0.5:
-            return inputs * keras.ops.rsqrt(scale)
-        return inputs * keras.ops.exp(-self.beta * keras.ops.log(scale))
+        band = keras.ops.convert_to_tensor(self.alpha * self._band, dtype=inputs.dtype)
+        return _normalize(inputs, band, self.bias, self.beta)
 
     def compute_output_shape(self, input_shape):
         return input_shape
