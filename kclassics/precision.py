@@ -10,10 +10,15 @@ AMX. The book trains in float32, which stays the default everywhere.
 import contextlib
 
 
-def policy_name(mixed_precision):
-    """`"float32"`, or the mixed policy for this machine when `mixed_precision` is true."""
+def check_flag(mixed_precision):
+    """Raises a clear error unless `mixed_precision` is True or False (no device query, so configs can call it)."""
     if not isinstance(mixed_precision, bool):
         raise ValueError(f"`mixed_precision` must be True or False. Received: mixed_precision={mixed_precision!r}")
+
+
+def policy_name(mixed_precision):
+    """`"float32"`, or the mixed policy for this machine when `mixed_precision` is true."""
+    check_flag(mixed_precision)
     if not mixed_precision:
         return "float32"
     import tensorflow as tf

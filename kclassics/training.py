@@ -62,7 +62,7 @@ class TrainConfig:
     source: str = ""
 
     def __post_init__(self):
-        precision.policy_name(self.mixed_precision)  # checks the value
+        precision.check_flag(self.mixed_precision)
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"Unknown optimizer. Accepted: {', '.join(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}")
         for field in ("steps", "batch_size"):

@@ -62,7 +62,7 @@ class Cifar10Config:
     source: str = "book 5.3, L1817-1818, L1958, L1994-1998, L2006-2027"
 
     def __post_init__(self):
-        precision.policy_name(self.mixed_precision)  # checks the value
+        precision.check_flag(self.mixed_precision)
         if self.schedule not in SCHEDULES:
             raise ValueError(f"Unknown schedule. Accepted: {', '.join(SCHEDULES)}. Received: schedule={self.schedule!r}")
         for field in ("steps", "batch_size", "log_every"):
