@@ -196,9 +196,12 @@ class ConvBNAct(layers.Layer):
                 shape = layer.compute_output_shape(shape)
         return shape
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, pool=None):
+        """Convolution, batch norm, activation; `pool`, a layer, runs between the convolution and the batch norm."""
         x = inputs if self.pad is None else self.pad(inputs)
         x = self.conv(x)
+        if pool is not None:
+            x = pool(x)
         if self.bn is not None:
             x = self.bn(x, training=training)
         return x if self.act is None else self.act(x)

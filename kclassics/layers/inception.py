@@ -125,6 +125,9 @@ def _check_branches(branches):
 class InceptionModule(CompositeLayer):
     """Parallel branches concatenated on channels; the branches are data (see module docstring).
 
+    A stride-1 average pool followed by a 1x1 convolution to fewer channels runs
+    as the convolution first, then the pool: the same function, on fewer channels.
+
     Args:
         branches: list of branches, each a list of operations.
         family: `CONV_DEFAULTS` key of the convolutions.
@@ -159,13 +162,19 @@ class InceptionModule(CompositeLayer):
         return made
 
     def _run(self, branch, x, training):
-        for op in branch:
+        index = 0
+        while index < len(branch):
+            op = branch[index]
             if isinstance(op, list):
                 x = keras.ops.concatenate([self._run(fork, x, training) for fork in op], axis=-1)
             elif isinstance(op, ConvBNAct):
                 x = op(x, training=training)
+            elif index + 1 < len(branch) and _projection_commutes(op, branch[index + 1], x.shape[-1]):
+                x = branch[index + 1](x, training=training, pool=op)
+                index += 1
             else:
                 x = op(x)
+            index += 1
         return x
 
     def call(self, inputs, training=None):
@@ -177,6 +186,29 @@ class InceptionModule(CompositeLayer):
             branches=self.branches_spec, family=self.family, normalize=self.normalize, conv_kwargs=self.conv_kwargs
         )
         return config
+
+
+def _projection_commutes(pool, conv, channels):
+    """Whether the pool branch's `pool` then `conv` runs faster, and equally, as `conv`'s convolution first.
+
+    A 1x1, stride-1 convolution mixes channels pixel by pixel and an average pool
+    mixes pixels channel by channel with weights that sum to one, so the two
+    commute, bias included: `conv(avg_pool(x)) == avg_pool(conv(x))` up to
+    rounding. Inception V3's pool branches project 192-2048 channels to 32-192;
+    pooling the projection instead of the input makes the training step of
+    Inception V3 (batch 32, 299x299, CPU) about 1.6% faster (docs/performance.md).
+    The layers, weights and names are unchanged.
+    """
+    return (
+        isinstance(pool, layers.AveragePooling2D)
+        and tuple(pool.strides) == (1, 1)
+        and pool.padding == "same"
+        and isinstance(conv, ConvBNAct)
+        and conv.kernel_size == (1, 1)
+        and conv.strides == (1, 1)
+        and conv.pad is None
+        and conv.filters < channels
+    )
 
 
 def _as_lists(value):

@@ -54,3 +54,48 @@ def test_auxiliary_head(style, grid):
 def test_bad_branches(branches):
     with pytest.raises(ValueError):
         InceptionModule(branches)
+
+
+@pytest.mark.parametrize(
+    "branches, channels, normalize",
+    [
+        (inception_v3_module_a(32), 48, True),  # Mixed_5b's pool branch: avg-pool, 1x1 projection to fewer channels
+        (bn_inception_module(8, 8, 8, 8, 8, "avg", 16), 24, True),
+        ([[["avg", 3, 1, "same"], ["conv", 6, [1, 1], 1, "same"]]], 10, False),  # with a bias and no batch norm
+    ],
+)
+@pytest.mark.parametrize("training", [False, True])
+def test_pool_branch_projects_before_pooling_with_the_same_result(monkeypatch, branches, channels, normalize, training):
+    import numpy as np
+    import tensorflow as tf
+
+    from kclassics.layers import inception
+
+    module = InceptionModule(branches, family="inception_v3", normalize=normalize)
+    x = tf.constant(np.random.default_rng(0).normal(size=(2, 9, 9, channels)).astype("float32"))
+    module(x)
+    for weight in module.weights:  # a bias and beta away from zero, so their passage through the pool is checked
+        weight.assign(weight + 0.1)
+    assert any(inception._projection_commutes(*b[:2], channels) for b in module.branch_layers if len(b) > 1)
+
+    def output_and_gradients():
+        with tf.GradientTape() as tape:
+            y = module(x, training=training)
+            loss = tf.reduce_sum(y * tf.sin(y))
+        return [y, *tape.gradient(loss, module.trainable_weights)]
+
+    projected_first = output_and_gradients()
+    monkeypatch.setattr(inception, "_projection_commutes", lambda *args: False)
+    pooled_first = output_and_gradients()
+    for fast, plain in zip(projected_first, pooled_first):
+        np.testing.assert_allclose(fast, plain, rtol=1e-5, atol=1e-5 * float(np.max(np.abs(plain))))
+
+
+def test_max_pool_and_widening_projections_keep_their_order():
+    from kclassics.layers import inception
+
+    module = InceptionModule(
+        [[["max", 3, 1, "same"], ["conv", 4, [1, 1], 1, "same"]], [["avg", 3, 1, "same"], ["conv", 16, [1, 1], 1, "same"]]]
+    )
+    module(keras.Input((5, 5, 8)))
+    assert not any(inception._projection_commutes(*branch, 8) for branch in module.branch_layers)
