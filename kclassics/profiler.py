@@ -183,16 +183,23 @@ def _compile(argument, pattern):
         raise ValueError(f"`{argument}` must be a regular expression ({error}). Received: {argument}={pattern!r}") from None
 
 
+def _built_input_shape(model):
+    """The one input shape a built subclassed model (no symbolic inputs) remembers, or None."""
+    shape = (model.get_build_config() or {}).get("input_shape") if model.built else None
+    if shape is not None and all(isinstance(d, int) or d is None for d in shape):
+        return shape
+    return None
+
+
 def _example_shape(model, input_shape):
     if input_shape is not None:
         shape = tuple(input_shape)
     else:
         inputs = getattr(model, "inputs", None)
-        # A built subclassed model has no symbolic inputs but remembers the shape it was built for.
-        built_for = (model.get_build_config() or {}).get("input_shape") if model.built else None
+        built_for = None if inputs else _built_input_shape(model)
         if inputs and len(inputs) == 1:
             shape = tuple(inputs[0].shape[1:])
-        elif not inputs and built_for is not None and all(isinstance(d, int) or d is None for d in built_for):
+        elif built_for is not None:
             shape = tuple(built_for[1:])
         else:
             raise ValueError(

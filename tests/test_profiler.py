@@ -139,7 +139,6 @@ def test_format_count():
     assert [profiler.format_count(v) for v in (999, 1_500, 2_000_000, 15_470_000_000)] == ["999", "1.50k", "2.00M", "15.47G"]
 
 
-
 def test_a_built_subclassed_model_is_profiled_at_the_shape_it_was_built_for():
     root = profiler.profile(apps.create_model("denoising_autoencoder"))
     assert root.total_params == apps.model_info("denoising_autoencoder").params
