@@ -12,13 +12,15 @@ call Keras's own loop unchanged.
 Parameter-server semantics (asynchronous): the coordinator schedules each
 step on whichever worker is free; every update counts, and at the end of each
 epoch `optimizer.iterations` equals the number of updates the parameter
-servers applied (during an epoch it may lag, because workers increment it
-concurrently without a lock). Batch callbacks run in scheduling order once
-their step has finished; their logs also hold `global_step` (updates applied
-so far, as counted on the parameter server) and `worker` (the worker that ran
-it). Epoch logs are the compiled metrics, accumulated on the parameter
-servers by all workers. Evaluation and prediction run on the coordinator,
-reading the variables from the parameter servers, so every example counts once.
+servers applied. Batch callbacks run in scheduling order once their step has
+finished; their logs also hold `global_step` (updates applied so far, as
+counted on the parameter server) and `worker` (the worker that ran it). Epoch
+logs are the compiled metrics, accumulated on the parameter servers by all
+workers. Every increment of a variable in the step (metric totals and counts,
+`optimizer.iterations`) is one atomic op on its server, so no worker's update
+is lost (see `_atomic_variable_updates`). Evaluation and prediction run on the
+coordinator, reading the variables from the parameter servers, so every
+example counts once.
 
 Multi-worker semantics (synchronous): every worker process runs the same
 `fit`; each step all-reduces the gradients of all workers, so all workers hold
@@ -173,7 +175,8 @@ class _ParameterServerLoop:
         @tf.function
         def train_function(iterator):
             def step(data):
-                logs = model.train_step(data)
+                with _atomic_variable_updates():
+                    logs = model.train_step(data)
                 logs["global_step"] = global_step.assign_add(1)
                 logs["worker"] = tf.distribute.coordinator.experimental_get_current_worker_index()
                 return logs
@@ -280,6 +283,43 @@ class _MultiWorkerLoop:
             if self.model.stop_training:
                 break
         return {name: float(value) for name, value in logs.items()}
+
+
+@contextlib.contextmanager
+def _atomic_variable_updates():
+    """While a step is traced, `assign_add` and `assign_sub` of Keras variables are the tf.Variable's own ops.
+
+    Keras 3 implements them as a read followed by a separate write
+    (`assign(self + value)`). On a parameter server the steps of two workers
+    interleave between the two, and one worker's update is lost: metric totals
+    and counts drop steps (an epoch's mean loss came out 1.84 where its steps
+    averaged 2.1) and `optimizer.iterations` lags. The tf.Variable's
+    AssignAdd/AssignSub apply each update whole, under the variable's lock on
+    the server. Only the graph being traced is affected: the body of a
+    `tf.function` runs in Python when it is traced, not when it is called.
+    """
+    keras_updates = {name: getattr(keras.Variable, name) for name in ("assign_add", "assign_sub")}
+    own = {name: keras.Variable.__dict__.get(name) for name in keras_updates}
+
+    def atomic(name):
+        def update(variable, value):
+            target = variable.value
+            if not isinstance(target, tf.Variable):  # an autocast read or a sharded variable: Keras's own path
+                return keras_updates[name](variable, value)
+            return getattr(target, name)(tf.cast(value, target.dtype))
+
+        return update
+
+    for name in keras_updates:
+        setattr(keras.Variable, name, atomic(name))
+    try:
+        yield
+    finally:
+        for name, method in own.items():
+            if method is None:
+                delattr(keras.Variable, name)
+            else:
+                setattr(keras.Variable, name, method)
 
 
 def _build_optimizer(model):
