@@ -85,8 +85,7 @@ def parameter_server(cluster_json, out_dir, result_path):
         plain = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(inputs)))
         plain.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     plain_initial_loss = distribute.evaluate(plain, digits.test.x, digits.test.y, verbose=0)
-    plain_log = StepLog()
-    plain_history = distribute.fit(plain, train_dataset_fn, epochs=2, steps_per_epoch=10, callbacks=[plain_log], verbose=0)
+    plain_history = distribute.fit(plain, train_dataset_fn, epochs=2, steps_per_epoch=10, verbose=0)
     loss_tracker = next(metric for metric in plain.metrics if metric.name == "loss")
     plain_loss_count = float(next(v for v in loss_tracker.variables if v.name == "count").numpy())  # examples seen
     plain_loss = distribute.evaluate(plain, digits.test.x, digits.test.y, verbose=0)
@@ -95,7 +94,6 @@ def parameter_server(cluster_json, out_dir, result_path):
         "plain_history": plain_history.history,
         "plain_initial_test_loss": float(plain_initial_loss),
         "plain_test_loss": float(plain_loss),
-        "plain_steps": plain_log.steps,
         "plain_loss_count": plain_loss_count,
         "history": history.history,
         "evaluation": evaluation,
