@@ -6,8 +6,8 @@ import tensorflow as tf
 from kclassics.distribute.loops import _atomic_variable_updates
 
 
-def op_types(function, *args):
-    return {op.type for op in function.get_concrete_function(*args).graph.get_operations()}
+def op_types(function):
+    return {op.type for op in function.get_concrete_function().graph.get_operations()}
 
 
 def test_increments_are_single_ops_while_the_step_is_traced():
