@@ -1,27 +1,22 @@
 """The fit path shared by the book's classification programs.
 
-data -> model -> `model.fit` (callbacks) -> evaluation -> run directory with
-checkpoints, TensorBoard logs, `metrics.json`, `curves.png`, `model.keras` and
-a versioned SavedModel export.
+data -> model -> `model.fit` (callbacks, strategy) -> evaluation -> a run
+directory (`kclassics.runs.Run`) with checkpoints, TensorBoard logs,
+`metrics.json`, `curves.png`, `model.keras` and a versioned SavedModel export.
 """
 
 import dataclasses
-import datetime
-import json
 import math
-import os
-import time
-from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import keras
 
 from kclassics import data as kdata
-from kclassics import distribute, precision
+from kclassics import distribute, precision, validation
 from kclassics.apps import create_model
-from kclassics.callbacks import CheckpointSaver, StopAtStep
+from kclassics.callbacks import StopAtStep
 from kclassics.callbacks.stop import global_step
-from kclassics.export import export_saved_model
+from kclassics.runs import Run, RunResult  # noqa: F401  (RunResult: what every program returns)
 
 OPTIMIZERS = ("sgd", "adam", "adagrad", "rmsprop", "momentum")
 
@@ -62,16 +57,14 @@ class TrainConfig:
     source: str = ""
 
     def __post_init__(self):
-        precision.check_flag(self.mixed_precision)
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"Unknown optimizer. Accepted: {', '.join(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}")
+        validation.boolean("mixed_precision", self.mixed_precision)
+        validation.one_of("optimizer", self.optimizer, OPTIMIZERS)
         for field in ("steps", "batch_size"):
-            _check_positive(field, getattr(self, field))
+            validation.positive_int(field, getattr(self, field))
         for field in ("digits_steps", "epochs"):
-            if getattr(self, field) is not None:
-                _check_positive(field, getattr(self, field))
-        if not self.learning_rate > 0:
-            raise ValueError(f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate!r}")
+            validation.positive_int(field, getattr(self, field), allow_none=True)
+        validation.positive_float("learning_rate", self.learning_rate)
+        validation.seed("seed", self.seed)
 
     def total_steps(self, num_train_examples):
         """Training steps this config runs on a training split of the given size."""
@@ -81,67 +74,89 @@ class TrainConfig:
             return self.digits_steps
         return self.steps
 
+    def steps_per_epoch(self, num_train_examples):
+        """Steps of one Keras epoch: a pass over the training split with `epochs`, else whole batches of it."""
+        if self.epochs is not None:
+            return math.ceil(num_train_examples / self.batch_size)
+        return min(self.total_steps(num_train_examples), max(1, num_train_examples // self.batch_size))
+
     def make_optimizer(self):
         if self.optimizer == "momentum":
             return keras.optimizers.SGD(self.learning_rate, momentum=0.9)
         return keras.optimizers.get({"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}})
 
 
-def _check_positive(name, value):
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+def _evaluate_in_batches_of_500(split, batch_size):
+    return kdata.evaluation_pipeline(split, 500)
 
 
-@dataclasses.dataclass
-class RunResult:
-    """What `train_classifier` produced."""
+def _shape_and_classes_of(splits):
+    return {"input_shape": splits.input_shape, "classes": splits.num_classes}
 
-    run_dir: Path
-    model: keras.Model
-    history: dict
-    test_loss: float
-    test_accuracy: float
-    steps: int
-    seconds: float
-    export_path: Path
+
+@dataclasses.dataclass(frozen=True)
+class FitRecipe:
+    """How a classification program feeds, judges and serves its model; the MNIST programs' by default.
+
+    Attributes:
+        training_pipeline: `(split, batch_size, seed=)` -> an endless `tf.data.Dataset`.
+        evaluation_pipeline: `(split, batch_size)` -> a finite dataset that holds every example once.
+        from_logits: whether the model outputs logits (the loss and the export then apply softmax).
+        validate: evaluate the validation split after every epoch.
+        report: `(metrics) -> dict`, the program's own entries of `metrics.json` after the test.
+        model_arguments: `(splits) -> dict`, the builder's arguments that depend on the data.
+    """
+
+    training_pipeline: Callable = kdata.training_pipeline
+    evaluation_pipeline: Callable = _evaluate_in_batches_of_500
+    from_logits: bool = False
+    validate: bool = True
+    report: Optional[Callable] = None
+    model_arguments: Callable = _shape_and_classes_of
+
+
+def check_batch_size(batch_size, train):
+    """Refuses a batch larger than the training split, which would repeat examples within a batch."""
+    if batch_size > len(train):
+        raise ValueError(
+            f"`batch_size` (--batch-size) must be at most the {len(train)} training examples. Received: batch_size={batch_size}"
+        )
 
 
 def prepare_run_dir(out=None, name="run", resume=False, root="runs"):
-    """Creates (or, with `resume`, reopens) a run directory and returns its path.
-
-    With `out=None` a fresh `root/<name>-<timestamp>` is made. An existing,
-    non-empty `out` is refused unless `resume` is set: runs are never overwritten.
-    """
-    if out is None:
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path(root) / f"{name}-{stamp}"
-        suffix = 1
-        while out.exists():
-            out = Path(root) / f"{name}-{stamp}-{suffix}"
-            suffix += 1
-    out = Path(out)
-    if resume:
-        if not (out / "checkpoints").is_dir():
-            raise FileNotFoundError(f"Cannot resume: {out} holds no checkpoints/ of an earlier run. Received: out={str(out)!r}")
-        return out
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise FileExistsError(
-            f"Run directory {out} already exists and is not empty; runs are never overwritten. "
-            "Choose another --out, or pass --resume to continue that run."
-        )
-    parent = next(p for p in (out, *out.parents) if p.exists())
-    if not parent.is_dir():
-        raise NotADirectoryError(f"Cannot create the run directory {out}: {parent} is not a directory.")
-    if not os.access(parent, os.W_OK):
-        raise PermissionError(f"Cannot create the run directory {out}: {parent} is not writable.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise PermissionError(f"Cannot create the run directory {out}: {parent} is not writable ({error.strerror}).") from None
-    return out
+    """The path of a new (or, with `resume`, an existing) run directory: `kclassics.runs.Run.open(...).path`."""
+    return Run.open(out, name, resume=resume, root=root).path
 
 
-def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", run_name=None, strategy=None):
+class RunCheckpoint(keras.callbacks.Callback):
+    """Records each epoch's logs in the run's history and checkpoints the run on its schedule (see `Run.due`)."""
+
+    def __init__(self, run):
+        super().__init__()
+        self.run = run
+
+    def on_train_begin(self, logs=None):
+        self.run.start_training()
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = global_step(self.model)
+        if self.run.due(step, by_steps=False):  # on time; the step schedule waits for the epoch's logs
+            self.run.checkpoint(step, self.model)
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = global_step(self.model)
+        self.run.record(step, **(logs or {}))
+        if self.run.due(step):
+            self.run.checkpoint(step, self.model)
+
+    def on_train_end(self, logs=None):
+        step = global_step(self.model)
+        if step > self.run.step:
+            self.run.checkpoint(step, self.model)
+
+
+def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", run_name=None, strategy=None,
+                     splits=None, recipe=FitRecipe()):
     """Trains `config.model` on `config.dataset` and writes a run directory.
 
     Args:
@@ -154,85 +169,45 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
         run_name: prefix of a default run directory, default `config.model`.
         strategy: a `tf.distribute.Strategy` to build and fit the model under
             (see `kclassics.distribute`); default: the current one.
+        splits: the dataset's `Splits` when already loaded; default loaded here.
+        recipe: the program's `FitRecipe`.
 
     Returns:
-        A `RunResult`.
+        A `RunResult` with `test_loss` and `test_accuracy`.
     """
-    splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))  # bad data fails before the run dir exists
+    if splits is None:  # bad data fails before the run dir exists
+        splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))
+    check_batch_size(config.batch_size, splits.train)
     strategy = strategy or distribute.current_strategy()
-    run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
+    steps = config.total_steps(len(splits.train))
+    steps_per_epoch = config.steps_per_epoch(len(splits.train))
+    run = Run.open(distribute.worker_run_dir(strategy, out), run_name or config.model, config, resume,
+                   checkpoint_steps=steps_per_epoch)
     keras.utils.set_random_seed(config.seed)
 
     with strategy.scope(), precision.dtype_policy(precision.policy_name(config.mixed_precision)):
-        model = create_model(
-            config.model, input_shape=splits.input_shape, classes=splits.num_classes, **dict(config.model_kwargs)
+        model = create_model(config.model, **recipe.model_arguments(splits), **dict(config.model_kwargs))
+        model.compile(
+            optimizer=config.make_optimizer(),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=recipe.from_logits),
+            metrics=["accuracy"],
         )
-        model.compile(optimizer=config.make_optimizer(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-
-    steps = config.total_steps(len(splits.train))
-    steps_per_epoch = min(steps, max(1, len(splits.train) // config.batch_size))
-    checkpoints = CheckpointSaver(run_dir / "checkpoints", save_steps=steps_per_epoch, keep=3, restore=resume)
-    if resume and checkpoints.restore_latest(model) is None:
-        raise FileNotFoundError(f"Cannot resume: {run_dir / 'checkpoints'} holds no checkpoint.")
+    run.restore(model)
     done = global_step(model)
-    (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2, default=list))
 
-    start = time.perf_counter()
     history = {}
     if done < steps:  # a finished run that is resumed only evaluates and exports again
         history = model.fit(
-            distribute.training_input(strategy, kdata.training_pipeline, splits.train, config.batch_size, seed=config.seed + done),
+            distribute.training_input(strategy, recipe.training_pipeline, splits.train, config.batch_size, seed=config.seed + done),
             steps_per_epoch=steps_per_epoch,
             initial_epoch=done // steps_per_epoch,
             epochs=done // steps_per_epoch + math.ceil((steps - done) / steps_per_epoch),
-            validation_data=kdata.evaluation_pipeline(splits.validation, 500),
-            callbacks=[checkpoints, keras.callbacks.TensorBoard(str(run_dir / "logs")), StopAtStep(last_step=steps), *callbacks],
+            validation_data=recipe.evaluation_pipeline(splits.validation, config.batch_size) if recipe.validate else None,
+            callbacks=[RunCheckpoint(run), keras.callbacks.TensorBoard(str(run.log_dir)), StopAtStep(last_step=steps), *callbacks],
             verbose=verbose,
         ).history
-    seconds = time.perf_counter() - start
-    test_loss, test_accuracy = model.evaluate(kdata.evaluation_pipeline(splits.test, 500), verbose=0)
-
-    model.save(run_dir / "model.keras")
-    export_path = export_saved_model(model, run_dir / "export")
-    result = RunResult(
-        run_dir, model, history, float(test_loss), float(test_accuracy),
-        global_step(model), seconds, export_path,
-    )
-    write_metrics(result, steps_per_epoch)
-    return result
-
-
-def write_metrics(result, steps_per_epoch):
-    """Writes `metrics.json` and the training-curve plot `curves.png` into the run directory."""
-    metrics = {
-        "test_loss": result.test_loss,
-        "test_accuracy": result.test_accuracy,
-        "steps": result.steps,
-        "train_seconds": round(result.seconds, 3),
-        "steps_per_epoch": steps_per_epoch,
-        "history": {k: [float(v) for v in vs] for k, vs in result.history.items()},
-        "export": str(result.export_path),
-    }
-    (result.run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    plot_curves(result.history, steps_per_epoch, result.run_dir / "curves.png")
-
-
-def plot_curves(history, steps_per_epoch, path):
-    """Loss and accuracy (train and validation) against training steps, as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    metrics = [m for m in ("loss", "accuracy") if m in history] or ["loss"]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
-        for prefix, label in (("", "train"), ("val_", "validation")):
-            values = history.get(prefix + metric, [])
-            ax.plot([(i + 1) * steps_per_epoch for i in range(len(values))], values, label=label)
-        ax.set_xlabel("step")
-        ax.set_title(metric)
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    test_loss, test_accuracy = model.evaluate(recipe.evaluation_pipeline(splits.test, config.batch_size), verbose=0)
+    metrics = {"test_loss": float(test_loss), "test_accuracy": float(test_accuracy), "steps_per_epoch": steps_per_epoch}
+    if recipe.report is not None:
+        metrics.update(recipe.report(metrics))
+    return run.finish(model, metrics, task="image_classification", history=history, from_logits=recipe.from_logits)

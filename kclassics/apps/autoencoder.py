@@ -80,6 +80,10 @@ class AdditiveGaussianNoiseAutoencoder(Model):
         reconstruction = self.reconstruction_layer(self._hidden(x, noisy=True))
         return float(ops.convert_to_numpy(0.5 * ops.sum(ops.square(reconstruction - x))))
 
+    def encode(self, x):
+        """The noise-free hidden code of a batch of tensors (what the SavedModel export serves as `hidden`)."""
+        return self._hidden(x, noisy=False)
+
     def transform(self, X):
         """The hidden features of `X` (noisy input, as the book)."""
         return ops.convert_to_numpy(self._hidden(ops.convert_to_tensor(np.asarray(X, np.float32)), noisy=True))

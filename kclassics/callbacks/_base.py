@@ -1,11 +1,11 @@
 """What every step-driven callback shares: argument checks, the every-N trigger, output."""
 
 import math
-import sys
 
 import keras
 import numpy as np
-from absl import logging as absl_logging
+
+from kclassics.log import log  # noqa: F401  (the callbacks' logger)
 
 
 def global_step(model):
@@ -26,16 +26,6 @@ def check_non_negative_int(name, value):
     """Raises a ValueError naming `name` unless `value` is an int >= 0."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
         raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
-
-
-def log(message):
-    """Writes one line the way Keras's own callbacks do: to stdout, or to absl
-    logging (INFO) after `keras.config.disable_interactive_logging()`."""
-    if keras.config.is_interactive_logging_enabled():
-        sys.stdout.write(message + "\n")
-        sys.stdout.flush()
-    else:
-        absl_logging.info(message)
 
 
 def format_value(value):

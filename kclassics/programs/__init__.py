@@ -4,58 +4,66 @@
     program = programs.get("mnist_cnn")
     result = program.run(program.config)          # the book's defaults
     result = program.run(dataclasses.replace(program.config, steps=500))
+    result.metrics["test_accuracy"], result.run_dir
+
+Every run function stands on the run scaffold (`kclassics.runs.Run`): one run
+directory layout, one checkpoint and resume mechanism, one result type.
 """
 
 import dataclasses
-import difflib
 from typing import Any, Callable
+
+from kclassics.registry import Registry
+
+ACCURACY_SUMMARY = "test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}, {steps} steps, {train_seconds:.1f} s)"
 
 
 @dataclasses.dataclass(frozen=True)
 class Program:
-    """A runnable book program.
+    """A runnable book program and what it can do, as data.
 
     Attributes:
         name: the name `kclassics train NAME` takes.
-        config: a frozen dataclass holding the book's defaults.
-        run: `run(config, out=None, resume=False, data_dir=None, **kwargs)`, returns a result
-            with `run_dir`.
+        config: a frozen dataclass holding the book's defaults (each citing its book line).
+        run: `run(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", **options)`
+            returning a `kclassics.runs.RunResult`; `strategy=` is among the
+            options when `strategies` names more than the default.
         description: one line.
+        summary: the line the command line prints, formatted with the result's metrics.
+        strategies: the `--strategy` values it trains under.
+        task: what its export serves (a key of `kclassics.export.TASKS`).
     """
 
     name: str
     config: Any
     run: Callable = dataclasses.field(repr=False)
     description: str
+    summary: str = ACCURACY_SUMMARY
+    strategies: tuple = ("default",)
+    task: str = "image_classification"
+
+    def settings(self):
+        """The names of the config's fields: the settings the command line may override."""
+        return [field.name for field in dataclasses.fields(self.config)]
 
 
-_PROGRAMS: dict = {}
+PROGRAMS = Registry(
+    "program",
+    modules=("kclassics.programs.mnist", "kclassics.programs.autoencoder", "kclassics.programs.cifar10",
+             "kclassics.programs.tensorboard"),
+)
 
 
 def register(program):
     """Adds a `Program` to the registry and returns it."""
-    if program.name in _PROGRAMS:
-        raise ValueError(f"Program {program.name!r} is already registered.")
-    _PROGRAMS[program.name] = program
-    return program
+    return PROGRAMS.register(program.name, program)
 
 
-def list_programs():
-    """Names of the registered programs."""
-    _load_all()
-    return sorted(_PROGRAMS)
+def list_programs(pattern="*"):
+    """Names of the registered programs matching a shell wildcard."""
+    return PROGRAMS.names(pattern)
 
 
 def get(name):
     """The registered `Program` called `name`."""
-    _load_all()
-    if name in _PROGRAMS:
-        return _PROGRAMS[name]
-    close = difflib.get_close_matches(str(name), list(_PROGRAMS), n=3, cutoff=0.6)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(f"Unknown program {name!r}.{hint} Accepted: {', '.join(sorted(_PROGRAMS))}. Received: name={name!r}")
-
-
-def _load_all():
-    from kclassics.programs import mnist  # noqa: F401  (registers on import)
-    from kclassics.programs import autoencoder, cifar10, tensorboard  # noqa: F401,E401
+    return PROGRAMS.get(name)

@@ -7,18 +7,18 @@ total cost of the test set.
 """
 
 import dataclasses
-import json
 import math
-import time
 from typing import Optional
 
 import keras
 import numpy as np
 
+from kclassics import validation
 from kclassics.apps import create_model
+from kclassics.log import log
 from kclassics.programs import Program, register
-from kclassics.programs.mnist import load_program_data
-from kclassics.training import prepare_run_dir
+from kclassics.programs._data import load_program_data
+from kclassics.runs import Run
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,30 +51,14 @@ class AutoencoderConfig:
 
     def __post_init__(self):
         for field in ("epochs", "batch_size", "hidden_units"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"`{field}` must be a positive integer. Received: {field}={value!r}")
-        if self.steps is not None and (not isinstance(self.steps, int) or self.steps < 1):
-            raise ValueError(f"`steps` must be a positive integer or None. Received: steps={self.steps!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate!r}")
+            validation.positive_int(field, getattr(self, field))
+        validation.positive_int("steps", self.steps, allow_none=True)
+        validation.positive_float("learning_rate", self.learning_rate)
+        validation.non_negative_float("scale", self.scale)
+        validation.seed("seed", self.seed)
 
 
 DENOISING_AUTOENCODER = AutoencoderConfig()
-
-
-@dataclasses.dataclass
-class AutoencoderResult:
-    """What `train_autoencoder` produced."""
-
-    run_dir: object
-    model: keras.Model
-    epoch_costs: list
-    test_costs: list
-    test_total_cost: float
-    steps: int
-    seconds: float
-    export_path: object
 
 
 def standard_scale(x_train, x_test):
@@ -100,41 +84,35 @@ def train_autoencoder(config, out=None, resume=False, data_dir=None, callbacks=(
         resume: continue the run in `out` after its last finished epoch.
         data_dir: directory of the MNIST IDX files (switches the dataset to MNIST).
         callbacks: unused, for the common program signature.
-        verbose: print the book's per-epoch line when truthy.
+        verbose: log the book's per-epoch line when truthy.
         run_name: prefix of a default run directory.
 
     Returns:
-        An `AutoencoderResult` with the average training cost and the test
-        total cost after every epoch.
+        A `RunResult` whose metrics hold `test_total_cost`, and the average
+        training cost (`epoch_costs`) and the test total cost
+        (`test_costs`, also `test_costs_per_epoch`) after every epoch.
     """
     splits = load_program_data(config.dataset, data_dir, flatten=True)
     if len(splits.train) <= config.batch_size:
         raise ValueError(
             f"`batch_size` must be smaller than the {len(splits.train)} training examples. Received: batch_size={config.batch_size}"
         )
-    run_dir = prepare_run_dir(out, run_name or config.model, resume)
+    run = Run.open(out, run_name or config.model, config, resume)
     x_train, x_test = standard_scale(splits.train.x, splits.test.x)
     keras.utils.set_random_seed(config.seed)
     model = create_model(config.model, input_shape=(x_train.shape[1],), hidden_units=config.hidden_units, scale=config.scale)
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+    first_epoch = run.restore(model).get("epoch", 0)
 
     batches_per_epoch = int(len(x_train) / config.batch_size)  # total_batch = int(n_samples / batch_size), L1433
     epochs = math.ceil(config.steps / batches_per_epoch) if config.steps else config.epochs
     total_steps = config.steps or epochs * batches_per_epoch
-    checkpoint = run_dir / "checkpoints" / "last.weights.h5"
-    state_path = run_dir / "checkpoints" / "state.json"
-    state = {"epoch": 0, "epoch_costs": [], "test_costs": []}
-    if resume and state_path.is_file():
-        model.train_on_batch(x_train[:1], x_train[:1])  # creates the optimizer variables before loading them
-        model.load_weights(checkpoint)
-        state = json.loads(state_path.read_text())
-    (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
 
     import tensorflow as tf
 
-    writer = tf.summary.create_file_writer(str(run_dir / "logs"))
-    start = time.perf_counter()
-    for epoch in range(state["epoch"], epochs):
+    writer = tf.summary.create_file_writer(str(run.log_dir))
+    run.start_training()
+    for epoch in range(first_epoch, epochs):
         steps_this_epoch = min(batches_per_epoch, total_steps - epoch * batches_per_epoch)
         avg_cost = 0.0
         rng = np.random.default_rng([config.seed, epoch])  # per epoch, so a resumed run draws the same blocks
@@ -142,79 +120,32 @@ def train_autoencoder(config, out=None, resume=False, data_dir=None, callbacks=(
             cost = model.partial_fit(get_random_block_from_data(x_train, config.batch_size, rng))
             avg_cost += cost / len(x_train) * config.batch_size  # L1438
         test_cost = model.calc_total_cost(x_test)
-        state["epoch"] = epoch + 1
-        state["epoch_costs"].append(avg_cost)
-        state["test_costs"].append(test_cost)
         if verbose:
-            print("Epoch:", "%04d" % (epoch + 1), "cost=", "{:.9f}".format(avg_cost))
+            log("Epoch: %04d cost= %.9f" % (epoch + 1, avg_cost))
         with writer.as_default():
             tf.summary.scalar("cost", avg_cost, step=epoch + 1)
             tf.summary.scalar("test_total_cost", test_cost, step=epoch + 1)
-        checkpoint.parent.mkdir(exist_ok=True)
-        model.save_weights(checkpoint)
-        state_path.write_text(json.dumps(state))
+        step = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+        run.record(step, cost=avg_cost, test_total_cost=test_cost)
+        run.checkpoint(step, model, epoch=epoch + 1)
     writer.close()
-    seconds = time.perf_counter() - start
     total_cost = model.calc_total_cost(x_test)
     if verbose:
-        print("Total cost: " + str(total_cost))
+        log("Total cost: " + str(total_cost))
 
-    model.save(run_dir / "model.keras")
-    export_path = export_autoencoder(model, run_dir / "export")
-    result = AutoencoderResult(
-        run_dir, model, state["epoch_costs"], state["test_costs"], total_cost,
-        int(keras.ops.convert_to_numpy(model.optimizer.iterations)), seconds, export_path,
-    )
+    test_costs = [cost for _, cost in run.history.get("test_total_cost", [])]
     metrics = {
         "test_total_cost": total_cost,
-        "epoch_costs": result.epoch_costs,
-        "test_costs_per_epoch": result.test_costs,
-        "steps": result.steps,
-        "train_seconds": round(seconds, 3),
-        "export": str(export_path),
+        "epoch_costs": [cost for _, cost in run.history.get("cost", [])],
+        "test_costs": test_costs,
+        "test_costs_per_epoch": test_costs,
     }
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    plot_costs(result.epoch_costs, result.test_costs, run_dir / "curves.png")
-    return result
+    return run.finish(model, metrics, task="reconstruction")
 
 
-def export_autoencoder(model, export_dir):
-    """A versioned SavedModel with `images` -> `reconstruction` and `hidden` (standardised 784-vectors)."""
-    import tensorflow as tf
-
-    from kclassics.export import next_version
-
-    target = export_dir / str(next_version(export_dir))
-    archive = keras.export.ExportArchive()
-    archive.track(model)
-    spec = tf.TensorSpec((None, model.n_input), tf.float32, name="images")
-
-    def serve(images):
-        hidden = model.transfer(model.hidden_layer(images))
-        return {"reconstruction": model.reconstruction_layer(hidden), "hidden": hidden}
-
-    archive.add_endpoint(name="serving_default", fn=serve, input_signature=[spec])
-    export_dir.mkdir(parents=True, exist_ok=True)
-    archive.write_out(str(target), verbose=False)
-    return target
-
-
-def plot_costs(epoch_costs, test_costs, path):
-    """Average training cost and test total cost per epoch, as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-    epochs = range(1, len(epoch_costs) + 1)
-    for ax, values, title in ((axes[0], epoch_costs, "average cost per example batch"), (axes[1], test_costs, "test total cost")):
-        ax.plot(epochs, values, marker="o")
-        ax.set_xlabel("epoch")
-        ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-register(Program("denoising_autoencoder", DENOISING_AUTOENCODER, train_autoencoder, "Additive Gaussian noise autoencoder, Adam 1e-3, 20 epochs x 128 (4.2)"))
+register(Program(
+    "denoising_autoencoder", DENOISING_AUTOENCODER, train_autoencoder,
+    "Additive Gaussian noise autoencoder, Adam 1e-3, 20 epochs x 128 (4.2)",
+    summary="test total cost {test_total_cost:.1f} ({steps} steps, {train_seconds:.1f} s)",
+    task="reconstruction",
+))

@@ -8,20 +8,17 @@ models `cifar10.py` the book's code comes from.
 """
 
 import dataclasses
-import json
-import math
 import time
 
 import keras
 
 from kclassics import data as kdata
-from kclassics import distribute, precision
-from kclassics.apps import create_model
-from kclassics.callbacks import StopAtStep
-from kclassics.export import export_saved_model
+from kclassics import validation
+from kclassics.distribute import STRATEGIES
+from kclassics.log import log
 from kclassics.programs import Program, register
-from kclassics.programs.mnist import load_program_data
-from kclassics.training import RunResult, prepare_run_dir, write_metrics
+from kclassics.programs._data import load_program_data
+from kclassics.training import FitRecipe, train_classifier
 
 SCHEDULES = ("adam", "sgd_decay")
 # tensorflow/models tutorials/image/cifar10/cifar10.py: INITIAL_LEARNING_RATE 0.1,
@@ -61,16 +58,23 @@ class Cifar10Config:
     mixed_precision: bool = False
     source: str = "book 5.3, L1817-1818, L1958, L1994-1998, L2006-2027"
 
+    model_kwargs: tuple = ()
+
     def __post_init__(self):
-        precision.check_flag(self.mixed_precision)
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"Unknown schedule. Accepted: {', '.join(SCHEDULES)}. Received: schedule={self.schedule!r}")
+        validation.boolean("mixed_precision", self.mixed_precision)
+        validation.one_of("schedule", self.schedule, SCHEDULES)
         for field in ("steps", "batch_size", "log_every"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"`{field}` must be a positive integer. Received: {field}={value!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate!r}")
+            validation.positive_int(field, getattr(self, field))
+        validation.positive_float("learning_rate", self.learning_rate)
+        validation.seed("seed", self.seed)
+
+    def total_steps(self, num_train_examples):
+        """Training steps of the run (the book counts steps, not epochs)."""
+        return self.steps
+
+    def steps_per_epoch(self, num_train_examples):
+        """Steps between Keras epochs: whole batches of the training split."""
+        return min(self.steps, max(1, num_train_examples // self.batch_size))
 
     def learning_rate_schedule(self):
         """The learning rate, or with `sgd_decay` the rate decayed by 10x every 350 epochs (staircase)."""
@@ -121,7 +125,7 @@ class BookStepLogger(keras.callbacks.Callback):
                 step, batch_loss, self.batch_size / duration, duration
             )
             self.lines.append(line)
-            print(line)
+            log(line)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._previous_mean = 0.0
@@ -143,53 +147,31 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
             replica takes a batch of `config.batch_size`.
 
     Returns:
-        A `RunResult` whose `test_accuracy` is the precision @ 1.
+        A `RunResult` whose `test_accuracy` is the precision @ 1; `metrics.json`
+        also holds `precision_at_1` and the book's log lines of this call (`log`).
     """
     splits = load_program_data(config.dataset, data_dir)
-    strategy = strategy or distribute.current_strategy()
-    run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
-    keras.utils.set_random_seed(config.seed)
-    with strategy.scope(), precision.dtype_policy(precision.policy_name(config.mixed_precision)):
-        model = create_model(config.model, classes=splits.num_classes, classifier_activation=None)
-        model.compile(
-            optimizer=config.make_optimizer(),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics=["accuracy"],
-        )
-    (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
-    steps_per_epoch = min(config.steps, max(1, len(splits.train) // config.batch_size))
     logger = BookStepLogger(config.batch_size, config.log_every)
-    start = time.perf_counter()
-    history = model.fit(
-        distribute.training_input(strategy, kdata.cifar10_training_pipeline, splits.train, config.batch_size, seed=config.seed),
-        steps_per_epoch=steps_per_epoch,
-        epochs=math.ceil(config.steps / steps_per_epoch),
-        callbacks=[
-            keras.callbacks.BackupAndRestore(str(run_dir / "checkpoints"), delete_checkpoint=False),
-            keras.callbacks.TensorBoard(str(run_dir / "logs")),
-            StopAtStep(last_step=config.steps),
-            logger,
-            *callbacks,
-        ],
-        verbose=0,
+
+    def report(metrics):
+        log("precision @ 1 = %.3f" % metrics["test_accuracy"])
+        return {"precision_at_1": metrics["test_accuracy"], "log": logger.lines}
+
+    recipe = FitRecipe(
+        training_pipeline=kdata.cifar10_training_pipeline,
+        # every test image exactly once: the last batch is short, nothing wraps around (the book's
+        # num_iter * batch_size counts 10,112 predictions for 10,000 images, L2008-2025)
+        evaluation_pipeline=kdata.cifar10_evaluation_pipeline,
+        from_logits=True,
+        validate=False,
+        report=report,
+        model_arguments=lambda splits: {"classes": splits.num_classes, "classifier_activation": None},
     )
-    seconds = time.perf_counter() - start
-    # every test image exactly once: the last batch is short, nothing wraps around (the book's
-    # num_iter * batch_size counts 10,112 predictions for 10,000 images, L2008-2025)
-    test_loss, precision_at_1 = model.evaluate(kdata.cifar10_evaluation_pipeline(splits.test, config.batch_size), verbose=0)
-    print("precision @ 1 = %.3f" % precision_at_1)
-    model.save(run_dir / "model.keras")
-    export_path = export_saved_model(model, run_dir / "export", from_logits=True)
-    result = RunResult(
-        run_dir, model, history.history, float(test_loss), float(precision_at_1),
-        int(keras.ops.convert_to_numpy(model.optimizer.iterations)), seconds, export_path,
-    )
-    write_metrics(result, steps_per_epoch)
-    metrics = json.loads((run_dir / "metrics.json").read_text())
-    metrics.update(precision_at_1=float(precision_at_1), log=logger.lines)
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    return result
+    return train_classifier(config, out, resume, data_dir, (logger, *callbacks), 0, run_name, strategy, splits, recipe)
 
 
-register(Program("cifar10_cnn", CIFAR10_CNN, train_cifar10, "CIFAR-10 CNN with LRN and L2, Adam 1e-3, 3000 steps x 128 (5.3)"))
-register(Program("cifar10_cnn_long", CIFAR10_CNN_LONG, train_cifar10, "CIFAR-10 CNN, SGD 0.1 with staircase decay, 100k steps (5.3)"))
+_SUMMARY = "precision @ 1 = {precision_at_1:.3f} (test loss {test_loss:.4f}, {steps} steps, {train_seconds:.1f} s)"
+register(Program("cifar10_cnn", CIFAR10_CNN, train_cifar10, "CIFAR-10 CNN with LRN and L2, Adam 1e-3, 3000 steps x 128 (5.3)",
+                 summary=_SUMMARY, strategies=STRATEGIES))
+register(Program("cifar10_cnn_long", CIFAR10_CNN_LONG, train_cifar10, "CIFAR-10 CNN, SGD 0.1 with staircase decay, 100k steps (5.3)",
+                 summary=_SUMMARY, strategies=STRATEGIES))

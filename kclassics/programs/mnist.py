@@ -8,14 +8,15 @@ smaller than MNIST's, `digits_steps` says how long to train instead (see
 docs/reproduction.md).
 """
 
-import dataclasses
-
 import keras
 import numpy as np
 
 from kclassics import data as kdata
+from kclassics.distribute import STRATEGIES
 from kclassics.callbacks.stop import global_step
+from kclassics.log import log
 from kclassics.programs import Program, register
+from kclassics.programs._data import load_program_data, with_dataset
 from kclassics.training import TrainConfig, train_classifier
 
 SOFTMAX_REGRESSION = TrainConfig(
@@ -87,22 +88,7 @@ class TrainingAccuracyPrinter(keras.callbacks.Callback):
         predicted = np.argmax(keras.ops.convert_to_numpy(self.model(x, training=False)), axis=-1)
         accuracy = float(np.mean(predicted == keras.ops.convert_to_numpy(y)))
         self.printed.append((step, accuracy))
-        print("step %d, training accuracy %g" % (step, accuracy))
-
-
-def dataset_for(dataset, data_dir):
-    """The dataset a program reads: MNIST instead of the embedded digits when `data_dir` is given (the `--data-dir` switch)."""
-    return "mnist" if data_dir is not None and dataset == "digits" else dataset
-
-
-def load_program_data(dataset, data_dir=None, **kwargs):
-    """`kclassics.data.load` of `dataset_for(dataset, data_dir)`, reading `data_dir` when given."""
-    return kdata.load(dataset_for(dataset, data_dir), **({"data_dir": data_dir} if data_dir else {}), **kwargs)
-
-
-def with_dataset(config, data_dir):
-    """`config` reading MNIST when `data_dir` names the IDX files."""
-    return dataclasses.replace(config, dataset=dataset_for(config.dataset, data_dir))
+        log("step %d, training accuracy %g" % (step, accuracy))
 
 
 def run_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", **kwargs):
@@ -115,7 +101,7 @@ def run_cnn(config, out=None, resume=False, data_dir=None, callbacks=(), verbose
     config = with_dataset(config, data_dir)
     splits = load_program_data(config.dataset, data_dir)
     printer = TrainingAccuracyPrinter(splits.train, config.batch_size, seed=config.seed)
-    return train_classifier(config, out, resume, data_dir, (printer, *callbacks), verbose, **kwargs)
+    return train_classifier(config, out, resume, data_dir, (printer, *callbacks), verbose, splits=splits, **kwargs)
 
 
 for _config, _run, _description in (
@@ -124,4 +110,4 @@ for _config, _run, _description in (
     (MNIST_CNN, run_cnn, "Two-layer CNN, Adam 1e-4, 20000 steps x 50, training accuracy every 100 steps (5.2)"),
     (BIRNN_MNIST, run_classifier, "Bidirectional LSTM over rows, Adam 0.01, 400,000 samples in batches of 128 (7.3)"),
 ):
-    register(Program(_config.model, _config, _run, _description))
+    register(Program(_config.model, _config, _run, _description, strategies=STRATEGIES))

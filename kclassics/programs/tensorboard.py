@@ -9,17 +9,16 @@ instead of training; the other steps train and write to `train/`; steps
 """
 
 import dataclasses
-import json
-import time
 
 import keras
 
 from kclassics import data as kdata
+from kclassics import validation
 from kclassics.apps import create_model
-from kclassics.export import export_saved_model
+from kclassics.log import log
 from kclassics.programs import Program, register
-from kclassics.programs.mnist import load_program_data
-from kclassics.training import RunResult, plot_curves, prepare_run_dir
+from kclassics.programs._data import load_program_data
+from kclassics.runs import Run
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,11 +51,9 @@ class TensorBoardConfig:
 
     def __post_init__(self):
         for field in ("steps", "batch_size", "test_every", "trace_every", "max_images"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"`{field}` must be a positive integer. Received: {field}={value!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"`learning_rate` must be positive. Received: learning_rate={self.learning_rate!r}")
+            validation.positive_int(field, getattr(self, field))
+        validation.positive_float("learning_rate", self.learning_rate)
+        validation.seed("seed", self.seed)
 
 
 TENSORBOARD_MNIST = TensorBoardConfig()
@@ -96,7 +93,8 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
     """Runs the book's TensorBoard example and writes a run directory.
 
     `logs/train` and `logs/test` hold the summaries (and the profile traces in
-    `logs/train/plugins/profile`), `checkpoints/` a checkpoint every 100 steps.
+    `logs/train/plugins/profile`), `checkpoints/` a checkpoint every 100 steps
+    (numbered as the book's `saver.save(sess, ..., i)`: `ckpt-99` holds steps 0-99).
 
     Args:
         config: a `TensorBoardConfig`.
@@ -104,7 +102,7 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
         resume: continue the run in `out` from its last checkpoint.
         data_dir: directory of the MNIST IDX files (switches the dataset to MNIST).
         callbacks: unused, for the common program signature.
-        verbose: print `Accuracy at step %s: %s` lines when truthy.
+        verbose: log `Accuracy at step %s: %s` lines when truthy.
         run_name: prefix of a default run directory.
 
     Returns:
@@ -113,7 +111,7 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
     import tensorflow as tf
 
     splits = load_program_data(config.dataset, data_dir)
-    run_dir = prepare_run_dir(out, run_name or config.model, resume)
+    run = Run.open(out, run_name or config.model, config, resume)
     keras.utils.set_random_seed(config.seed)
     model = create_model(config.model, input_shape=splits.input_shape, classes=splits.num_classes)
     keep_probability = 1.0 - model.get_layer("dropout").rate
@@ -124,10 +122,13 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
     )
     optimizer = keras.optimizers.Adam(config.learning_rate)
     cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    # compiled so that checkpoints and model.keras hold the optimizer; the loop below is the book's own
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    start = run.restore(model).get("next_step", 0)
 
-    train_writer = tf.summary.create_file_writer(str(run_dir / "logs" / "train"))
-    test_writer = tf.summary.create_file_writer(str(run_dir / "logs" / "test"))
-    step = tf.Variable(0, dtype=tf.int64, name="step")
+    train_writer = tf.summary.create_file_writer(str(run.log_dir / "train"))
+    test_writer = tf.summary.create_file_writer(str(run.log_dir / "test"))
+    step = tf.Variable(start, dtype=tf.int64, name="step")
 
     def forward(x, y, training):
         pre1, act1, logits = probe(x, training=training)
@@ -149,66 +150,50 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
         write_summaries(test_writer, model, step, x, outputs, loss, accuracy, 1.0, config.max_images)
         return loss, accuracy
 
-    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step)
-    manager = tf.train.CheckpointManager(checkpoint, str(run_dir / "checkpoints"), max_to_keep=5)
-    if resume and manager.latest_checkpoint:
-        optimizer.build(model.trainable_variables)
-        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-    (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
-
-    batches = iter(kdata.training_pipeline(splits.train, config.batch_size, seed=config.seed + int(step.numpy())))
+    batches = iter(kdata.training_pipeline(splits.train, config.batch_size, seed=config.seed + start))
     test_x, test_y = tf.constant(splits.test.x), tf.constant(splits.test.y)
-    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
-    start = time.perf_counter()
-    for i in range(int(step.numpy()), config.steps):
+    run.start_training()
+    for i in range(start, config.steps):
         step.assign(i)
         if i % config.test_every == 0:  # record test-set summaries and accuracy (L5727-5730)
             loss, accuracy = test_step(test_x, test_y)
-            history["val_loss"].append(float(loss))
-            history["val_accuracy"].append(float(accuracy))
+            run.record(i, val_loss=loss, val_accuracy=accuracy)
             if verbose:
-                print("Accuracy at step %s: %s" % (i, float(accuracy)))
+                log("Accuracy at step %s: %s" % (i, float(accuracy)))
         else:
             x, y = next(batches)
             trace = i % config.trace_every == config.trace_every - 1
             if trace:  # the book's FULL_TRACE run metadata (L5732-5741): graph and profile of this step
                 tf.summary.trace_on(graph=True)
-                tf.profiler.experimental.start(str(run_dir / "logs" / "train"))
+                tf.profiler.experimental.start(str(run.log_dir / "train"))
             loss, accuracy = train_step(x, y)
             if trace:
                 tf.profiler.experimental.stop()
                 with train_writer.as_default():
                     tf.summary.trace_export(name="step%03d" % i, step=i)
-            history["loss"].append(float(loss))
-            history["accuracy"].append(float(accuracy))
+            run.record(i, loss=loss, accuracy=accuracy)
             if trace:
-                step.assign(i + 1)
-                manager.save(checkpoint_number=i)  # saver.save(sess, ..., i), L5743
+                run.checkpoint(i, model, next_step=i + 1)  # saver.save(sess, ..., i), L5743
                 if verbose:
-                    print("Adding run metadata for", i)
+                    log("Adding run metadata for %s" % i)
+            elif run.due(i + 1, by_steps=False):
+                run.checkpoint(i + 1, model, next_step=i + 1)
         step.assign(i + 1)
-    seconds = time.perf_counter() - start
     train_writer.close()
     test_writer.close()
-    if int(step.numpy()) % config.trace_every:
-        manager.save(checkpoint_number=int(step.numpy()))
+    if config.steps % config.trace_every and config.steps > run.step:
+        run.checkpoint(config.steps, model, next_step=config.steps)
 
     test_loss, test_accuracy, _ = forward(test_x, test_y, training=False)
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.save(run_dir / "model.keras")
-    export_path = export_saved_model(model, run_dir / "export")
-    result = RunResult(run_dir, model, history, float(test_loss), float(test_accuracy), int(step.numpy()), seconds, export_path)
     metrics = {
-        "test_loss": result.test_loss,
-        "test_accuracy": result.test_accuracy,
-        "steps": result.steps,
-        "train_seconds": round(seconds, 3),
-        "test_accuracy_every_%d_steps" % config.test_every: history["val_accuracy"],
-        "export": str(export_path),
+        "test_loss": float(test_loss),
+        "test_accuracy": float(test_accuracy),
+        "test_accuracy_every_%d_steps" % config.test_every: [value for _, value in run.history.get("val_accuracy", [])],
     }
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    plot_curves({"loss": history["loss"], "accuracy": history["accuracy"]}, 1, run_dir / "curves.png")
-    return result
+    return run.finish(model, metrics, task="image_classification", step=max(config.steps, start))
 
 
-register(Program("tensorboard_mnist", TENSORBOARD_MNIST, train_tensorboard_mnist, "784-500-10 MLP with full TensorBoard summaries, Adam 1e-3, 1000 steps x 100 (9.1)"))
+register(Program(
+    "tensorboard_mnist", TENSORBOARD_MNIST, train_tensorboard_mnist,
+    "784-500-10 MLP with full TensorBoard summaries, Adam 1e-3, 1000 steps x 100 (9.1)",
+))

@@ -44,7 +44,7 @@ def test_summaries_of_the_book(tensorboard_run):
 def test_traces_checkpoints_and_resume(tensorboard_run, tmp_path):
     config, result = tensorboard_run
     assert list((result.run_dir / "logs" / "train" / "plugins" / "profile").iterdir())
-    checkpoints = {p.name.split(".")[0] for p in (result.run_dir / "checkpoints").glob("ckpt-*.index")}
+    checkpoints = {p.name.split(".")[0] for p in (result.run_dir / "checkpoints").glob("ckpt-*.weights.h5")}
     assert {"ckpt-9", "ckpt-19"} <= checkpoints
     assert result.steps == 21 and 0.0 <= result.test_accuracy <= 1.0
     resumed = program.train_tensorboard_mnist(dataclasses.replace(config, steps=25), out=result.run_dir, resume=True, verbose=0)
