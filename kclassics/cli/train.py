@@ -1,12 +1,10 @@
 """`kclassics train`: run a book program and write its run directory."""
 
 import dataclasses
-import inspect
 
-from kclassics.cli._args import positive_float, positive_int
+from kclassics.cli._args import positive_float, positive_int, seed
 from kclassics.cli.cluster import add_cluster_arguments, cluster_from_args
-
-STRATEGIES = ("default", "mirrored", "multi_worker", "parameter_server")
+from kclassics.distribute.cluster import STRATEGIES
 
 DEFAULT_PROGRAM = "mnist_cnn"
 
@@ -20,11 +18,12 @@ def register(commands):
         "and a SavedModel export.",
     )
     parser.add_argument("program", nargs="?", default=DEFAULT_PROGRAM, help=f"program name (default: {DEFAULT_PROGRAM})")
-    parser.add_argument("--steps", type=positive_int, help="training steps (default: the book's)")
-    parser.add_argument("--epochs", type=positive_int, help="train this many passes over the training split instead")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=positive_int, help="training steps (default: the book's)")
+    length.add_argument("--epochs", type=positive_int, help="train this many passes over the training split instead")
     parser.add_argument("--batch-size", type=positive_int, help="examples per step")
     parser.add_argument("--learning-rate", type=positive_float, help="optimizer learning rate")
-    parser.add_argument("--seed", type=int, help="random seed")
+    parser.add_argument("--seed", type=seed, help="random seed, 0 to 2**32 - 1")
     parser.add_argument(
         "--data-dir",
         help="directory with the dataset's standard files: the four MNIST IDX files (raw or .gz), which switches "
@@ -34,12 +33,14 @@ def register(commands):
         "--dataset", help="dataset name (digits, mnist, cifar10); mnist or cifar10 without --data-dir use tensorflow-datasets"
     )
     parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")
-    parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out from its last checkpoint, with its settings (only --steps/--epochs may grow)")
     parser.add_argument(
         "--mixed-precision", action="store_true",
         help="compute in 16 bits with float32 variables: mixed_float16 on a GPU, mixed_bfloat16 on a CPU (default: float32, the book's)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's own logs (hidden by default)")
     add_strategy_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -80,20 +81,19 @@ def run(args):
     config = dataclasses.replace(program.config, **changes)
     extra = {}
     if args.strategy != "default":
-        accepts = inspect.signature(program.run).parameters
-        if "strategy" not in accepts and not any(p.kind is p.VAR_KEYWORD for p in accepts.values()):
+        if args.strategy not in program.strategies:
+            from kclassics import programs
+
+            takers = [name for name, p in programs.PROGRAMS.items() if args.strategy in p.strategies]
             raise ValueError(
                 f"Program {args.program!r} does not train under a distribution strategy. Received: "
-                f"--strategy={args.strategy}; accepted with the classifier programs and cifar10_cnn."
+                f"--strategy={args.strategy}; accepted with {', '.join(takers)}."
             )
         extra["strategy"] = strategy_from_args(args)
     result = program.run(
         config, out=args.out, resume=args.resume, data_dir=args.data_dir, verbose=0 if args.quiet else "auto", **extra
     )
-    if getattr(result, "test_total_cost", None) is not None:
-        print(f"test total cost {result.test_total_cost:.1f} ({result.steps} steps, {result.seconds:.1f} s)")
-    if getattr(result, "test_accuracy", None) is not None:
-        print(f"test accuracy {result.test_accuracy:.4f} (loss {result.test_loss:.4f}, {result.steps} steps, {result.seconds:.1f} s)")
+    print(program.summary.format(**result.metrics))
     print(f"run directory: {result.run_dir}")
     return 0
 

@@ -13,7 +13,7 @@ See docs/distributed.md.
 
 import importlib
 
-from kclassics.distribute.cluster import Cluster, parse_hosts, serve
+from kclassics.distribute.cluster import STRATEGIES, Cluster, parse_hosts, serve
 
 # TensorFlow loads on first use of these, so the command line checks a
 # cluster (and refuses a bad one) before importing it.
@@ -22,7 +22,6 @@ _LAZY = {
     "evaluate": "loops",
     "fit": "loops",
     "predict": "loops",
-    "STRATEGIES": "strategies",
     "current_strategy": "strategies",
     "is_multi_worker": "strategies",
     "is_parameter_server": "strategies",

@@ -14,6 +14,7 @@ import re
 import signal
 import threading
 
+STRATEGIES = ("default", "mirrored", "multi_worker", "parameter_server")
 JOBS = ("chief", "worker", "ps", "evaluator")
 # The process that runs `fit` under ParameterServerStrategy is not in the
 # cluster spec; it connects to every task as the client "chief".

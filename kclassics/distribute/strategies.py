@@ -2,9 +2,7 @@
 
 import tensorflow as tf
 
-from kclassics.distribute.cluster import Cluster
-
-STRATEGIES = ("default", "mirrored", "multi_worker", "parameter_server")
+from kclassics.distribute.cluster import STRATEGIES, Cluster
 
 
 def make_strategy(name="default", cluster=None, devices=None):
