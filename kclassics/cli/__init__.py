@@ -27,22 +27,38 @@ def build_parser():
     return parser
 
 
-def quiet_tensorflow():
-    """Silences TensorFlow's start-up logs (CUDA probes, oneDNN notes); call before TensorFlow is imported."""
+def import_tensorflow_quietly():
+    """Imports TensorFlow with its start-up logs (CUDA probes, oneDNN notes) silenced.
+
+    TensorFlow's C++ logging writes them to file descriptor 2 while it loads,
+    whatever `TF_CPP_MIN_LOG_LEVEL` says, so stderr is closed for the import;
+    the variable (unless the user set it) keeps its later logs quiet.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def main(argv=None):
     """Runs the command line; returns the exit status (2 for bad arguments or input)."""
     argv = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
-    if "--verbose" not in argv:
-        quiet_tensorflow()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    if not args.verbose:
+        import_tensorflow_quietly()
     try:
         return args.run(args)
     except USER_ERRORS as error:

@@ -1,5 +1,6 @@
 """`kclassics train`: run a book program and write its run directory."""
 
+import argparse
 import dataclasses
 
 from kclassics.cli._args import positive_float, positive_int, seed
@@ -40,7 +41,7 @@ def register(commands):
         help="compute in 16 bits with float32 variables: mixed_float16 on a GPU, mixed_bfloat16 on a CPU (default: float32, the book's)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's own logs (hidden by default)")
+    parser.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help="show TensorFlow's own logs (hidden by default)")
     add_strategy_arguments(parser)
     parser.set_defaults(run=run)
 
