@@ -160,6 +160,7 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
     """
     splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))  # bad data fails before the run dir exists
     strategy = strategy or distribute.current_strategy()
+    config = dataclasses.replace(config, learning_rate=distribute.per_update_learning_rate(strategy, config.learning_rate))
     run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
     keras.utils.set_random_seed(config.seed)
 

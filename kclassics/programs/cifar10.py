@@ -147,6 +147,7 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
     """
     splits = load_program_data(config.dataset, data_dir)
     strategy = strategy or distribute.current_strategy()
+    config = dataclasses.replace(config, learning_rate=distribute.per_update_learning_rate(strategy, config.learning_rate))
     run_dir = prepare_run_dir(distribute.worker_run_dir(strategy, out), run_name or config.model, resume)
     keras.utils.set_random_seed(config.seed)
     with strategy.scope(), precision.dtype_policy(precision.policy_name(config.mixed_precision)):
