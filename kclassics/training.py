@@ -179,6 +179,7 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
         splits = kdata.load(config.dataset, **({"data_dir": data_dir} if data_dir else {}))
     check_batch_size(config.batch_size, splits.train)
     strategy = strategy or distribute.current_strategy()
+    config = dataclasses.replace(config, learning_rate=distribute.per_update_learning_rate(strategy, config.learning_rate))
     steps = config.total_steps(len(splits.train))
     steps_per_epoch = config.steps_per_epoch(len(splits.train))
     run = Run.open(distribute.worker_run_dir(strategy, out), run_name or config.model, config, resume,

@@ -18,9 +18,13 @@ counted on the parameter server) and `worker` (the worker that ran it). Epoch
 logs are the compiled metrics, accumulated on the parameter servers by all
 workers. Every increment of a variable in the step (metric totals and counts,
 `optimizer.iterations`) is one atomic op on its server, so no worker's update
-is lost (see `_atomic_variable_updates`). Evaluation and prediction run on the
-coordinator, reading the variables from the parameter servers, so every
-example counts once.
+is lost (see `_atomic_variable_updates`). A step is applied once scheduled,
+so a `StopAtStep` callback caps the steps scheduled: training stops at exactly
+its step; other ways of stopping (`model.stop_training`) still apply the steps
+in flight, up to 4 per worker. Only the optimizers of
+`kclassics.distribute.optimizers.ACCEPTED` are accepted. Evaluation and
+prediction run on the coordinator, reading the variables from the parameter
+servers, so every example counts once.
 
 Multi-worker semantics (synchronous): every worker process runs the same
 `fit`; each step all-reduces the gradients of all workers, so all workers hold
@@ -37,7 +41,8 @@ import weakref
 import keras
 import tensorflow as tf
 
-from kclassics.distribute import strategies
+from kclassics.callbacks.stop import StopAtStep
+from kclassics.distribute import optimizers, strategies
 
 # Steps kept in flight per worker: enough that no worker idles while the
 # coordinator waits for the oldest step's logs.
@@ -61,7 +66,8 @@ def fit(model, x=None, y=None, *, batch_size=None, epochs=1, verbose="auto", cal
 
     Args:
         model: a compiled `keras.Model`.
-        x: a `tf.data.Dataset` of `(inputs, targets)` batches, or a function
+        x: a `tf.data.Dataset` of `(inputs, targets)` batches (under ParameterServerStrategy
+            each worker rebuilds a copy from its serialised graph), or a function
             `dataset_fn(input_context)` returning one (called once per worker, so each
             worker reads its own shard). Under the other strategies, anything `keras.Model.fit` takes.
         y, batch_size: as in `keras.Model.fit`; not accepted with the distributed loop.
@@ -88,6 +94,8 @@ def fit(model, x=None, y=None, *, batch_size=None, epochs=1, verbose="auto", cal
     _check_arguments(loop_class.name, x, y, batch_size, steps_per_epoch, kwargs)
     _check_positive("epochs", epochs, allow_zero=True)
     model._assert_compile_called("fit")
+    if loop_class is _ParameterServerLoop:
+        optimizers.check_parameter_server_optimizer(model.optimizer)
     loop = loop_class(model, strategy)
     callbacks = _callback_list(model, callbacks, verbose, epochs, steps_per_epoch)
     iterator = loop.training_iterator(x)
@@ -99,7 +107,7 @@ def fit(model, x=None, y=None, *, batch_size=None, epochs=1, verbose="auto", cal
     with loop.failures():
         model.stop_training = False
         callbacks.on_train_begin()
-        loop.on_train_begin()
+        loop.on_train_begin(callbacks)
         epoch_logs = None
         for epoch in range(model._initial_epoch or initial_epoch, epochs):
             model.reset_metrics()
@@ -185,18 +193,28 @@ class _ParameterServerLoop:
 
         self.train_function = train_function
 
-    def on_train_begin(self):
+    def on_train_begin(self, callbacks):
         # Count on from `optimizer.iterations`, which a resumed run has restored (BackupAndRestore).
-        self.global_step.assign(tf.cast(_iterations(self.model), tf.int64))
+        start = int(keras.ops.convert_to_numpy(_iterations(self.model)))
+        self.global_step.assign(start)
+        # Steps still to schedule: a scheduled step is applied even if training stops while it is in flight,
+        # so the step at which a StopAtStep ends training caps what is scheduled.
+        stops = [_last_step(callback, start) for callback in callbacks.callbacks if isinstance(callback, StopAtStep)]
+        self.steps_left = max(0, min(stops) - start) if stops else None
 
     def training_iterator(self, x):
+        # A Dataset is serialised as a graph and rebuilt on each worker (also on a worker that comes back); its
+        # handle is a resource of this process that cannot be copied to another.
         with self.strategy.scope():
-            per_worker = self.coordinator.create_per_worker_dataset(_as_dataset_fn(x))
+            per_worker = self.coordinator.create_per_worker_dataset(x if isinstance(x, tf.data.Dataset) else _as_dataset_fn(x))
         return iter(per_worker)
 
     def run_epoch(self, iterator, steps, callbacks):
         in_flight = collections.deque()
         limit = _IN_FLIGHT_PER_WORKER * self.num_workers
+        if self.steps_left is not None:
+            steps = min(steps, self.steps_left)
+            self.steps_left -= steps
         for step in range(steps):
             callbacks.on_train_batch_begin(step)
             in_flight.append((step, self.coordinator.schedule(self.train_function, args=(iterator,))))
@@ -266,7 +284,7 @@ class _MultiWorkerLoop:
     def failures(self):
         return contextlib.nullcontext()
 
-    def on_train_begin(self):
+    def on_train_begin(self, callbacks):
         pass
 
     def training_iterator(self, x):
@@ -332,10 +350,13 @@ def _iterations(model):
     return model.optimizer.iterations.value if hasattr(model.optimizer.iterations, "value") else model.optimizer.iterations
 
 
-def _as_dataset_fn(x):
-    if isinstance(x, tf.data.Dataset):
-        return lambda *_: x
-    return lambda input_context=None: _call_dataset_fn(x, input_context)
+def _as_dataset_fn(dataset_fn):
+    return lambda input_context=None: _call_dataset_fn(dataset_fn, input_context)
+
+
+def _last_step(stop_at_step, start):
+    """The global step at which a `StopAtStep` ends a `fit` that starts at global step `start`."""
+    return stop_at_step.last_step if stop_at_step.last_step is not None else start + stop_at_step.num_steps
 
 
 def _call_dataset_fn(dataset_fn, input_context):

@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from kclassics import apps, distribute
+from kclassics.callbacks import StopAtStep
 from kclassics.data import load_digits
 
 
@@ -112,8 +113,35 @@ def distribute_export(model, out_dir):
     return export_saved_model(model, os.path.join(out_dir, "export"))
 
 
+def user_dataset():
+    """A user's plain dataset over numpy arrays: 512 MNIST-shaped examples, shuffled, repeated, batched."""
+    digits = load_digits()
+    x, y = digits.train.x[:512], digits.train.y[:512]
+    return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(512).repeat().batch(64)
+
+
+def dataset_and_stop_at_step(cluster_json, out_dir, result_path):
+    """Fit takes the user's Dataset, and a StopAtStep ends training at exactly its step."""
+    strategy = distribute.make_strategy("parameter_server", distribute.Cluster.from_tf_config(cluster_json))
+    model = compiled_model(strategy)
+    digits = load_digits()
+    log = StepLog()
+    history = model.fit(user_dataset(), epochs=3, steps_per_epoch=12, callbacks=[log, StopAtStep(last_step=30)], verbose=0)
+    return {
+        "history": history.history,
+        "iterations": int(model.optimizer.iterations.numpy()),
+        "batch_logs": len(log.steps),
+        "global_steps": [int(s["global_step"]) for s in log.steps],
+        "workers": sorted({int(s["worker"]) for s in log.steps}),
+        "evaluation": model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True),
+    }
+
+
 def worker_fault(cluster_json, out_dir, result_path):
     """Parameter-server training through a worker's death.
+
+    The input is the dataset function of `make_train_dataset_fn`, or with
+    TRAINING_INPUT=dataset the user's Dataset of `user_dataset`.
 
     Writes `kill-now` after 10 steps; after epoch 0 waits for `restarted`, then
     trains (slowly, so the coordinator has time to reconnect) until the restarted
@@ -137,7 +165,8 @@ def worker_fault(cluster_json, out_dir, result_path):
             if epoch >= 1 and 1 in {int(s["worker"]) for s in log.steps[-40:] if "worker" in s}:
                 self.model.stop_training = True
 
-    history = model.fit(make_train_dataset_fn(), epochs=12, steps_per_epoch=40, callbacks=[log, UntilRejoined()], verbose=0)
+    training_input = user_dataset() if os.environ.get("TRAINING_INPUT") == "dataset" else make_train_dataset_fn()
+    history = model.fit(training_input, epochs=12, steps_per_epoch=40, callbacks=[log, UntilRejoined()], verbose=0)
     evaluation = model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True)
     return {
         "history": history.history,
@@ -181,6 +210,78 @@ def multi_worker(cluster_json, out_dir, result_path):
         "weights": [w.tolist() for w in model.get_weights()],
         "evaluation": model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True),
     }
+
+
+
+# The small problem every optimizer trains, in one process and under
+# ParameterServerStrategy: a 784-32-10 ReLU network on the embedded digits,
+# 80 steps of 50 examples. Learning rates are each optimizer's usual range for such a network.
+OPTIMIZER_MATRIX = {
+    "SGD": lambda: keras.optimizers.SGD(0.1),
+    "momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+    "Adam": lambda: keras.optimizers.Adam(0.005),
+    "AdamW": lambda: keras.optimizers.AdamW(0.005, weight_decay=0.004),
+    "Adagrad": lambda: keras.optimizers.Adagrad(0.1),
+    "RMSprop": lambda: keras.optimizers.RMSprop(0.002),
+    "Adadelta": lambda: keras.optimizers.Adadelta(1.0),
+    "Adamax": lambda: keras.optimizers.Adamax(0.01),
+    "Nadam": lambda: keras.optimizers.Nadam(0.005),
+    "Ftrl": lambda: keras.optimizers.Ftrl(0.2),
+    "Lion": lambda: keras.optimizers.Lion(0.0005),
+}
+MATRIX_STEPS = 80
+
+
+def small_network(make_optimizer):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((28, 28, 1))
+    hidden = keras.layers.Dense(32, activation="relu")(keras.layers.Flatten()(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
+    model.compile(optimizer=make_optimizer(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def optimizer_matrix(cluster_json, out_dir, result_path):
+    """Trains the small network with each optimizer of $OPTIMIZERS in this process, then under the parameter server.
+
+    An optimizer the parameter-server fit refuses records the error and the steps run (none expected).
+    """
+    names = os.environ["OPTIMIZERS"].split(",")
+    digits = load_digits()
+    train_dataset_fn = make_train_dataset_fn()
+    results = {}
+    for name in names:
+        model = small_network(OPTIMIZER_MATRIX[name])
+        model.fit(train_dataset_fn().take(MATRIX_STEPS), epochs=1, verbose=0)
+        results[name] = {"single": model.evaluate(digits.test.x, digits.test.y, verbose=0, return_dict=True)}
+    strategy = distribute.make_strategy("parameter_server", distribute.Cluster.from_tf_config(cluster_json))
+    for name in names:
+        with strategy.scope():
+            model = small_network(OPTIMIZER_MATRIX[name])
+        start = time.monotonic()
+        try:
+            distribute.fit(model, train_dataset_fn, epochs=1, steps_per_epoch=MATRIX_STEPS, verbose=0)
+        except ValueError as error:
+            results[name]["error"] = str(error)
+            results[name]["seconds_to_error"] = time.monotonic() - start
+        else:
+            results[name]["parameter_server"] = distribute.evaluate(model, digits.test.x, digits.test.y, verbose=0, return_dict=True)
+        results[name]["iterations"] = int(model.optimizer.iterations.numpy())
+    return results
+
+def book_mlp(cluster_json, out_dir, result_path):
+    """The book's MLP program (Adagrad 0.3, dropout), 200 steps, through the path of `kclassics train --strategy parameter_server`."""
+    import dataclasses
+
+    from kclassics.programs.mnist import MLP
+    from kclassics.training import train_classifier
+
+    strategy = distribute.make_strategy("parameter_server", distribute.Cluster.from_tf_config(cluster_json))
+    result = train_classifier(dataclasses.replace(MLP, steps=200, digits_steps=None), out=os.path.join(out_dir, "run"),
+                              strategy=strategy, verbose=0)
+    config = json.loads((result.run_dir / "config.json").read_text())
+    metrics = json.loads((result.run_dir / "metrics.json").read_text())
+    return {"test_accuracy": result.test_accuracy, "steps": metrics["steps"], "learning_rate": config["learning_rate"]}
 
 
 if __name__ == "__main__":

@@ -45,6 +45,33 @@ def test_parameter_server_fit_evaluate_predict_save_export(local_cluster, tmp_pa
     assert result["plain_test_loss"] < result["plain_initial_test_loss"] - 0.3
 
 
+@pytest.fixture(scope="module")
+def dataset_and_stop_at_step(tmp_path_factory):
+    """One parameter-server fit of the user's Dataset with StopAtStep(last_step=30), 3 epochs of 12 steps."""
+    from kclassics.distribute.local import LocalCluster
+    from tests.conftest import subprocess_env
+
+    tmp_path = tmp_path_factory.mktemp("dataset")
+    with LocalCluster(num_workers=2, num_ps=1, env=subprocess_env(), log_dir=str(tmp_path)) as cluster:
+        status, output, result = finish_program(*start_program("dataset_and_stop_at_step", coordinator_config(cluster), tmp_path))
+    assert status == 0, output[-3000:]
+    return result
+
+
+def test_parameter_server_fit_takes_a_plain_dataset(dataset_and_stop_at_step):
+    result = dataset_and_stop_at_step
+    assert result["workers"] == [0, 1]  # each worker rebuilt the dataset from its graph
+    assert result["history"]["loss"][-1] < result["history"]["loss"][0]
+    assert result["evaluation"]["accuracy"] > 0.5
+
+
+def test_parameter_server_stops_at_exactly_the_requested_step(dataset_and_stop_at_step):
+    result = dataset_and_stop_at_step
+    assert result["iterations"] == 30  # not the 36 of 3 epochs, nor 30 plus the steps in flight
+    assert result["batch_logs"] == 30 and sorted(result["global_steps"]) == list(range(1, 31))
+    assert len(result["history"]["loss"]) == 3
+
+
 def test_multi_worker_weights_identical_on_both_workers(tmp_path):
     jobs = local_jobs(num_workers=2)
     runs = [
@@ -109,9 +136,12 @@ def test_mirrored_two_devices_matches_one_device(run_python):
 
 
 @pytest.mark.slow
-def test_worker_killed_training_finishes_and_worker_rejoins(local_cluster, tmp_path):
+@pytest.mark.parametrize("training_input", ["dataset_fn", "dataset"])
+def test_worker_killed_training_finishes_and_worker_rejoins(local_cluster, tmp_path, training_input):
     cluster = local_cluster(num_workers=2, num_ps=1)
-    process, result_path = start_program("worker_fault", coordinator_config(cluster), tmp_path)
+    process, result_path = start_program(
+        "worker_fault", coordinator_config(cluster), tmp_path, extra_env={"TRAINING_INPUT": training_input}
+    )
     try:
         wait_for(tmp_path / "kill-now", process)
         assert cluster.kill_task("worker", 1, signal.SIGKILL) == -signal.SIGKILL
