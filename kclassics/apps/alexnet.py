@@ -21,7 +21,15 @@ _LAYERS = ((11, 4, True, True), (5, 1, True, True), (3, 1, False, False), (3, 1,
 WIDTHS = {"alexnet": (64, 192, 384, 256, 256), "alexnet_paper": (96, 256, 384, 384, 256)}
 BOOK_LRN = dict(depth_radius=4, bias=1.0, alpha=0.001 / 9, beta=0.75)
 DROPOUT_RATE = 0.5
-_BOOK_INIT = keras.initializers.TruncatedNormal(stddev=0.1)  # `tf.truncated_normal(..., stddev=1e-1)`, L2152
+
+
+def _book_normal():
+    """`tf.truncated_normal(stddev=1e-1)` (L2152), a new initializer per layer.
+
+    A module-level instance would draw its seed once at import time, so two
+    builds after the same `keras.utils.set_random_seed` would differ.
+    """
+    return keras.initializers.TruncatedNormal(stddev=0.1)
 
 
 def alexnet_features(images, widths, lrn=True, lrn_implementation="matmul"):
@@ -29,7 +37,7 @@ def alexnet_features(images, widths, lrn=True, lrn_implementation="matmul"):
     x = images
     for index, (width, (kernel, stride, has_lrn, has_pool)) in enumerate(zip(widths, _LAYERS), start=1):
         x = layers.Conv2D(width, kernel, strides=stride, padding="same", activation="relu",
-                          kernel_initializer=_BOOK_INIT, name=f"conv{index}")(x)
+                          kernel_initializer=_book_normal(), name=f"conv{index}")(x)
         if has_lrn and lrn:
             x = LocalResponseNormalization(**BOOK_LRN, implementation=lrn_implementation, name=f"lrn{index}")(x)
         if has_pool:
