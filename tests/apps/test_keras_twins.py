@@ -135,8 +135,16 @@ def write_keras_applications_file(directory, name, include_top, input_shape):
     return path, source
 
 
-@pytest.mark.parametrize("include_top", [False, True], ids=["notop", "top"])
-@pytest.mark.parametrize("name", [n if n in FAST else pytest.param(n, marks=pytest.mark.slow) for n in TWINS])
+def _file_cases():
+    """Without top: the lightest twin of each family; with top: ResNet50V2's; the rest with -m slow."""
+    for include_top in (False, True):
+        for name in TWINS:
+            fast = name == "resnet_v2_50" if include_top else name in FAST
+            marks = () if fast else (pytest.mark.slow,)
+            yield pytest.param(name, include_top, marks=marks, id=f"{name}-{'top' if include_top else 'notop'}")
+
+
+@pytest.mark.parametrize("name, include_top", list(_file_cases()))
 def test_weights_from_a_keras_applications_file(name, include_top, tmp_path):
     shape = _small_shape(name)
     path, source = write_keras_applications_file(tmp_path, name, include_top, shape)
