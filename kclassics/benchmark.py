@@ -15,7 +15,6 @@ Library code does not print: progress lines go to the `log` callback.
 import dataclasses
 import datetime
 import glob
-import inspect
 import json
 import os
 import platform
@@ -556,7 +555,7 @@ def benchmark(
             per = " per CPU second" if clock == "cpu" else ""
             log(f"matmul peak: {peak:.1f} GFLOP/s{per} ({peak_size}x{peak_size} {compute_dtype})")
         twin = None
-        if compare == "keras" and "keras_compatible" in inspect.signature(card.builder).parameters:
+        if compare == "keras" and card.keras_compatible:
             # The configuration that computes the twin's function, so its weights fit.
             model = apps.create_model(name, keras_compatible=True, **kwargs)
         else:

@@ -9,7 +9,6 @@ import tensorflow as tf
 import pytest
 
 from kclassics import apps, benchmark
-from kclassics.apps import _registry
 
 
 class FakeClock:
@@ -147,10 +146,16 @@ def test_mixed_precision_policy_is_restored_and_cpu_clock():
     assert keras.config.dtype_policy().name == "float32"
 
 
+def _give_a_twin(monkeypatch, name, twin):
+    """Makes `apps.model_info(name)` name a keras twin, for the duration of a test."""
+    card = dataclasses.replace(apps.model_info(name), keras_twin=twin)
+    model_info = apps.model_info
+    monkeypatch.setattr(apps, "model_info", lambda n: card if n == name else model_info(n))
+
+
 def test_compare_pairs_the_twin_with_the_same_weights(monkeypatch):
     """The comparison path, with a twin made by cloning (the zoo's twins are tested in tests/apps)."""
-    card = apps.model_info("mnist_cnn")
-    monkeypatch.setitem(_registry._REGISTRY, "mnist_cnn", dataclasses.replace(card, keras_twin="MnistCnnClone"))
+    _give_a_twin(monkeypatch, "mnist_cnn", "MnistCnnClone")
     transplanted = []
 
     def keras_twin(name, **kwargs):
@@ -214,8 +219,7 @@ def test_compare_drops_the_weight_penalties_keras_models_lack():
 
 
 def test_profile_ops_reports_both_models(monkeypatch, tmp_path):
-    card = apps.model_info("mnist_cnn")
-    monkeypatch.setitem(_registry._REGISTRY, "mnist_cnn", dataclasses.replace(card, keras_twin="MnistCnnClone"))
+    _give_a_twin(monkeypatch, "mnist_cnn", "MnistCnnClone")
     monkeypatch.setattr(apps, "keras_twin", lambda name, **kw: keras.models.clone_model(apps.create_model(name, **kw)), raising=False)
     monkeypatch.setattr(apps, "transplant_weights", lambda source, target: target.set_weights(source.get_weights()), raising=False)
     lines = []

@@ -4,64 +4,31 @@
     model = kclassics.apps.mnist_cnn()
     kclassics.apps.list_models("mnist*")
     kclassics.apps.model_info("mnist_cnn").params
+
+Each registered model's builder is a function of this module, taken from the
+registry (`from kclassics.apps import resnet_v2_50`).
 """
 
-from kclassics.apps._registry import ModelCard, create_model, list_models, model_info
-from kclassics.apps.mnist import mlp, mnist_cnn, softmax_regression
+from kclassics.apps._registry import MODELS, ModelCard, create_model, list_models, model_info
 from kclassics.apps._keras_twins import keras_twin, transplant_weights
 from kclassics.apps._end_points import end_points, feature_extractor
 from kclassics.apps._preprocessing import preprocessing
-from kclassics.apps.alexnet import alexnet, alexnet_paper
-from kclassics.apps.vgg import vgg11, vgg11_lrn, vgg13, vgg16, vgg19
-from kclassics.apps.densenet import densenet121, densenet169, densenet201
-from kclassics.apps.googlenet import googlenet
-from kclassics.apps.bn_inception import bn_inception
-from kclassics.apps.inception_v3 import inception_v3
-from kclassics.apps.resnet_v1 import resnet_v1_18, resnet_v1_34, resnet_v1_50, resnet_v1_101, resnet_v1_152
-from kclassics.apps.resnet_v2 import resnet_v2_50, resnet_v2_101, resnet_v2_152, resnet_v2_200
-from kclassics.apps.mnist import tensorboard_mnist
-from kclassics.apps.autoencoder import AdditiveGaussianNoiseAutoencoder, denoising_autoencoder
-from kclassics.apps.birnn import birnn_mnist
-from kclassics.apps.cifar10 import cifar10_cnn
+from kclassics.apps.autoencoder import AdditiveGaussianNoiseAutoencoder
+
+# Set after the registry has imported the family modules: a module named as its model
+# (`kclassics.apps.alexnet`) would otherwise shadow the builder.
+globals().update((name, card.builder) for name, card in MODELS.items())
 
 __all__ = [
     "ModelCard",
     "create_model",
     "list_models",
     "model_info",
-    "mlp",
-    "mnist_cnn",
-    "softmax_regression",
     "keras_twin",
     "transplant_weights",
     "end_points",
     "feature_extractor",
     "preprocessing",
-    "alexnet",
-    "alexnet_paper",
-    "vgg11",
-    "vgg11_lrn",
-    "vgg13",
-    "vgg16",
-    "vgg19",
-    "densenet121",
-    "densenet169",
-    "densenet201",
-    "googlenet",
-    "bn_inception",
-    "inception_v3",
-    "resnet_v1_18",
-    "resnet_v1_34",
-    "resnet_v1_50",
-    "resnet_v1_101",
-    "resnet_v1_152",
-    "resnet_v2_50",
-    "resnet_v2_101",
-    "resnet_v2_152",
-    "resnet_v2_200",
-    "tensorboard_mnist",
     "AdditiveGaussianNoiseAutoencoder",
-    "denoising_autoencoder",
-    "birnn_mnist",
-    "cifar10_cnn",
+    *MODELS.names(),
 ]

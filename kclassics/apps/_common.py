@@ -47,10 +47,36 @@ def check_weights(weights, allowed=(None,)):
     if weights in allowed or (isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)):
         return
     accepted = ", ".join(repr(a) for a in allowed)
+    files = "a keras.applications `.h5`, `.weights.h5` or `.keras`" if "imagenet" in allowed else "`.weights.h5` or `.keras`"
     raise ValueError(
-        f"`weights` must be one of {accepted} or the path to a weights file "
-        f"(`.weights.h5` or `.keras`). Received: weights={weights!r}"
+        f"`weights` must be one of {accepted} or the path to a weights file ({files}). Received: weights={weights!r}"
     )
+
+
+def expand_weights_path(weights):
+    """`weights` with a leading `~` expanded, as in `"~/.keras/models/resnet50v2_..._notop.h5"`."""
+    if isinstance(weights, (str, os.PathLike)) and weights != "imagenet":
+        return os.path.expanduser(weights)
+    return weights
+
+
+def is_keras_applications_file(weights):
+    """Whether `weights` is a weights file in the HDF5 layout of keras.applications' published files.
+
+    Those files (and every `.h5` written by Keras 2's `save_weights`) list their
+    layers in a `layer_names` attribute (split into `layer_names0`, `layer_names1`, ...
+    when long, as DenseNet's); Keras 3's `.weights.h5` files have none.
+    """
+    if not isinstance(weights, (str, os.PathLike)) or str(weights) == "imagenet":
+        return False
+    path = str(weights)
+    if not path.endswith(".h5") or path.endswith(".weights.h5") or not os.path.isfile(path):
+        return False
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        group = file["model_weights"] if "model_weights" in file else file  # a whole-model file holds them there
+        return any(name.startswith("layer_names") for name in group.attrs)
 
 
 def load_weights(model, weights):
@@ -153,68 +179,6 @@ def pooled_features(x, pooling):
     return x
 
 
-def imagenet_model(
-    features,
-    head,
-    *,
-    default_name,
-    default_size,
-    min_size,
-    include_top,
-    weights,
-    input_tensor,
-    input_shape,
-    pooling,
-    classes,
-    classifier_activation,
-    name,
-    keras_twin=None,
-    fixed_top=False,
-):
-    """Validates keras.applications' arguments, then builds and loads a classifier.
-
-    Args:
-        features: `features(images) -> (feature_map, extra_outputs)`, the body of the network;
-            `extra_outputs` is a list (auxiliary heads), empty for most models.
-        head: `head(feature_map) -> outputs`, the classifier used when `include_top=True`.
-        default_name: model name when `name` is None.
-        default_size, min_size, fixed_top: see `image_input_shape`.
-        keras_twin: name of the keras.applications function whose weights
-            `weights='imagenet'` loads, or None.
-        Others: as keras.applications.
-
-    Returns:
-        A `kclassics.Model`.
-    """
-    from kclassics.model import Model  # imported late: keeps `import kclassics.apps._common` light
-
-    if not isinstance(include_top, bool):
-        raise ValueError(f"`include_top` must be True or False. Received: include_top={include_top!r}")
-    check_weights(weights, allowed=(None, "imagenet"))
-    check_pooling(pooling)
-    check_head(classes, classifier_activation)
-    check_imagenet(weights, include_top, classes, classifier_activation, keras_twin)
-    shape = image_input_shape(input_shape, default_size, min_size, include_top, weights, fixed_top)
-    if weights == "imagenet":  # fetch before the (slow) build, so a failed download fails fast
-        from kclassics.apps._keras_twins import fetch_imagenet_weights
-
-        weights_path = fetch_imagenet_weights(keras_twin, include_top)
-    if input_tensor is not None and input_shape is None:
-        shape = tuple(input_tensor.shape[1:])
-    images = model_input(shape, input_tensor, shape)
-    x, extra_outputs = features(images)
-    outputs = head(x) if include_top else pooled_features(x, pooling)
-    if extra_outputs:
-        outputs = [outputs, *extra_outputs]
-    inputs = keras.utils.get_source_inputs(input_tensor) if input_tensor is not None else images
-    model = Model(inputs, outputs, name=name or default_name)
-    if weights == "imagenet":
-        from kclassics.apps._keras_twins import load_imagenet_weights
-
-        return load_imagenet_weights(model, keras_twin, weights_path, include_top=include_top, pooling=pooling)
-    return load_weights(model, weights)
-
-
 def dense_head(x, classes, classifier_activation, dropout_rate=0.0, kernel_initializer="glorot_uniform"):
     """Global average pooling, optional dropout, and the `predictions` layer.
 
@@ -238,34 +202,21 @@ def fully_connected_head(x, classes, classifier_activation, units=(4096, 4096), 
     return keras.layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
 
 
-def resolve_keras_compatible(keras_compatible, weights):
-    """`keras_compatible=None` means True exactly when ImageNet weights are loaded."""
+def resolve_keras_compatible(keras_compatible, weights, keras_weights):
+    """`keras_compatible=None` means True exactly when keras.applications weights are loaded.
+
+    Args:
+        keras_compatible: the builder's argument.
+        weights: the builder's `weights`, for messages.
+        keras_weights: whether `weights` comes from keras.applications (`"imagenet"` or its `.h5` files).
+    """
     if keras_compatible is None:
-        return weights == "imagenet"
+        return keras_weights
     if not isinstance(keras_compatible, bool):
         raise ValueError(f"`keras_compatible` must be True, False or None. Received: keras_compatible={keras_compatible!r}")
-    if weights == "imagenet" and not keras_compatible:
+    if keras_weights and not keras_compatible:
         raise ValueError(
-            "ImageNet weights come from keras.applications and load only into the keras-compatible "
-            "configuration. Received: weights='imagenet', keras_compatible=False"
+            "keras.applications weights load only into the keras-compatible configuration. "
+            f"Received: weights={weights!r}, keras_compatible=False"
         )
     return keras_compatible
-
-
-def variant_builder(build, variant, doc):
-    """A public builder for one row of a family table: `build(variant, ...)` with `variant` fixed.
-
-    The returned function has `build`'s signature without its first argument, the
-    variant's name (the registry key) and `doc` as its docstring.
-    """
-    import inspect
-
-    def builder(*args, **kwargs):
-        return build(variant, *args, **kwargs)
-
-    signature = inspect.signature(build)
-    builder.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
-    builder.__name__ = builder.__qualname__ = variant
-    builder.__module__ = build.__module__
-    builder.__doc__ = doc
-    return builder

@@ -184,8 +184,27 @@ def fetch_imagenet_weights(twin, include_top=True):
         ) from error
 
 
-def load_imagenet_weights(model, twin, path, include_top=True, pooling=None):
-    """Loads a keras.applications weights file into the twin, then transplants it into `model`."""
-    source = keras_twin(twin, include_top=include_top, input_shape=tuple(model.input_shape[1:]), pooling=pooling)
-    source.load_weights(path)
+def load_keras_weights(model, twin, path, include_top=True, pooling=None, classes=1000, classifier_activation="softmax"):
+    """Loads a keras.applications weights file into `model` through its twin.
+
+    The twin is built as `keras.applications.<twin>(weights=path, ...)` with the
+    model's input shape, head and pooling, so a file loads here exactly when it
+    loads there (legacy `.h5` with or without top, or Keras 3 `.weights.h5`);
+    its weights are then transplanted into `model`.
+
+    Raises:
+        ValueError: when keras.applications cannot load the file into that twin
+            (a file with the classifier under `include_top=False`, other classes).
+    """
+    try:
+        source = keras_twin(
+            twin, weights=str(path), include_top=include_top, input_shape=tuple(model.input_shape[1:]),
+            pooling=pooling, classes=classes, classifier_activation=classifier_activation,
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"keras.applications.{twin}(include_top={include_top}, classes={classes}) cannot load {str(path)!r}: "
+            f"{error}. A file with the classifier needs include_top=True and its classes; a `_notop` file needs "
+            f"include_top=False. Received: weights={str(path)!r}, include_top={include_top}"
+        ) from error
     return transplant_weights(source, model)

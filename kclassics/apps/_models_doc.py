@@ -10,7 +10,7 @@ included, as keras.applications counts); multiply-adds are those of the convolut
 layers for one image at the default input size (`kclassics.profiler.papers_multiply_adds`).
 Every builder takes keras.applications' arguments; `kclassics.apps.create_model(name, **kwargs)` builds by name.
 
-| model | parameters | multiply-adds | input | book / seed | paper | keras.applications twin |
+| model | parameters | multiply-adds | input | book / source ([sources](sources.md)) | paper | keras.applications twin |
 |---|---:|---:|---|---|---|---|
 """
 
@@ -18,7 +18,7 @@ _NOTES = """
 ## Published figures and differences
 
 - **VGG16 / VGG19, Inception V3 (no aux head), ResNet V2 50/101/152, DenseNet 121/169/201, AlexNet
-  (book widths + FC head)**: the counts equal the published ones (REFERENCE) and keras.applications'.
+  (book widths + FC head)**: the counts equal the published ones (docs/sources.md) and keras.applications'.
   Inception V3 with `aux_logits=True` has 27,179,376 parameters.
 - **ResNet V2 200**: 64,894,440 parameters of which 64,726,120 trainable; the published "about 64.7M"
   is the trainable count (the difference is the 168,320 batch-norm moving means and variances).
@@ -34,11 +34,11 @@ _NOTES = """
   each row, counts no biases, and lists 2.7K for the 7x7x3x64 stem convolution, which has 9,408 weights.
   With `aux_logits=True`: 13,378,280 (the two heads, with their 1024-unit FC layers).
 - **BN-Inception**: 11,305,256 parameters, 11,285,224 of them trainable: the stem (124,736), the ten
-  modules of seed 004's table (the paper's Figure 5) with 219,072 / 260,160 / 385,088 / 609,984 /
+  modules of the BN-Inception paper notes' table (the paper's Figure 5) with 219,072 / 260,160 / 385,088 / 609,984 /
   665,344 / 914,432 / 1,142,912 / 1,449,984 / 2,208,896 / 2,279,616 (3a..5b; each one exactly what its
   row implies: k*k*in*out weights plus batch norm's gamma and beta per convolution, tested), and the
   1024x1000 softmax layer (1,025,000). The paper quotes 13.6M "with no fully connected layers other than
-  the top softmax" (REFERENCE; seed 004 L157) but gives no per-layer counts, and its Figure 5 cannot be
+  the top softmax" (its section 4.2, quoted by the BN-Inception paper notes) but gives no per-layer counts, and its Figure 5 cannot be
   the exact table that figure was counted from: its printed depths disagree with its own columns (4c
   prints 576 where 160+160+160+128 = 608, 4e prints 1024 where 192+256+608 = 1056; also reported for
   MXNet's Inception-BN). No reading of the table reaches 13.6M: 5x5 convolutions in place of the double

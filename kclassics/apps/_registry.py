@@ -1,9 +1,29 @@
 """The model registry: every network by name, with a card of facts about it."""
 
 import dataclasses
-import difflib
-import fnmatch
 from typing import Callable, Optional
+
+from kclassics.registry import Registry
+
+# Importing a module registers its models; the registry imports them all on its first lookup.
+MODEL_MODULES = (
+    "kclassics.apps.mnist",
+    "kclassics.apps.autoencoder",
+    "kclassics.apps.birnn",
+    "kclassics.apps.cifar10",
+    "kclassics.apps.alexnet",
+    "kclassics.apps.vgg",
+    "kclassics.apps.googlenet",
+    "kclassics.apps.bn_inception",
+    "kclassics.apps.inception_v3",
+    "kclassics.apps.resnet_v1",
+    "kclassics.apps.resnet_v2",
+    "kclassics.apps.densenet",
+)
+MODELS = Registry("model", modules=MODEL_MODULES)
+
+TASKS = ("image_classification", "reconstruction")
+BUILD_COSTS = ("light", "heavy")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -17,13 +37,20 @@ class ModelCard:
         params: parameter count with the default head; the tests build the
             model and check it.
         paper: the paper the architecture comes from.
-        book_section: the section of *TensorFlow 实战* (or seed document) it
-            follows.
+        book_section: the section of *TensorFlow 实战*, or the document of
+            docs/sources.md, it follows.
         description: one line.
         keras_twin: the `keras.applications` function with the same
             architecture, if there is one.
         multiply_adds: multiply-adds of one forward pass at `input_shape`, if
             measured.
+        task: what the model outputs: `"image_classification"` (class
+            scores) or `"reconstruction"` (its input, denoised).
+        min_input_side: the smallest height and width the builder accepts, if
+            it accepts other sides than `input_shape`'s.
+        keras_compatible: whether the builder takes `keras_compatible=`.
+        build_cost: `"heavy"` for builds of several seconds on two CPU cores
+            (several hundred layers), else `"light"`.
     """
 
     name: str
@@ -36,6 +63,21 @@ class ModelCard:
     description: str
     keras_twin: Optional[str] = None
     multiply_adds: Optional[int] = None
+    task: str = "image_classification"
+    min_input_side: Optional[int] = None
+    keras_compatible: bool = False
+    build_cost: str = "light"
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"`task` must be one of {TASKS}. Received: task={self.task!r}")
+        if self.build_cost not in BUILD_COSTS:
+            raise ValueError(f"`build_cost` must be one of {BUILD_COSTS}. Received: build_cost={self.build_cost!r}")
+
+    @property
+    def heavy(self):
+        """Whether building the model takes several seconds (tests build these with -m slow)."""
+        return self.build_cost == "heavy"
 
     def as_dict(self):
         """The card as plain data (for JSON and the CLI)."""
@@ -45,15 +87,9 @@ class ModelCard:
         return card
 
 
-_REGISTRY: dict = {}
-
-
 def register(builder, **card):
     """Registers `builder` under its function name and returns it unchanged."""
-    name = builder.__name__
-    if name in _REGISTRY:
-        raise ValueError(f"Model {name!r} is already registered.")
-    _REGISTRY[name] = ModelCard(name=name, builder=builder, **card)
+    MODELS.register(builder.__name__, ModelCard(name=builder.__name__, builder=builder, **card))
     return builder
 
 
@@ -64,31 +100,17 @@ def list_models(pattern="*"):
         pattern: `fnmatch` pattern such as `"resnet_v2_*"` or `"vgg1?"`.
 
     Returns:
-        A sorted list of names (empty when nothing matches).
+        The names in natural order (`resnet_v1_18` before `resnet_v1_101`);
+        empty when nothing matches.
     """
-    if not isinstance(pattern, str):
-        raise TypeError(
-            f"`pattern` must be a string such as 'resnet*'. Received: pattern={pattern!r}"
-        )
-    return sorted(fnmatch.filter(_REGISTRY, pattern))
+    return MODELS.names(pattern)
 
 
 def model_info(name):
     """The `ModelCard` of a registered model."""
-    return _card(name)
+    return MODELS.get(name)
 
 
 def create_model(name, **kwargs):
     """Builds a registered model: `create_model("mnist_cnn", classes=10)`."""
-    return _card(name).builder(**kwargs)
-
-
-def _card(name):
-    if name in _REGISTRY:
-        return _REGISTRY[name]
-    close = difflib.get_close_matches(str(name), list(_REGISTRY), n=3, cutoff=0.6)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(
-        f"Unknown model {name!r}.{hint} Received: name={name!r}; "
-        f"see kclassics.apps.list_models() for the {len(_REGISTRY)} registered models."
-    )
+    return MODELS.get(name).builder(**kwargs)

@@ -138,7 +138,7 @@ def denoising_autoencoder(input_shape=None, hidden_units=200, transfer_function=
 
 
 register(
-    denoising_autoencoder, family="autoencoder", input_shape=(784,), params=314_584,
+    denoising_autoencoder, family="autoencoder", input_shape=(784,), params=314_584, task="reconstruction",
     paper="Vincent et al. 2008 (denoising autoencoders)", book_section="4.2",
     description="784-200-784 additive Gaussian noise autoencoder, softplus, 0.5*SSE",
 )

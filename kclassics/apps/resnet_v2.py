@@ -1,6 +1,6 @@
 """ResNet V2 (He et al. 2016, "Identity Mappings in Deep Residual Networks"), as book 6.4.
 
-The book's slim listing (L3331; seeds 000 and 003): a 7x7/2 root convolution
+The book's slim listing (L3331; also the ResNet article of docs/sources.md): a 7x7/2 root convolution
 without BN, a 3x3/2 max-pool, four blocks of pre-activation bottleneck units
 with the stride on the LAST unit of blocks 1-3, a post-norm BN + ReLU, global
 mean and the logits. Units are named `conv{2..5}_block{i}` as in
@@ -14,25 +14,40 @@ alignment, and zeros instead of -inf under a non-ReLU'd input). With
 and then loads `keras.applications.ResNet*V2` weights; by default it is the book's.
 """
 
+import dataclasses
+
 import keras
 from keras import layers
 
 from kclassics.apps import _common
-from kclassics.apps._registry import register
+from kclassics.apps._zoo import Family, Variant, register_family
 from kclassics.layers import ConvBNAct, PreActBottleneck, conv_defaults
 from kclassics.layers import fused_batch_norm
 
-# Units per block (book L3560-L3610, slim resnet_v2_50/101/152/200).
-UNITS = {
-    "resnet_v2_50": (3, 4, 6, 3),
-    "resnet_v2_101": (3, 4, 23, 3),
-    "resnet_v2_152": (3, 8, 36, 3),
-    "resnet_v2_200": (3, 24, 36, 3),
-}
 # Output depth of each block (the bottleneck is a quarter), and the stride of its last unit.
 BLOCK_DEPTHS = (256, 512, 1024, 2048)
 BLOCK_STRIDES = (2, 2, 2, 1)
-KERAS_TWINS = {"resnet_v2_50": "ResNet50V2", "resnet_v2_101": "ResNet101V2", "resnet_v2_152": "ResNet152V2"}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ResNetV2Variant(Variant):
+    """A ResNet V2 depth: bottleneck units per block (book L3560-L3610, slim resnet_v2_50/101/152/200)."""
+
+    units: tuple
+
+
+VARIANTS = (
+    ResNetV2Variant(name="resnet_v2_50", units=(3, 4, 6, 3), params=25_613_800, multiply_adds=3_482_255_360,
+                    keras_twin="ResNet50V2", description="Pre-activation ResNet, 50 layers (3, 4, 6, 3)"),
+    ResNetV2Variant(name="resnet_v2_101", units=(3, 4, 23, 3), params=44_675_560, multiply_adds=7_194_476_544,
+                    keras_twin="ResNet101V2", build_cost="heavy",
+                    description="Pre-activation ResNet, 101 layers (3, 4, 23, 3)"),
+    ResNetV2Variant(name="resnet_v2_152", units=(3, 8, 36, 3), params=60_380_648, multiply_adds=10_906_697_728,
+                    keras_twin="ResNet152V2", build_cost="heavy",
+                    description="Pre-activation ResNet, 152 layers (3, 8, 36, 3); the book's timed network"),
+    ResNetV2Variant(name="resnet_v2_200", units=(3, 24, 36, 3), params=64_894_440, multiply_adds=14_400_552_960,
+                    build_cost="heavy", description="Pre-activation ResNet, 200 layers (3, 24, 36, 3)"),
+)
 
 
 def resnet_v2_features(images, units, keras_compatible=False):
@@ -73,76 +88,17 @@ def resnet_v2_features(images, units, keras_compatible=False):
     return layers.Activation("relu", name="post_relu")(x)
 
 
-def _resnet_v2(
-    variant,
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    keras_compatible=None,
-    name=None,
-):
-    keras_compatible = _common.resolve_keras_compatible(keras_compatible, weights)
-    return _common.imagenet_model(
-        lambda images: (resnet_v2_features(images, UNITS[variant], keras_compatible), []),
-        lambda x: _common.dense_head(x, classes, classifier_activation),
-        default_name=variant,
-        default_size=224,
-        min_size=32,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        name=name,
-        keras_twin=KERAS_TWINS.get(variant),
-    )
-
-
-_DOC = """ResNet V2 {depth} (units per block {units}), the book's slim network (book 6.4).
-
-    Args:
-        include_top: whether to build the classifier (global mean + `predictions`).
-        weights: `None`, `"imagenet"` (keras.applications' {twin} weights) or a weights file path.
-        input_tensor: optional Keras tensor to build on.
-        input_shape: `(height, width, 3)`, sides >= 32; default `(224, 224, 3)`.
-        pooling: `None`, `"avg"` or `"max"` when `include_top=False`.
-        classes: number of classes.
-        classifier_activation: activation of `predictions` (`None` for logits).
-        keras_compatible: keras.applications' root pooling and BN epsilon (needed
-            for {twin} weights); `None` means True exactly when `weights="imagenet"`.
-        name: model name.
-
-    Returns:
-        A `kclassics.Model`; `model.get_layer("block3").output` is the book's `block3` end point.
-    """
-
-
-def _variant(variant):
-    twin = KERAS_TWINS.get(variant, "no keras twin:")
-    doc = _DOC.format(depth=variant.rsplit("_", 1)[1], units=UNITS[variant], twin=twin)
-    return _common.variant_builder(_resnet_v2, variant, doc)
-
-
-resnet_v2_50 = _variant("resnet_v2_50")
-resnet_v2_101 = _variant("resnet_v2_101")
-resnet_v2_152 = _variant("resnet_v2_152")
-resnet_v2_200 = _variant("resnet_v2_200")
+RESNET_V2 = Family(
+    name="resnet_v2",
+    body=lambda images, variant, args: (resnet_v2_features(images, variant.units, args.keras_compatible), []),
+    head=lambda x, args: _common.dense_head(x, args.classes, args.classifier_activation),
+    paper="He et al. 2016, Identity Mappings in Deep Residual Networks",
+    book_section="6.4",
+    top="the classifier (global mean + `predictions`)",
+    end_points="`block1`..`block4` (the book's; `model.get_layer(\"block3\").output`)",
+    keras_compatible="keras.applications' root pooling and BN epsilon (needed for its weights);",
+)
+register_family(RESNET_V2, VARIANTS)
 
 preprocess_input = keras.applications.resnet_v2.preprocess_input  # scale to [-1, 1], as slim's inception preprocessing
 decode_predictions = keras.applications.resnet_v2.decode_predictions
-
-_CARD = dict(family="resnet_v2", input_shape=(224, 224, 3), paper="He et al. 2016, Identity Mappings in Deep Residual Networks")
-register(resnet_v2_50, multiply_adds=3_482_255_360, params=25_613_800, book_section="6.4", keras_twin="ResNet50V2",
-         description="Pre-activation ResNet, 50 layers (3, 4, 6, 3)", **_CARD)
-register(resnet_v2_101, multiply_adds=7_194_476_544, params=44_675_560, book_section="6.4", keras_twin="ResNet101V2",
-         description="Pre-activation ResNet, 101 layers (3, 4, 23, 3)", **_CARD)
-register(resnet_v2_152, multiply_adds=10_906_697_728, params=60_380_648, book_section="6.4", keras_twin="ResNet152V2",
-         description="Pre-activation ResNet, 152 layers (3, 8, 36, 3); the book's timed network", **_CARD)
-register(resnet_v2_200, multiply_adds=14_400_552_960, params=64_894_440, book_section="6.4",
-         description="Pre-activation ResNet, 200 layers (3, 24, 36, 3)", **_CARD)

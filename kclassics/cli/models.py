@@ -50,12 +50,20 @@ def run_info(args):
     if args.json:
         print(json.dumps(card, indent=2))
         return 0
-    width = max(map(len, card))
-    for key, value in card.items():
-        if key == "params" or key == "multiply_adds":
-            value = f"{value:,}" if value is not None else "-"
-        print(f"{key.ljust(width)}  {value if value is not None else '-'}")
+    # What the model is, then how it is built and tested, each block aligned on its own keys.
+    facts = {key: value for key, value in card.items() if key not in BUILD_FIELDS}
+    for block in (facts, {key: card[key] for key in BUILD_FIELDS}):
+        if block is not facts:
+            print()
+        width = max(map(len, block))
+        for key, value in block.items():
+            if key == "params" or key == "multiply_adds":
+                value = f"{value:,}" if value is not None else "-"
+            print(f"{key.ljust(width)}  {value if value is not None else '-'}")
     return 0
+
+
+BUILD_FIELDS = ("task", "min_input_side", "keras_compatible", "build_cost")
 
 
 def _count_multiply_adds(name):

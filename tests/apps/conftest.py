@@ -3,6 +3,12 @@
 import pytest
 
 import keras
+import kclassics.apps as apps
+
+
+def by_build_cost(names):
+    """`names` as test parameters, the heavy builds (several seconds on two cores, their cards say) marked slow."""
+    return [pytest.param(n, marks=pytest.mark.slow) if apps.model_info(n).heavy else n for n in names]
 
 
 @pytest.fixture(autouse=True)

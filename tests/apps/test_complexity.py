@@ -28,7 +28,7 @@ def test_cards_hold_the_counted_multiply_adds(name):
 
 
 def test_published_figures():
-    # REFERENCE: ResNet 18/34/50/101/152 = 1.8/3.6/3.8/7.6/11.3 G (book L3375), VGG16 15.5 G, Inception V3 5.7 G.
+    # Published (docs/sources.md): ResNet 18/34/50/101/152 = 1.8/3.6/3.8/7.6/11.3 G (book L3375), VGG16 15.5 G, Inception V3 5.7 G.
     giga = {name: apps.model_info(name).multiply_adds / 1e9 for name in ZOO}
     assert giga["vgg16"] == pytest.approx(15.5, abs=0.05)
     assert giga["inception_v3"] == pytest.approx(5.7, abs=0.05)

@@ -8,11 +8,24 @@ import kclassics.apps as apps
 from kclassics.apps import _keras_twins
 
 TWINS = [name for name in apps.list_models() if apps.model_info(name).keras_twin]
-FAST = {"resnet_v2_50", "resnet_v1_50", "vgg16", "inception_v3"}
+
+
+def _lightest_twin_per_family():
+    """The twin of each family with the fewest parameters, unless its build is heavy (DenseNet's)."""
+    lightest = {}
+    for name in TWINS:
+        card = apps.model_info(name)
+        if card.family not in lightest or card.params < apps.model_info(lightest[card.family]).params:
+            lightest[card.family] = name
+    return {name for name in lightest.values() if not apps.model_info(name).heavy}
+
+
+FAST = _lightest_twin_per_family()
 
 
 def _small_shape(name):
-    return (75, 75, 3) if name == "inception_v3" else (32, 32, 3)
+    side = apps.model_info(name).min_input_side
+    return (side, side, 3)
 
 
 def _assert_transplant_equivalent(name, shape, include_top=True):
@@ -101,3 +114,61 @@ def test_imagenet_files_match_keras_applications_sources():
         "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
         "9a0d58056eeedaa3f26cb7ebd46da564",
     )
+
+
+def write_keras_applications_file(directory, name, include_top, input_shape):
+    """Writes the keras.applications weights file of `name`'s twin, laid out as keras.applications' published
+    `.h5` files (Keras 2's `save_weights`: `layer_names`, one group per layer) and named as they are.
+
+    Returns:
+        `(path, source)`: the file and the keras.applications model it was written from.
+    """
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    twin = apps.model_info(name).keras_twin
+    source = apps.keras_twin(twin, include_top=include_top, input_shape=input_shape)
+    file_name = _keras_twins.imagenet_weights_file(twin, include_top)[0]
+    path = directory / file_name
+    with h5py.File(path, "w") as file:
+        legacy_h5_format.save_weights_to_hdf5_group(file, source)
+    return path, source
+
+
+def _file_cases():
+    """Without top: the lightest twin of each family; with top: ResNet50V2's; the rest with -m slow."""
+    for include_top in (False, True):
+        for name in TWINS:
+            fast = name == "resnet_v2_50" if include_top else name in FAST
+            marks = () if fast else (pytest.mark.slow,)
+            yield pytest.param(name, include_top, marks=marks, id=f"{name}-{'top' if include_top else 'notop'}")
+
+
+@pytest.mark.parametrize("name, include_top", list(_file_cases()))
+def test_weights_from_a_keras_applications_file(name, include_top, tmp_path):
+    shape = _small_shape(name)
+    path, source = write_keras_applications_file(tmp_path, name, include_top, shape)
+    # As `keras.applications.<twin>(weights=path)` would: the keras-compatible twin, by transplant.
+    model = apps.create_model(name, weights=str(path), include_top=include_top, input_shape=shape)
+    x = np.random.default_rng(2).uniform(-1, 1, size=(2, *shape)).astype("float32")
+    np.testing.assert_allclose(model(x, training=False), source(x, training=False), atol=1e-4)
+
+
+def test_keras_applications_file_under_home_and_its_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".keras" / "models").mkdir(parents=True)
+    path, source = write_keras_applications_file(tmp_path / ".keras" / "models", "resnet_v2_50", False, (32, 32, 3))
+    model = apps.resnet_v2_50(
+        weights="~/.keras/models/resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5", include_top=False,
+        input_shape=(32, 32, 3),
+    )
+    x = np.random.default_rng(3).uniform(-1, 1, size=(1, 32, 32, 3)).astype("float32")
+    np.testing.assert_allclose(model(x, training=False), source(x, training=False), atol=1e-4)
+    with pytest.raises(ValueError, match=r"(?s)include_top=False.*Received: weights='.*_notop\.h5', include_top=True"):
+        apps.resnet_v2_50(weights=str(path), input_shape=(32, 32, 3))
+    with pytest.raises(ValueError, match="keras_compatible=False"):
+        apps.resnet_v2_50(weights=str(path), include_top=False, keras_compatible=False)
+    with pytest.raises(ValueError, match="resnet_v2_200 has no keras.applications twin"):
+        apps.resnet_v2_200(weights=str(path), include_top=False)
+    with pytest.raises(ValueError, match="aux_logits"):
+        apps.inception_v3(weights=str(path), aux_logits=True)

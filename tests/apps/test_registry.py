@@ -5,6 +5,8 @@ import pytest
 import kclassics
 from kclassics import apps
 from kclassics.model import FunctionalModel
+from kclassics.registry import natural_key
+from tests.apps.conftest import by_build_cost
 
 
 def test_list_models_wildcards():
@@ -12,7 +14,7 @@ def test_list_models_wildcards():
     assert set(apps.list_models("*")) >= {"softmax_regression", "mlp", "mnist_cnn"}
     assert apps.list_models("m?p") == ["mlp"]
     assert apps.list_models("no_such_*") == []
-    assert apps.list_models() == sorted(apps.list_models())
+    assert apps.list_models() == sorted(apps.list_models(), key=natural_key)
 
 
 def test_list_models_rejects_non_string():
@@ -34,12 +36,7 @@ def test_card_fields():
     assert card.as_dict()["input_shape"] == [28, 28, 1]
 
 
-# Builds of over ~150 layers take several seconds each on two cores: those run with -m slow.
-HEAVY = {"densenet121", "densenet169", "densenet201", "resnet_v1_101", "resnet_v1_152", "resnet_v2_101", "resnet_v2_152",
-         "resnet_v2_200"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY else n for n in apps.list_models()])
+@pytest.mark.parametrize("name", by_build_cost(apps.list_models()))
 def test_every_model_matches_its_card(name):
     card = apps.model_info(name)
     model = apps.create_model(name)

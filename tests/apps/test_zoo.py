@@ -9,15 +9,13 @@ import keras
 import kclassics.apps as apps
 from kclassics.export import export_saved_model
 from kclassics.layers import without_xla
+from tests.apps.conftest import by_build_cost
 
 ZOO = [name for name in apps.list_models() if apps.model_info(name).multiply_adds is not None]
-# Builds of over ~150 layers take several seconds each on two cores: those run with -m slow.
-HEAVY = {"densenet121", "resnet_v1_101", "resnet_v1_152", "resnet_v2_101", "resnet_v2_152", "resnet_v2_200", "densenet169", "densenet201"}
-SMALL_SIDE = {"inception_v3": 75, "alexnet": 64, "alexnet_paper": 64}
 
 
 def _small_shape(name):
-    side = SMALL_SIDE.get(name, 32)
+    side = apps.model_info(name).min_input_side
     return (side, side, 3)
 
 
@@ -33,7 +31,7 @@ def test_zoo_is_complete():
 # Full-size parameter counts against the cards: tests/apps/test_registry.py, over every registered model.
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY else n for n in ZOO])
+@pytest.mark.parametrize("name", by_build_cost(ZOO))
 def test_small_input_headless_and_pooling(name):
     shape = _small_shape(name)
     model = apps.create_model(name, include_top=False, pooling="avg", input_shape=shape)
@@ -134,7 +132,7 @@ def test_saved_model_reloads_in_a_fresh_process(name, tmp_path, run_python):
 
 
 def test_bn_inception_modules_follow_the_table_exactly():
-    """Each module's parameters and depth equal what seed 004's row implies (docs/models.md).
+    """Each module's parameters and depth equal what its row of the BN-Inception notes' table implies (docs/models.md).
 
     A convolution has k*k*in*out weights and, with batch norm after it, 2*out trainable
     gamma/beta; the pass-through modules (3c, 4e) concatenate their input unchanged.
