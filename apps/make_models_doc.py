@@ -1,12 +1,16 @@
-"""Writes docs/models.md and README.md's model table from the registry: `python apps/make_models_doc.py [--check]`."""
+"""Writes docs/models.md, README.md's model table and the card index `kclassics list` reads from the registry.
+
+    python apps/make_models_doc.py [--check]
+"""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from kclassics import apps
 from kclassics.apps._models_doc import models_markdown
-from kclassics.cli.models import models_table
+from kclassics.cli.models import CARD_INDEX, models_table
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "models.md"
@@ -23,12 +27,17 @@ def readme_text():
     return before + START + table + END + after
 
 
+def card_index_text():
+    """Every model card as JSON, in the registry's order."""
+    return json.dumps([apps.model_info(name).as_dict() for name in apps.list_models()], indent=1, ensure_ascii=False) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is out of date instead of writing")
     args = parser.parse_args()
     stale = []
-    for target, text in ((TARGET, models_markdown()), (README, readme_text())):
+    for target, text in ((TARGET, models_markdown()), (README, readme_text()), (CARD_INDEX, card_index_text())):
         if target.exists() and target.read_text(encoding="utf-8") == text:
             print(f"{target}: in sync")
         elif args.check:

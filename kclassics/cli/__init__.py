@@ -57,7 +57,7 @@ def main(argv=None):
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    if not args.verbose:
+    if getattr(args, "uses_tensorflow", True) and not args.verbose:
         import_tensorflow_quietly()
     try:
         return args.run(args)

@@ -1,13 +1,18 @@
 """`kclassics list` and `kclassics info`: the model registry on the command line."""
 
+import fnmatch
 import json
+import types
+from pathlib import Path
+
+CARD_INDEX = Path(__file__).resolve().parents[1] / "apps" / "cards.json"
 
 
 def register(commands):
     parser = commands.add_parser("list", help="list the registered models", description="List the registered models.")
     parser.add_argument("pattern", nargs="?", default="*", help="shell wildcard, e.g. 'resnet_v2_*' (default: all)")
     parser.add_argument("--json", action="store_true", help="print the model cards as JSON")
-    parser.set_defaults(run=run_list)
+    parser.set_defaults(run=run_list, uses_tensorflow=False)
 
     parser = commands.add_parser("info", help="show a model's card", description="Show what is known about a model.")
     parser.add_argument("name", help="registered model name")
@@ -16,16 +21,26 @@ def register(commands):
 
 
 def run_list(args):
-    from kclassics import apps
-
-    cards = [apps.model_info(name) for name in apps.list_models(args.pattern)]
+    cards = [types.SimpleNamespace(**card) for card in card_index(args.pattern)]
     if args.json:
-        print(json.dumps([card.as_dict() for card in cards], indent=2))
+        print(json.dumps([vars(card) for card in cards], indent=2))
         return 0
     if not cards:
         raise ValueError(f"No model matches {args.pattern!r}. Received: pattern={args.pattern!r}")
     print(models_table(cards))
     return 0
+
+
+def card_index(pattern="*"):
+    """The model cards matching a wildcard, read from `kclassics/apps/cards.json` without loading Keras.
+
+    `python apps/make_models_doc.py` writes that file from the registry, and a
+    test checks that it is in sync, as for the README's table.
+    """
+    from kclassics.registry import natural_key
+
+    cards = {card["name"]: card for card in json.loads(CARD_INDEX.read_text(encoding="utf-8"))}
+    return [cards[name] for name in sorted(fnmatch.filter(cards, pattern), key=natural_key)]
 
 
 def models_table(cards):

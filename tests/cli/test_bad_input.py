@@ -59,7 +59,7 @@ def test_one_epoch_is_one_pass(tmp_path):
 
 def test_help_version_and_list_do_not_load_tensorflow(tmp_path):
     code = "import sys; from kclassics.cli import main; main(sys.argv[1:]); assert 'tensorflow' not in sys.modules, 'loaded'"
-    for args in (["--help"], ["--version"], ["train", "--help"]):
+    for args in (["--help"], ["--version"], ["train", "--help"], ["list", "resnet*"], ["list", "--json"]):
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, env=subprocess_env())
         assert done.returncode == 0 and "loaded" not in done.stderr, done.stderr[-2000:]
