@@ -4,6 +4,8 @@ import os
 
 import keras
 
+from kclassics import validation
+
 
 def model_input(input_shape, input_tensor, default_shape, name="images", any_rank=False):
     """The input tensor of a builder: `input_tensor` if given, else a new `keras.Input`.
@@ -36,8 +38,7 @@ def model_input(input_shape, input_tensor, default_shape, name="images", any_ran
 
 def check_head(classes, classifier_activation):
     """Validates the classifier head arguments."""
-    if not isinstance(classes, int) or isinstance(classes, bool) or classes < 1:
-        raise ValueError(f"`classes` must be a positive integer. Received: classes={classes!r}")
+    validation.positive_int("classes", classes)
     if classifier_activation is not None:
         keras.activations.get(classifier_activation)  # raises on unknown names
 

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from kclassics import validation
 from kclassics.apps._registry import register
 from kclassics.model import Model
 
@@ -35,11 +36,9 @@ class AdditiveGaussianNoiseAutoencoder(Model):
 
     def __init__(self, n_input=784, n_hidden=200, transfer_function="softplus", scale=0.1, **kwargs):
         super().__init__(**kwargs)
-        for arg, value in (("n_input", n_input), ("n_hidden", n_hidden)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"`{arg}` must be a positive integer. Received: {arg}={value!r}")
-        if not scale >= 0:
-            raise ValueError(f"`scale` must be a non-negative number. Received: scale={scale!r}")
+        validation.positive_int("n_input", n_input)
+        validation.positive_int("n_hidden", n_hidden)
+        validation.non_negative_float("scale", scale)
         self.n_input = n_input
         self.n_hidden = n_hidden
         self.transfer_function = transfer_function

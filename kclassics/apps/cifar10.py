@@ -10,6 +10,7 @@ about 4.6 say 0.004).
 import keras
 from keras import layers, regularizers
 
+from kclassics import validation
 from kclassics.apps import _common
 from kclassics.apps._registry import register
 from kclassics.layers.normalization import LocalResponseNormalization
@@ -50,8 +51,7 @@ def cifar10_cnn(
     """
     _common.check_head(classes, classifier_activation)
     _common.check_weights(weights)
-    if not weight_decay >= 0:
-        raise ValueError(f"`weight_decay` must be a non-negative number. Received: weight_decay={weight_decay!r}")
+    validation.non_negative_float("weight_decay", weight_decay)
     if input_shape is not None and len(tuple(input_shape)) != 3:
         raise ValueError(
             f"`input_shape` must be (height, width, channels), such as (24, 24, 3). Received: input_shape={tuple(input_shape)}"

@@ -5,6 +5,7 @@ import math
 import keras
 import numpy as np
 
+from kclassics import validation
 from kclassics.log import log  # noqa: F401  (the callbacks' logger)
 
 
@@ -13,19 +14,8 @@ def global_step(model):
     return int(keras.ops.convert_to_numpy(model.optimizer.iterations))
 
 
-def check_positive_int(name, value, allow_none=False):
-    """Raises a ValueError naming `name` unless `value` is a positive int (or None if allowed)."""
-    if allow_none and value is None:
-        return
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        accepted = "a positive integer" + (" or None" if allow_none else "")
-        raise ValueError(f"`{name}` must be {accepted}. Received: {name}={value!r}")
-
-
-def check_non_negative_int(name, value):
-    """Raises a ValueError naming `name` unless `value` is an int >= 0."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"`{name}` must be a non-negative integer. Received: {name}={value!r}")
+check_positive_int = validation.positive_int
+check_non_negative_int = validation.non_negative_int
 
 
 def format_value(value):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import keras
 
+from kclassics import validation
 from kclassics.callbacks._base import StepTrigger, check_positive_int, global_step, log
 
 _CHECKPOINT = re.compile(r"^ckpt-(\d+)\.weights\.h5$")
@@ -76,8 +77,8 @@ class CheckpointSaver(keras.callbacks.Callback):
             raise ValueError(
                 f"Give exactly one of `save_steps` and `save_secs`. Received: save_steps={save_steps!r}, save_secs={save_secs!r}"
             )
-        if save_secs is not None and (isinstance(save_secs, bool) or not isinstance(save_secs, (int, float)) or not save_secs > 0):
-            raise ValueError(f"`save_secs` must be a positive number of seconds. Received: save_secs={save_secs!r}")
+        if save_secs is not None:
+            validation.positive_float("save_secs", save_secs)
         check_positive_int("save_steps", save_steps, allow_none=True)
         check_positive_int("keep", keep)
         self.directory = Path(directory)

@@ -14,6 +14,8 @@ import re
 import signal
 import threading
 
+from kclassics import validation
+
 STRATEGIES = ("default", "mirrored", "multi_worker", "parameter_server")
 JOBS = ("chief", "worker", "ps", "evaluator")
 # The process that runs `fit` under ParameterServerStrategy is not in the
@@ -80,8 +82,7 @@ class Cluster:
                 seen[host] = f"{job}:{index}"
         if self.task_type not in JOBS:
             raise ValueError(f"Unknown job name. Accepted: {', '.join(JOBS)}. Received: job_name={self.task_type!r}")
-        if not isinstance(self.task_index, int) or isinstance(self.task_index, bool) or self.task_index < 0:
-            raise ValueError(f"`task_index` must be a non-negative integer. Received: task_index={self.task_index!r}")
+        validation.non_negative_int("task_index", self.task_index)
         listed = self.jobs.get(self.task_type)
         if listed is None:
             if not (self.task_type == COORDINATOR and "ps" in self.jobs and self.task_index == 0):
