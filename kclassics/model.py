@@ -1,8 +1,8 @@
 """The base class that every kclassics network is an instance of."""
 
 import keras
-from keras.src.models.functional import Functional
-from keras.src.models.model import functional_init_arguments
+
+from kclassics._keras import Functional, functional_init_arguments
 
 
 @keras.saving.register_keras_serializable(package="kclassics")

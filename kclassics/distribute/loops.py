@@ -18,7 +18,7 @@ counted on the parameter server) and `worker` (the worker that ran it). Epoch
 logs are the compiled metrics, accumulated on the parameter servers by all
 workers. Every increment of a variable in the step (metric totals and counts,
 `optimizer.iterations`) is one atomic op on its server, so no worker's update
-is lost (see `_atomic_variable_updates`). A step is applied once scheduled,
+is lost (see `kclassics._keras.atomic_variable_updates`). A step is applied once scheduled,
 so a `StopAtStep` callback caps the steps scheduled: training stops at exactly
 its step; other ways of stopping (`model.stop_training`) still apply the steps
 in flight, up to 4 per worker. Only the optimizers of
@@ -41,6 +41,7 @@ import weakref
 import keras
 import tensorflow as tf
 
+from kclassics import _keras as keras_compat
 from kclassics.callbacks.stop import StopAtStep
 from kclassics.distribute import optimizers, strategies
 
@@ -93,7 +94,7 @@ def fit(model, x=None, y=None, *, batch_size=None, epochs=1, verbose="auto", cal
     loop_class = _ParameterServerLoop if strategies.is_parameter_server(strategy) else _MultiWorkerLoop
     _check_arguments(loop_class.name, x, y, batch_size, steps_per_epoch, kwargs)
     _check_positive("epochs", epochs, allow_zero=True)
-    model._assert_compile_called("fit")
+    keras_compat.assert_compiled(model, "fit")
     if loop_class is _ParameterServerLoop:
         optimizers.check_parameter_server_optimizer(model.optimizer)
     loop = loop_class(model, strategy)
@@ -153,13 +154,8 @@ def _in_this_process(model):
             "Call evaluate/predict outside `strategy.scope()` under this strategy; they run in this "
             f"process and read the distributed variables. Active strategy: {type(strategy).__name__}"
         )
-    # Keras caches its compiled loops with the strategy they were built for.
-    saved = model._distribute_strategy, model.test_function, model.predict_function
-    model._distribute_strategy = model.test_function = model.predict_function = None
-    try:
+    with keras_compat.fresh_compiled_loops(model):
         yield
-    finally:
-        model._distribute_strategy, model.test_function, model.predict_function = saved
 
 
 class _ParameterServerLoop:
@@ -183,7 +179,7 @@ class _ParameterServerLoop:
         @tf.function
         def train_function(iterator):
             def step(data):
-                with _atomic_variable_updates():
+                with keras_compat.atomic_variable_updates():
                     logs = model.train_step(data)
                 logs["global_step"] = global_step.assign_add(1)
                 logs["worker"] = tf.distribute.coordinator.experimental_get_current_worker_index()
@@ -303,41 +299,7 @@ class _MultiWorkerLoop:
         return {name: float(value) for name, value in logs.items()}
 
 
-@contextlib.contextmanager
-def _atomic_variable_updates():
-    """While a step is traced, `assign_add` and `assign_sub` of Keras variables are the tf.Variable's own ops.
 
-    Keras 3 implements them as a read followed by a separate write
-    (`assign(self + value)`). On a parameter server the steps of two workers
-    interleave between the two, and one worker's update is lost: metric totals
-    and counts drop steps (an epoch's mean loss came out 1.84 where its steps
-    averaged 2.1) and `optimizer.iterations` lags. The tf.Variable's
-    AssignAdd/AssignSub apply each update whole, under the variable's lock on
-    the server. Only the graph being traced is affected: the body of a
-    `tf.function` runs in Python when it is traced, not when it is called.
-    """
-    keras_updates = {name: getattr(keras.Variable, name) for name in ("assign_add", "assign_sub")}
-    own = {name: keras.Variable.__dict__.get(name) for name in keras_updates}
-
-    def atomic(name):
-        def update(variable, value):
-            target = variable.value
-            if not isinstance(target, tf.Variable):  # an autocast read or a sharded variable: Keras's own path
-                return keras_updates[name](variable, value)
-            return getattr(target, name)(tf.cast(value, target.dtype))
-
-        return update
-
-    for name in keras_updates:
-        setattr(keras.Variable, name, atomic(name))
-    try:
-        yield
-    finally:
-        for name, method in own.items():
-            if method is None:
-                delattr(keras.Variable, name)
-            else:
-                setattr(keras.Variable, name, method)
 
 
 def _build_optimizer(model):

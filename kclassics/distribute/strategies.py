@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 
+from kclassics import _keras as keras_compat
 from kclassics.distribute.cluster import STRATEGIES, Cluster
 
 
@@ -73,7 +74,7 @@ def needs_own_loop(strategy):
 
 def strategy_of(model):
     """The strategy `model`'s variables were created under."""
-    return getattr(model, "_distribute_strategy", None) or tf.distribute.get_strategy()
+    return keras_compat.distribute_strategy(model) or tf.distribute.get_strategy()
 
 
 def current_strategy():

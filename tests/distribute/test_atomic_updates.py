@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from kclassics.distribute.loops import _atomic_variable_updates
+from kclassics._keras import atomic_variable_updates as _atomic_variable_updates
 
 
 def op_types(function):

@@ -1,0 +1,73 @@
+"""Every use of Keras's private names in kclassics, in one place, so a Keras upgrade is checked here.
+
+Keras 3.15's internals these rely on: the functional model class and its
+argument test (`kclassics.Model`), a model's compile check and its cached
+strategy and compiled loops (parameter-server `fit`), and the two-step
+`Variable.assign_add` (replaced while a parameter-server step is traced).
+"""
+
+import contextlib
+
+import keras
+from keras.src.models.functional import Functional  # noqa: F401  (the class kclassics.FunctionalModel extends)
+from keras.src.models.model import functional_init_arguments  # noqa: F401  (whether Model(...) builds a graph)
+
+
+def assert_compiled(model, method):
+    """Raises Keras's own error when `model` was not compiled before `method` ("fit", "evaluate")."""
+    model._assert_compile_called(method)
+
+
+def distribute_strategy(model):
+    """The `tf.distribute` strategy a model was built under, or None."""
+    return getattr(model, "_distribute_strategy", None)
+
+
+@contextlib.contextmanager
+def fresh_compiled_loops(model):
+    """Keras caches its compiled evaluate/predict loops with the strategy they were built for: start from none."""
+    saved = model._distribute_strategy, model.test_function, model.predict_function
+    model._distribute_strategy = model.test_function = model.predict_function = None
+    try:
+        yield
+    finally:
+        model._distribute_strategy, model.test_function, model.predict_function = saved
+
+
+@contextlib.contextmanager
+def atomic_variable_updates():
+    """While a step is traced, `assign_add` and `assign_sub` of Keras variables are the tf.Variable's own ops.
+
+    Keras 3 implements them as a read followed by a separate write
+    (`assign(self + value)`). On a parameter server the steps of two workers
+    interleave between the two, and one worker's update is lost: metric totals
+    and counts drop steps (an epoch's mean loss came out 1.84 where its steps
+    averaged 2.1) and `optimizer.iterations` lags. The tf.Variable's
+    AssignAdd/AssignSub apply each update whole, under the variable's lock on
+    the server. Only the graph being traced is affected: the body of a
+    `tf.function` runs in Python when it is traced, not when it is called.
+    """
+    import tensorflow as tf
+
+    keras_updates = {name: getattr(keras.Variable, name) for name in ("assign_add", "assign_sub")}
+    own = {name: keras.Variable.__dict__.get(name) for name in keras_updates}
+
+    def atomic(name):
+        def update(variable, value):
+            target = variable.value
+            if not isinstance(target, tf.Variable):  # an autocast read or a sharded variable: Keras's own path
+                return keras_updates[name](variable, value)
+            return getattr(target, name)(tf.cast(value, target.dtype))
+
+        return update
+
+    for name in keras_updates:
+        setattr(keras.Variable, name, atomic(name))
+    try:
+        yield
+    finally:
+        for name, method in own.items():
+            if method is None:
+                delattr(keras.Variable, name)
+            else:
+                setattr(keras.Variable, name, method)
