@@ -10,6 +10,10 @@ import dataclasses
 import difflib
 from typing import Any, Callable
 
+from kclassics import _backend
+
+_backend.require_tensorflow("kclassics.programs")
+
 
 @dataclasses.dataclass(frozen=True)
 class Program:
