@@ -1,4 +1,4 @@
-"""The book's timing harness (chapter 6, `time_tensorflow_run`) for Keras 3 models.
+"""The book's timing harness (chapter 6, `time_tensorflow_run`) for Keras 3 models, on any backend.
 
 The book times each network on one random batch of 32: 10 burn-in steps, then
 100 timed batches, printing `step %d, duration = %.3f` every 10 and finally
@@ -7,7 +7,8 @@ loop also gives images per second, the achieved GFLOP/s (from the model's
 multiply-adds, see `kclassics.profiler`) and the fraction of this machine's
 matrix-multiply peak, measured at start-up; and it can time a second model
 (the keras.applications twin) interleaved step by step, so that both see the
-same machine load and the ratio of each step pair is fair.
+same machine load and the ratio of each step pair is fair. It runs on the
+TensorFlow, JAX and PyTorch backends (the op profile on TensorFlow only).
 
 Library code does not print: progress lines go to the `log` callback.
 """
@@ -75,7 +76,7 @@ def check_run_arguments(mode, batch_size, steps, warmup):
 
 
 def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=0):
-    """A function that runs one benchmark step of `model` on a fixed random batch.
+    """A function that runs one benchmark step of `model` on a fixed random batch, on any Keras backend.
 
     Args:
         model: a built `keras.Model` with one image input.
@@ -87,8 +88,10 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
             input's shape, such as the autoencoder).
         batch_size: images per step.
         input_shape: shape of one image; default the model's input shape.
-        jit_compile: XLA-compile the step; `None` uses the model's own
-            default (`model.jit_compile`, Keras's "auto" resolution).
+        jit_compile: XLA-compile the step (`tf.function(jit_compile=...)` on
+            TensorFlow, `jax.jit` on JAX; on PyTorch the train step follows
+            Keras's `jit_compile`, the other modes run eagerly); `None` uses the
+            model's own default (`model.jit_compile`, Keras's "auto" resolution).
         seed: seed of the random batch.
 
     Returns:
@@ -96,37 +99,31 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
         results are computed; `jit_compile` is the setting used.
     """
     import keras
-    import tensorflow as tf
 
     if mode not in MODES:
         raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
     shape = tuple(input_shape) if input_shape is not None else tuple(model.inputs[0].shape[1:])
     rng = np.random.default_rng(seed)
     # The book feeds `tf.random_uniform((batch_size, height, width, 3))` (L3293).
-    images = tf.constant(rng.uniform(size=(batch_size, *shape)).astype("float32"))
+    images = keras.ops.convert_to_tensor(rng.uniform(size=(batch_size, *shape)).astype("float32"))
     if jit_compile is None:
         jit_compile = bool(model.jit_compile)
 
-    if mode == "forward":
-        forward = tf.function(lambda x: model(x, training=False), jit_compile=jit_compile)
-        return (lambda: wait_for(forward(images))), jit_compile
-
-    if mode == "forward-backward":
-        weights = model.trainable_variables
-
-        @tf.function(jit_compile=jit_compile)
-        def forward_backward(x):
-            with tf.GradientTape() as tape:
-                objective = tf.nn.l2_loss(tf.cast(model(x, training=True), "float32"))  # `tf.nn.l2_loss(pool5)` (L2320)
-            return tape.gradient(objective, weights)
-
-        return (lambda: wait_for(forward_backward(images))), jit_compile
+    if mode != "train":
+        backend = keras.backend.backend()
+        steps = {"tensorflow": _tensorflow_step, "jax": _jax_step, "torch": _torch_step}
+        if backend not in steps:
+            raise ValueError(
+                f"`mode={mode!r}` is timed on the backends {tuple(steps)}. Received: KERAS_BACKEND={backend!r}"
+            )
+        step = steps[backend](model, mode, jit_compile)
+        return (lambda: wait_for(step(images))), jit_compile and backend != "torch"
 
     output_shape = _first_output_shape(model, images)
     if output_shape == shape:  # a model that reconstructs its input (the autoencoder) learns to reproduce it
         targets = images
     else:
-        targets = tf.constant(rng.integers(0, output_shape[-1], size=(batch_size,)), dtype="int32")
+        targets = keras.ops.convert_to_tensor(rng.integers(0, output_shape[-1], size=(batch_size,)).astype("int32"))
     model.compile(
         optimizer=keras.optimizers.SGD(TRAIN_LEARNING_RATE),
         loss=keras.losses.SparseCategoricalCrossentropy(),
@@ -134,6 +131,65 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
     )
     # `train_on_batch` converts the loss to a Python float, so it has finished.
     return (lambda: model.train_on_batch(images, targets)), bool(model.jit_compile)
+
+
+def _l2_loss(outputs):
+    """The book's `tf.nn.l2_loss(pool5)` (L2320), `sum(y**2) / 2` in float32, summed over the outputs."""
+    import keras
+
+    return sum(
+        keras.ops.sum(keras.ops.square(keras.ops.cast(y, "float32"))) / 2 for y in keras.tree.flatten(outputs)
+    )
+
+
+def _tensorflow_step(model, mode, jit_compile):
+    import tensorflow as tf
+
+    if mode == "forward":
+        return tf.function(lambda x: model(x, training=False), jit_compile=jit_compile)
+    weights = model.trainable_variables
+
+    @tf.function(jit_compile=jit_compile)
+    def forward_backward(x):
+        with tf.GradientTape() as tape:
+            objective = _l2_loss(model(x, training=True))
+        return tape.gradient(objective, weights)
+
+    return forward_backward
+
+
+def _jax_step(model, mode, jit_compile):
+    """The step as a pure function of the model's variables (`stateless_call`), `jax.jit`-compiled."""
+    import jax
+
+    trainable = [v.value for v in model.trainable_variables]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+
+    def forward(trainable, non_trainable, x, training):
+        return model.stateless_call(trainable, non_trainable, x, training=training)[0]
+
+    if mode == "forward":
+        function = lambda trainable, non_trainable, x: forward(trainable, non_trainable, x, False)  # noqa: E731
+    else:
+        function = jax.grad(lambda trainable, non_trainable, x: _l2_loss(forward(trainable, non_trainable, x, True)))
+    if jit_compile:
+        function = jax.jit(function)
+    return lambda x: function(trainable, non_trainable, x)
+
+
+def _torch_step(model, mode, jit_compile):
+    """The step in eager PyTorch: inference under `no_grad`, or autograd's gradients."""
+    import torch
+
+    if mode == "forward":
+
+        def forward(x):
+            with torch.no_grad():
+                return model(x, training=False)
+
+        return forward
+    weights = [v.value for v in model.trainable_variables]
+    return lambda x: torch.autograd.grad(_l2_loss(model(x, training=True)), weights)
 
 
 def _first_output_shape(model, images):
@@ -160,14 +216,9 @@ def without_weight_penalties(model):
 
 def wait_for(outputs):
     """Returns `outputs` once they are computed (a GPU call returns before its kernels finish)."""
-    # On a GPU the call returns before the kernels finish: reading one value
-    # back waits for the stream, as `session.run` did in the book.
-    import tensorflow as tf
+    from kclassics import _backend
 
-    tensors = [t for t in tf.nest.flatten(outputs) if isinstance(t, tf.Tensor)]  # `train_on_batch` returns floats
-    if tensors:
-        min(tensors, key=lambda t: int(np.prod(t.shape))).numpy()
-    return outputs
+    return _backend.block_until_ready(outputs)
 
 
 def time_steps(step, steps, warmup, on_step=None, clock="wall"):
@@ -249,14 +300,16 @@ def measure_matmul_peak(size=2048, repeats=5, dtype="float32", clock="wall"):
     Returns:
         GFLOP/s, counting `2 * size**3` FLOPs per product.
     """
-    import tensorflow as tf
+    import keras
 
     rng = np.random.default_rng(0)
-    a = tf.cast(tf.constant(rng.standard_normal((size, size)), "float32"), dtype)
-    b = tf.cast(tf.constant(rng.standard_normal((size, size)), "float32"), dtype)
-    product = tf.function(lambda: tf.reduce_sum(tf.cast(tf.matmul(a, b), "float32")))
-    product().numpy()
-    best = min(time_steps(lambda: product().numpy(), repeats, 0, clock=clock).durations)
+    a, b = (keras.ops.cast(rng.standard_normal((size, size)).astype("float32"), dtype) for _ in range(2))
+
+    def product():
+        return keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.cast(keras.ops.matmul(a, b), "float32")))
+
+    product()
+    best = min(time_steps(product, repeats, 0, clock=clock).durations)
     return 2 * size**3 / best / 1e9
 
 
@@ -272,18 +325,15 @@ def step_line(index, duration, when=None):
 
 
 def machine():
-    """What the figures were measured on."""
-    import keras
-    import tensorflow as tf
+    """What the figures were measured on: the host, the Keras backend, its devices and versions."""
+    from kclassics import _backend
 
-    devices = [d.device_type for d in tf.config.list_physical_devices()]
     return {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
-        "devices": devices,
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
+        "devices": _backend.devices(),
+        **_backend.versions(),
     }
 
 
@@ -312,6 +362,9 @@ def op_seconds(step, steps=3, layers_of=None):
     import shutil
     import tempfile
 
+    from kclassics import _backend
+
+    _backend.require_tensorflow("The op profile of `kclassics bench --profile-ops`")
     import tensorflow as tf
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
@@ -503,8 +556,9 @@ def benchmark(
         warmup: burn-in steps (the book's 10).
         jit_compile: XLA for both models; `None` lets each model use its own
             default.
-        mixed_precision: build the models under `mixed_float16` (GPU) or
-            `mixed_bfloat16` (CPU).
+        mixed_precision: False, True (build the models under `mixed_float16`
+            on a GPU, `mixed_bfloat16` on a CPU) or a policy name,
+            `"mixed_bfloat16"` or `"mixed_float16"`, on any device.
         compare: `None` or `"keras"`: also time the keras.applications twin,
             with the kclassics model holding the twin's weights.
         model_kwargs: extra builder arguments (such as `lrn=False`).
@@ -514,7 +568,8 @@ def benchmark(
             of this process, steadier on a shared machine; the peak is then
             measured in CPU seconds too).
         profile_ops: after the timing, profile this many more steps of each
-            model and report the op time per step by op type (`op_seconds`).
+            model and report the op time per step by op type (`op_seconds`;
+            TensorFlow backend only).
         profile_by: `"type"` (op types) or `"layer"` (each model's top-level
             layers, forward and backward together).
         log: receives each progress line (the CLI prints them).
@@ -529,6 +584,10 @@ def benchmark(
         raise ValueError(f"`profile_ops` must be a non-negative integer. Received: profile_ops={profile_ops!r}")
     if profile_by not in PROFILE_BY:
         raise ValueError(f"`profile_by` must be one of {PROFILE_BY}. Received: profile_by={profile_by!r}")
+    if profile_ops:
+        from kclassics import _backend
+
+        _backend.require_tensorflow("The op profile of `kclassics bench --profile-ops`")
     _clock(clock)
     card = apps.model_info(name)
     if compare not in (None, "keras"):

@@ -6,7 +6,12 @@ import tempfile
 from pathlib import Path
 
 import keras
-import tensorflow as tf
+
+from kclassics import _backend
+
+_backend.require_tensorflow("kclassics.export")
+
+import tensorflow as tf  # noqa: E402
 
 from kclassics.layers._xla import without_xla
 

@@ -13,7 +13,9 @@ class Model(keras.Model):
     (which returns a `FunctionalModel`, still an instance of `Model`), or as a
     base class with its own `call`. It is registered for serialization, so
     `.keras` files written from it load again with `safe_mode=True`. Behaviour
-    shared by every kclassics network (such as distributed `fit`) lives here.
+    shared by every kclassics network (such as distributed `fit`) lives here;
+    on the JAX and PyTorch backends `fit`, `evaluate` and `predict` are
+    Keras's own (the distribution strategies are TensorFlow's).
     """
 
     def __new__(cls, *args, **kwargs):
@@ -27,18 +29,24 @@ class Model(keras.Model):
 
     def fit(self, *args, **kwargs):
         """`keras.Model.fit`, also under ParameterServer and MultiWorkerMirrored strategies (see `kclassics.distribute.fit`)."""
+        if keras.backend.backend() != "tensorflow":
+            return super().fit(*args, **kwargs)
         from kclassics import distribute
 
         return distribute.fit(self, *args, **kwargs)
 
     def evaluate(self, *args, **kwargs):
         """`keras.Model.evaluate` under any strategy (see `kclassics.distribute.evaluate`)."""
+        if keras.backend.backend() != "tensorflow":
+            return super().evaluate(*args, **kwargs)
         from kclassics import distribute
 
         return distribute.evaluate(self, *args, **kwargs)
 
     def predict(self, *args, **kwargs):
         """`keras.Model.predict` under any strategy (see `kclassics.distribute.predict`)."""
+        if keras.backend.backend() != "tensorflow":
+            return super().predict(*args, **kwargs)
         from kclassics import distribute
 
         return distribute.predict(self, *args, **kwargs)

@@ -4,10 +4,14 @@ With mixed precision the layers compute in 16 bits and keep float32
 variables: `mixed_float16` on a GPU (tensor cores; Keras then scales the loss
 automatically), `mixed_bfloat16` on a CPU, where oneDNN runs bfloat16 matrix
 products at about twice the float32 rate on processors with AVX512-BF16 or
-AMX. The book trains in float32, which stays the default everywhere.
+AMX. `mixed_bfloat16` can also be asked for by name on a GPU, where it needs
+no loss scaling (Ampere and later have bfloat16 tensor cores). The book
+trains in float32, which stays the default everywhere.
 """
 
 import contextlib
+
+MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
 def check_flag(mixed_precision):
@@ -17,13 +21,26 @@ def check_flag(mixed_precision):
 
 
 def policy_name(mixed_precision):
-    """`"float32"`, or the mixed policy for this machine when `mixed_precision` is true."""
+    """`"float32"`, or the mixed policy for this machine when `mixed_precision` is true.
+
+    Args:
+        mixed_precision: False, True (`mixed_float16` where the Keras backend
+            sees a GPU, `mixed_bfloat16` otherwise) or one of `MIXED_POLICIES`
+            by name, on any device.
+    """
+    if isinstance(mixed_precision, str):
+        if mixed_precision not in MIXED_POLICIES:
+            raise ValueError(
+                f"`mixed_precision` must be True or False. Received: mixed_precision={mixed_precision!r}. "
+                f"A policy name is accepted too: one of {MIXED_POLICIES}."
+            )
+        return mixed_precision
     check_flag(mixed_precision)
     if not mixed_precision:
         return "float32"
-    import tensorflow as tf
+    from kclassics import _backend
 
-    return "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
+    return "mixed_float16" if _backend.has_gpu() else "mixed_bfloat16"
 
 
 @contextlib.contextmanager

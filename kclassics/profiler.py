@@ -236,7 +236,7 @@ def _recording_layer_calls(record):
 
 def _trace_calls(model, shape):
     """Maps `id(layer)` to the list of `(input_shapes, output_shapes)` of its calls."""
-    import tensorflow as tf
+    import keras
 
     calls = {}
 
@@ -244,10 +244,16 @@ def _trace_calls(model, shape):
         calls.setdefault(id(layer), []).append((_shapes(args), _shapes(outputs)))
 
     dtype = model.inputs[0].dtype if getattr(model, "inputs", None) else "float32"
-    spec = tf.TensorSpec((1, *shape), dtype=dtype)
     with _recording_layer_calls(record):
         # Tracing builds a graph only: no arithmetic, so full-size models are cheap.
-        tf.function(lambda x: model(x, training=False)).get_concrete_function(spec)
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.function(lambda x: model(x, training=False)).get_concrete_function(tf.TensorSpec((1, *shape), dtype=dtype))
+        else:
+            from keras.src.backend import compute_output_spec  # the backend's shape-only trace (jax.eval_shape, ...)
+
+            compute_output_spec(lambda x: model(x, training=False), keras.KerasTensor((1, *shape), dtype=dtype))
     return calls
 
 

@@ -1,8 +1,17 @@
-"""`kclassics bench`: the book's chapter 6 timing harness for any registered model."""
+"""`kclassics bench`: the book's chapter 6 timing harness for any registered model, on any Keras backend."""
 
 import argparse
 
 from kclassics.cli._args import non_negative_int, positive_int
+
+
+def mixed_policy(value):
+    """`--mixed-precision POLICY`: one of the mixed dtype policies."""
+    from kclassics import precision
+
+    if value not in precision.MIXED_POLICIES:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(precision.MIXED_POLICIES)}. Received: {value!r}")
+    return value
 
 
 def register(commands):
@@ -13,7 +22,8 @@ def register(commands):
         help="time a model as the book's chapter 6 does (forward, forward-backward, train)",
         description="Time a model on one random batch: burn-in steps, then timed steps, printing the book's "
         "`step N, duration = ...` lines and `... across N steps, mean +/- sd sec / batch`, then images/sec, "
-        "achieved GFLOP/s and the fraction of this machine's matmul peak (measured at start-up).",
+        "achieved GFLOP/s and the fraction of this machine's matmul peak (measured at start-up). Runs on the "
+        "Keras backend KERAS_BACKEND names (tensorflow, jax, torch).",
     )
     parser.add_argument("model", help="registered model name (see `kclassics list`)")
     parser.add_argument("--mode", choices=benchmark.MODES, default="forward", help="what one step does (default: forward)")
@@ -25,7 +35,11 @@ def register(commands):
         "--jit", action=argparse.BooleanOptionalAction, default=None,
         help="XLA-compile the step of both models (default: each model's own default)",
     )
-    parser.add_argument("--mixed-precision", action="store_true", help="mixed_float16 on GPU, mixed_bfloat16 on CPU")
+    parser.add_argument(
+        "--mixed-precision", nargs="?", const=True, default=False, type=mixed_policy, metavar="POLICY",
+        help="alone: mixed_float16 on GPU, mixed_bfloat16 on CPU; or name the policy, mixed_bfloat16 or mixed_float16, "
+        "on any device",
+    )
     parser.add_argument("--compare", choices=("keras",), help="also time the keras.applications twin, interleaved, same weights")
     parser.add_argument(
         "--clock", choices=tuple(benchmark.CLOCKS), default="wall",

@@ -13,7 +13,11 @@ See docs/distributed.md.
 
 import importlib
 
-from kclassics.distribute.cluster import STRATEGIES, Cluster, parse_hosts, serve
+from kclassics import _backend
+
+_backend.require_tensorflow("kclassics.distribute")
+
+from kclassics.distribute.cluster import STRATEGIES, Cluster, parse_hosts, serve  # noqa: E402
 
 # TensorFlow loads on first use of these, so the command line checks a
 # cluster (and refuses a bad one) before importing it.

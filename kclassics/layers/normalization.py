@@ -55,14 +55,17 @@ class LocalResponseNormalization(layers.Layer):
     the forward and backward passes are then one matmul each and elementwise
     ops, which compile with XLA and are much faster on CPU than the fused
     `LRNGrad` kernel (see docs/performance.md).
-    `implementation="fused"` calls `tf.nn.local_response_normalization` itself.
+    `implementation="fused"` calls `tf.nn.local_response_normalization` itself
+    on the TensorFlow backend; on the others, which have no such kernel, it
+    computes the same function by the matmul form, so a model saved on one
+    backend runs on any.
 
     Args:
         depth_radius: half-width of the channel window.
         bias: the additive constant `k`.
         alpha: the scale of the sum of squares.
         beta: the exponent.
-        implementation: `"matmul"` (default) or `"fused"` (TensorFlow backend only).
+        implementation: `"matmul"` (default) or `"fused"` (TensorFlow's kernel on its backend).
     """
 
     def __init__(self, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, implementation="matmul", **kwargs):
@@ -87,7 +90,7 @@ class LocalResponseNormalization(layers.Layer):
         self.built = True
 
     def call(self, inputs):
-        if self.implementation == "fused":
+        if self.implementation == "fused" and keras.backend.backend() == "tensorflow":
             import tensorflow as tf
 
             return tf.nn.local_response_normalization(inputs, self.depth_radius, self.bias, self.alpha, self.beta)

@@ -13,7 +13,10 @@ directory layout, one checkpoint and resume mechanism, one result type.
 import dataclasses
 from typing import Any, Callable
 
+from kclassics import _backend
 from kclassics.registry import Registry
+
+_backend.require_tensorflow("kclassics.programs")
 
 ACCURACY_SUMMARY = "test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}, {steps} steps, {train_seconds:.1f} s)"
 
