@@ -6,12 +6,13 @@ import logging
 import os
 import sys
 
+from kclassics._backend import BackendError
 from kclassics._version import __version__
 
 # Each module registers its sub-commands with `register(subparsers)`.
 COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster")
 
-USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError)
+USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError, BackendError)
 
 
 def build_parser():
