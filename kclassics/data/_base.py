@@ -1,6 +1,7 @@
 """Containers for in-memory datasets and their tf.data pipelines."""
 
 import dataclasses
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -41,6 +42,33 @@ class Splits:
 
 
 _LOADERS: dict = {}
+
+
+def check_directory(dataset, directory, argument, holds):
+    """`directory` as a `Path` if it is an existing directory.
+
+    Args:
+        dataset: the dataset's name, for messages.
+        directory: the directory the user named.
+        argument: how the user named it (`"data_dir"`, `"KCLASSICS_DATA_DIR"`).
+        holds: what the directory should hold, for messages.
+
+    Raises:
+        NotADirectoryError: `directory` is a file.
+        FileNotFoundError: `directory` does not exist.
+    """
+    path = Path(directory)
+    where = f"{argument} (--data-dir on the command line)" if argument == "data_dir" else argument
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(
+            f"{dataset} {where} must name a directory, but {str(path)!r} is a file. "
+            f"Name the directory that holds {holds}. Received: {argument}={str(directory)!r}"
+        )
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"{dataset} directory {str(path)!r} does not exist. It must hold {holds}. Received: {argument}={str(directory)!r}"
+        )
+    return path
 
 
 def register_loader(name: str, loader: Callable):
