@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kclassics.data._base import Split, Splits, load_tfds_arrays
+from kclassics.data._base import Split, Splits, check_directory, load_tfds_arrays
 from kclassics.data.mnist import ENV_DATA_DIR, resolve_source
 
 BATCHES_DIR = "cifar-10-batches-bin"
@@ -20,6 +20,8 @@ TEST_FILES = ("test_batch.bin",)
 IMAGE_SIZE = 32
 CROP_SIZE = 24  # cifar10_input.IMAGE_SIZE: the network sees 24x24 crops
 RECORD_BYTES = 1 + IMAGE_SIZE * IMAGE_SIZE * 3
+RECORDS_PER_FILE = 10000  # each batch file of the binary version
+HOLDS = f"{BATCHES_DIR}/ (or be it) with {', '.join(TRAIN_FILES + TEST_FILES)}"
 NUM_CLASSES = 10
 # The distortions of cifar10_input.distorted_inputs (book L1840), for pixels in [0, 1].
 MAX_BRIGHTNESS_DELTA = 63 / 255  # random_brightness(max_delta=63) on 0-255 pixels
@@ -28,12 +30,7 @@ CONTRAST_RANGE = (0.2, 1.8)  # random_contrast(lower=0.2, upper=1.8)
 
 def batches_dir(data_dir):
     """The directory holding the `.bin` files: `data_dir` itself or its `cifar-10-batches-bin/`."""
-    directory = Path(data_dir)
-    if not directory.is_dir():
-        raise FileNotFoundError(
-            f"CIFAR-10 directory {str(directory)!r} does not exist. It must hold {BATCHES_DIR}/ (or be it) with "
-            f"{', '.join(TRAIN_FILES + TEST_FILES)}. Received: data_dir={str(data_dir)!r}"
-        )
+    directory = check_directory("CIFAR-10", data_dir, "data_dir", HOLDS)
     nested = directory / BATCHES_DIR
     return nested if nested.is_dir() else directory
 
@@ -51,10 +48,15 @@ def read_batch_file(path):
         ValueError: the size is not a whole number of records, or a label is not 0-9.
     """
     raw = np.fromfile(path, dtype=np.uint8)
-    if raw.size == 0 or raw.size % RECORD_BYTES:
+    standard = f"a batch file of the binary version holds {RECORDS_PER_FILE:,} records, {RECORDS_PER_FILE * RECORD_BYTES:,} bytes"
+    if raw.size == 0:
+        raise ValueError(f"{str(path)!r} is empty; {standard}. Replace it with an intact copy.")
+    if raw.size % RECORD_BYTES:
+        whole, extra = divmod(raw.size, RECORD_BYTES)
         raise ValueError(
             f"{str(path)!r} has {raw.size} bytes, not a whole number of {RECORD_BYTES}-byte CIFAR-10 records "
-            f"(1 label byte + 32x32x3 pixels): the file is truncated or not a CIFAR-10 binary batch."
+            f"(1 label byte + 32x32x3 pixels): {whole} records and {extra} bytes over, so the file is truncated or "
+            f"not a CIFAR-10 binary batch ({standard})."
         )
     records = raw.reshape(-1, RECORD_BYTES)
     labels = records[:, 0].astype(np.int64)
@@ -68,9 +70,16 @@ def read_batch_file(path):
 def _read_files(directory, names):
     missing = [name for name in names if not (directory / name).is_file()]
     if missing:
+        python_version = [name for name in missing if (directory / Path(name).stem).is_file()]
+        hint = (
+            f" {str(directory)!r} holds {', '.join(Path(n).stem for n in python_version)} without .bin: that is the "
+            f"Python (pickled) version; kclassics reads the binary version, cifar-10-binary.tar.gz."
+            if python_version
+            else ""
+        )
         raise FileNotFoundError(
             f"{', '.join(missing)} missing from {str(directory)!r}; the CIFAR-10 binary version holds "
-            f"{', '.join(TRAIN_FILES + TEST_FILES)} in {BATCHES_DIR}/."
+            f"{', '.join(TRAIN_FILES + TEST_FILES)} in {BATCHES_DIR}/.{hint}"
         )
     parts = [read_batch_file(directory / name) for name in names]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -95,7 +104,7 @@ def load_cifar10(data_dir=None, source="auto"):
         `Splits` named "cifar10" with an empty validation split; pixels stay
         uint8 (the pipelines convert them).
     """
-    reader, directory = resolve_source("CIFAR-10", source, "bin", data_dir)
+    reader, directory = resolve_source("CIFAR-10", source, "bin", data_dir, HOLDS)
     if reader == "tfds":
         (train_x, train_y), (test_x, test_y) = _read_tfds(directory)
     else:

@@ -10,11 +10,13 @@ can download) the data.
 
 import gzip
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
 
-from kclassics.data._base import Split, Splits, load_tfds_arrays
+from kclassics import validation
+from kclassics.data._base import Split, Splits, check_directory, load_tfds_arrays
 
 ENV_DATA_DIR = "KCLASSICS_DATA_DIR"
 TRAIN_IMAGES = "train-images-idx3-ubyte"
@@ -22,6 +24,7 @@ TRAIN_LABELS = "train-labels-idx1-ubyte"
 TEST_IMAGES = "t10k-images-idx3-ubyte"
 TEST_LABELS = "t10k-labels-idx1-ubyte"
 FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
+HOLDS = f"the four IDX files {', '.join(FILES)} (raw or .gz)"
 VALIDATION_SIZE = 5000  # read_data_sets(validation_size=5000): the first 5,000 training images
 
 # IDX magic numbers: 0x0000 08 (unsigned byte) 0N (number of dimensions).
@@ -35,14 +38,21 @@ def data_dir_from_env(data_dir=None):
     return os.environ.get(ENV_DATA_DIR) or None
 
 
-def resolve_source(dataset, source, file_source, data_dir):
+def resolve_source(dataset, source, file_source, data_dir, holds):
     """Where a loader reads from: `("tfds", tfds_dir_or_None)` or `(file_source, directory)`.
+
+    A directory of standard files is checked here, before anything is read.
 
     Args:
         dataset: the dataset's name, for messages.
         source: the loader's `source` argument: `"auto"`, `file_source` or `"tfds"`.
         file_source: the name of the standard-files source (`"idx"`, `"bin"`).
         data_dir: the directory argument (default `$KCLASSICS_DATA_DIR`).
+        holds: what that directory should hold, for messages.
+
+    Raises:
+        NotADirectoryError: the directory of standard files is a file.
+        FileNotFoundError: it does not exist.
     """
     accepted = ("auto", file_source, "tfds")
     if source not in accepted:
@@ -52,7 +62,8 @@ def resolve_source(dataset, source, file_source, data_dir):
         raise ValueError(f"source={file_source!r} needs data_dir (or {ENV_DATA_DIR}). Received: data_dir=None")
     if source == "tfds" or (source == "auto" and directory is None):
         return "tfds", directory if source == "tfds" else None
-    return file_source, directory
+    argument = "data_dir" if data_dir is not None else ENV_DATA_DIR
+    return file_source, check_directory(dataset, directory, argument, holds)
 
 
 def find_file(data_dir, name):
@@ -61,18 +72,13 @@ def find_file(data_dir, name):
     Raises:
         FileNotFoundError: naming the directory and the files it should hold.
     """
-    directory = Path(data_dir)
-    if not directory.is_dir():
-        raise FileNotFoundError(
-            f"MNIST directory {str(directory)!r} does not exist. It must hold the four IDX files "
-            f"{', '.join(FILES)} (raw or .gz). Received: data_dir={str(data_dir)!r}"
-        )
+    directory = check_directory("MNIST", data_dir, "data_dir", HOLDS)
     for candidate in (directory / name, directory / f"{name}.gz"):
         if candidate.is_file():
             return candidate
     raise FileNotFoundError(
-        f"{name} (or {name}.gz) is missing from {str(directory)!r}; an MNIST directory holds "
-        f"{', '.join(FILES)} (raw or .gz). Received: data_dir={str(data_dir)!r}"
+        f"{name} (or {name}.gz) is missing from {str(directory)!r}; an MNIST directory holds {HOLDS}. "
+        f"Received: data_dir={str(data_dir)!r}"
     )
 
 
@@ -94,7 +100,22 @@ def read_idx(path, expected_magic):
     try:
         with opener(path, "rb") as f:
             raw = f.read()
-    except (OSError, EOFError) as error:  # a damaged gzip stream
+    except zlib.error as error:
+        raise ValueError(
+            f"Cannot read the IDX file {str(path)!r}: its gzip data is corrupt (zlib.error: {error}). "
+            f"Replace it with an intact copy."
+        ) from error
+    except EOFError as error:
+        raise ValueError(
+            f"Cannot read the IDX file {str(path)!r}: its gzip stream ends early ({error}): the file is truncated. "
+            f"Replace it with an intact copy."
+        ) from error
+    except gzip.BadGzipFile as error:  # not gzip at all, or a failed CRC / length check
+        raise ValueError(
+            f"Cannot read the IDX file {str(path)!r}: it is not an intact gzip file ({error}). A raw IDX file "
+            f"must not end in .gz; a damaged one must be replaced."
+        ) from error
+    except OSError as error:  # unreadable: permissions, a directory in its place
         raise ValueError(f"Cannot read the IDX file {str(path)!r}: {error}") from error
     if len(raw) < 4 or int.from_bytes(raw[:4], "big") != expected_magic:
         found = int.from_bytes(raw[:4], "big") if len(raw) >= 4 else None
@@ -135,6 +156,22 @@ def _read_tfds(data_dir):
     return (train_x[..., 0], train_y), (test_x[..., 0], test_y)
 
 
+def _check_training_count(count, validation_size, found_in, received):
+    """Raises if `count` training images leave none to train on once `validation_size` are held out."""
+    if validation_size < count:
+        return
+    if validation_size == VALIDATION_SIZE:  # the book's split: the user never chose it, so say what it needs
+        raise ValueError(
+            f"MNIST's training images: found {count} in {found_in}, but the book's split (read_data_sets, L1043) "
+            f"holds out the first {VALIDATION_SIZE:,} for validation and trains on the rest, so it needs more than "
+            f"{VALIDATION_SIZE:,} (the standard file has 60,000). Received: {received} (validation_size={validation_size})"
+        )
+    raise ValueError(
+        f"`validation_size` must be between 0 and {count - 1}: {found_in} holds {count} training images and at "
+        f"least one must be left to train on. Received: validation_size={validation_size!r}"
+    )
+
+
 def load_mnist(data_dir=None, flatten=False, one_hot=False, source="auto", validation_size=VALIDATION_SIZE):
     """MNIST with the book's splits: train 55,000 / validation 5,000 / test 10,000.
 
@@ -151,17 +188,16 @@ def load_mnist(data_dir=None, flatten=False, one_hot=False, source="auto", valid
     Returns:
         `Splits` named "mnist", pixels scaled to [0, 1] as float32.
     """
-    reader, directory = resolve_source("MNIST", source, "idx", data_dir)
+    validation.non_negative_int("validation_size", validation_size)
+    reader, directory = resolve_source("MNIST", source, "idx", data_dir, HOLDS)
     if reader == "tfds":
         (train_x, train_y), (test_x, test_y) = _read_tfds(directory)
+        _check_training_count(len(train_x), validation_size, "tensorflow-datasets' mnist train split", f"source={source!r}")
     else:
         train_x, train_y = _read_pair(directory, TRAIN_IMAGES, TRAIN_LABELS)
+        found = f"{str(find_file(directory, TRAIN_IMAGES))!r}"
+        _check_training_count(len(train_x), validation_size, found, f"data_dir={str(directory)!r}")
         test_x, test_y = _read_pair(directory, TEST_IMAGES, TEST_LABELS)
-    if not 0 <= validation_size < len(train_x):
-        raise ValueError(
-            f"`validation_size` must be between 0 and {len(train_x) - 1} (the training images). "
-            f"Received: validation_size={validation_size!r}"
-        )
 
     def split(images, labels):
         x = images.astype(np.float32) / 255.0  # read_data_sets scales to [0, 1] (dtype=float32)

@@ -55,6 +55,25 @@ def test_bad_files(tmp_path):
         data.load("cifar10", source="disk")
 
 
+def test_bad_directory_and_damaged_files_say_what_is_wrong(tmp_path):
+    write_cifar10(tmp_path)
+    folder = tmp_path / "cifar-10-batches-bin"
+    batch = folder / "data_batch_1.bin"
+    with pytest.raises(NotADirectoryError, match=rf"must name a directory, but '{batch}' is a file.*Received: data_dir='{batch}'"):
+        data.load("cifar10", data_dir=batch)
+    intact = batch.read_bytes()
+    batch.write_bytes(b"")
+    with pytest.raises(ValueError, match=rf"'{batch}' is empty; a batch file of the binary version holds 10,000 records"):
+        data.load("cifar10", data_dir=tmp_path)
+    batch.write_bytes(intact[:-1000])  # truncated mid-record
+    with pytest.raises(ValueError, match=r"17438 bytes, not a whole number .*: 5 records and 2073 bytes over, so the file is truncated"):
+        data.load("cifar10", data_dir=tmp_path)
+    batch.write_bytes(intact)
+    (folder / "test_batch.bin").rename(folder / "test_batch")  # the Python version's name
+    with pytest.raises(FileNotFoundError, match="test_batch.bin missing.*holds test_batch without .bin: that is the Python"):
+        data.load("cifar10", data_dir=tmp_path)
+
+
 def test_training_pipeline_distorts_per_image(tmp_path):
     import tensorflow as tf
 

@@ -91,6 +91,52 @@ def test_wrong_magic_and_damaged_gzip(tmp_path):
         mnist.read_idx(damaged, 2051)
 
 
+def test_corrupt_gzip_names_the_file_and_the_damage(tmp_path):
+    path = write_idx(tmp_path / "train-images-idx3-ubyte", np.zeros((3, 28, 28), np.uint8), 2051, compress=True)
+    intact = gzip.compress(gzip.decompress(path.read_bytes()), mtime=0)  # no file name in the header: deflate data at byte 10
+    damaged = bytearray(intact)
+    damaged[10] = 0xFF  # the first deflate block header: reserved block type 3
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match=rf"Cannot read the IDX file '{path}': its gzip data is corrupt \(zlib.error: .*invalid block type"):
+        mnist.read_idx(path, 2051)
+    path.write_bytes(intact[: len(intact) // 2])
+    with pytest.raises(ValueError, match=rf"'{path}': its gzip stream ends early .*the file is truncated"):
+        mnist.read_idx(path, 2051)
+    damaged = bytearray(intact)
+    damaged[-6] ^= 0xFF  # the CRC-32 of the uncompressed data
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match=rf"'{path}': it is not an intact gzip file \(CRC check failed"):
+        mnist.read_idx(path, 2051)
+    # through the loader, the same error for the file the directory holds
+    write_mnist(tmp_path / "mnist", compress=True, train=5001, test=1)
+    (tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz").write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="t10k-images-idx3-ubyte.gz': it is not an intact gzip file"):
+        data.load("mnist", data_dir=tmp_path / "mnist")
+
+
+def test_data_dir_naming_a_file_says_it_is_not_a_directory(tmp_path, monkeypatch):
+    file = tmp_path / "train-images-idx3-ubyte.gz"
+    file.write_bytes(b"")
+    with pytest.raises(NotADirectoryError, match=rf"MNIST data_dir \(--data-dir on the command line\) must name a directory, but '{file}' is a file\..*Received: data_dir='{file}'"):
+        data.load("mnist", data_dir=file)
+    monkeypatch.setenv("KCLASSICS_DATA_DIR", str(file))
+    with pytest.raises(NotADirectoryError, match=rf"MNIST KCLASSICS_DATA_DIR must name a directory.*Received: KCLASSICS_DATA_DIR='{file}'"):
+        mnist.load_mnist()
+
+
+def test_too_few_training_images_for_the_book_split(tmp_path):
+    write_mnist(tmp_path, train=100, test=1)
+    found = tmp_path / "train-images-idx3-ubyte"
+    with pytest.raises(ValueError, match=rf"found 100 in '{found}', but the book's split .* holds out the first 5,000 for validation .* needs more than 5,000") as caught:
+        data.load("mnist", data_dir=tmp_path)
+    assert "must be between" not in str(caught.value)  # the command line has no validation_size to change
+    with pytest.raises(ValueError, match=r"`validation_size` must be between 0 and 99: .* holds 100 training images.*Received: validation_size=100"):
+        mnist.load_mnist(tmp_path, validation_size=100)
+    with pytest.raises(ValueError, match="`validation_size` must be a non-negative integer. Received: validation_size=-1"):
+        mnist.load_mnist(tmp_path / "not read", validation_size=-1)  # checked before the files
+    assert len(mnist.load_mnist(tmp_path, validation_size=99).train) == 1
+
+
 def test_labels_out_of_range_and_count_mismatch(tmp_path):
     write_mnist(tmp_path, train=5001, test=2)
     write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.array([3, 12], np.uint8), 2049)
