@@ -12,7 +12,7 @@ from kclassics._version import __version__
 # Each module registers its sub-commands with `register(subparsers)`.
 COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster")
 
-USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError, BackendError)
+USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError, ModuleNotFoundError, BackendError)
 
 
 def build_parser():

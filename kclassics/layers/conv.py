@@ -22,7 +22,7 @@ class ConvDefaults:
     Attributes:
         kernel_initializer: Keras initializer name or config.
         weight_decay: slim's L2 factor `wd` in `wd * sum(w**2) / 2`; the Keras
-            regularizer is `L2(wd / 2)` (REFERENCE, "Translating TF1 idioms").
+            regularizer is `L2(wd / 2)` (TF1's `l2_regularizer(wd)` is `wd * sum(w**2) / 2`).
         bn_momentum: slim BN `decay`.
         bn_epsilon: BN epsilon.
         bn_scale: whether BN learns gamma (slim's default is no gamma).
@@ -51,7 +51,7 @@ CONV_DEFAULTS = {
     "keras_resnet": ConvDefaults("he_normal", 1e-4, 0.99, 1.001e-5, True),
     # DenseNet (Huang et al. 2017): He init, weight decay 1e-4; BN as keras.applications.
     "densenet": ConvDefaults("he_normal", 1e-4, 0.99, 1.001e-5, True),
-    # BN-Inception as seed 004 (L300): tf.layers Conv2D/BatchNormalization defaults, gamma on, no weight decay.
+    # BN-Inception as in the BN-Inception paper notes (docs/sources.md): tf.layers Conv2D/BatchNormalization defaults, gamma on, no weight decay.
     "bn_inception": ConvDefaults("glorot_uniform", 0.0, 0.99, 1e-3, True),
     # GoogLeNet: no batch norm; Xavier init and L2 4e-5 as slim's inception_v1 scope.
     "googlenet": ConvDefaults("glorot_uniform", 4e-5, 0.99, 1e-3, True),

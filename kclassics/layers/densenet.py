@@ -1,4 +1,4 @@
-"""DenseNet-BC pieces (Huang et al. 2017; seed 002 L696): dense layer, dense block, transition.
+"""DenseNet-BC pieces (Huang et al. 2017; the Tensorflow_CNN blog, docs/sources.md): dense layer, dense block, transition.
 
 Sub-layers follow keras.applications' names: a block `conv2` holds layers
 `block1`, `block2`, ... each holding `0_bn`, `1_conv`, `1_bn`, `2_conv`

@@ -37,7 +37,7 @@ def inception_v1_module(c1x1, c3x3_reduce, c3x3, c5x5_reduce, c5x5, pool_proj):
 
 
 def bn_inception_module(c1x1, c3x3_reduce, c3x3, double_reduce, double_3x3, pool, pool_proj=None, stride=1):
-    """BN-Inception module (Ioffe & Szegedy 2015, Fig. 5; seed 004 L288).
+    """BN-Inception module (Ioffe & Szegedy 2015, Fig. 5; the BN-Inception paper notes, docs/sources.md).
 
     The 5x5 branch is two 3x3 convolutions. With `stride=2` (3c, 4e) there is no 1x1
     branch (`c1x1=0`), the 3x3 branches end with stride 2 and the pool branch is a

@@ -5,6 +5,8 @@ import numpy as np
 import keras
 from keras import layers
 
+from kclassics import validation
+
 IMPLEMENTATIONS = ("matmul", "fused")
 
 
@@ -70,8 +72,10 @@ class LocalResponseNormalization(layers.Layer):
 
     def __init__(self, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, implementation="matmul", **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(depth_radius, int) or isinstance(depth_radius, bool) or depth_radius < 0:
-            raise ValueError(f"`depth_radius` must be a non-negative integer. Received: depth_radius={depth_radius!r}")
+        validation.non_negative_int("depth_radius", depth_radius)
+        validation.non_negative_float("bias", bias)
+        validation.non_negative_float("alpha", alpha)
+        validation.non_negative_float("beta", beta)  # a negative exponent would amplify, not normalise
         if implementation not in IMPLEMENTATIONS:
             raise ValueError(
                 f"`implementation` must be one of {IMPLEMENTATIONS}. Received: implementation={implementation!r}"

@@ -3,7 +3,7 @@ import pytest
 
 from kclassics import apps
 
-BOOK_PARAMS = {"softmax_regression": 7_850, "mlp": 238_510, "mnist_cnn": 3_274_634}  # REFERENCE, chapter 3-5
+BOOK_PARAMS = {"softmax_regression": 7_850, "mlp": 238_510, "mnist_cnn": 3_274_634}  # the book, chapters 3-5
 
 
 @pytest.mark.parametrize("name,params", sorted(BOOK_PARAMS.items()))

@@ -55,3 +55,12 @@ def test_config_round_trip_and_serialization(tmp_path):
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         LocalResponseNormalization(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"beta": -1}, "beta=-1"), ({"alpha": -0.1}, "alpha=-0.1"), ({"bias": float("nan")}, "bias=nan"), ({"depth_radius": -1}, "depth_radius=-1")],
+)
+def test_bad_arguments_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        LocalResponseNormalization(**kwargs)
