@@ -14,10 +14,9 @@ from keras import layers
 
 from kclassics.apps import _common
 from kclassics.apps._registry import register
+from kclassics.apps.mnist import MNIST_SHAPE
 from kclassics.layers.recurrent import BasicLSTMCell
 from kclassics.model import Model
-
-MNIST_SHAPE = (28, 28, 1)
 
 
 def birnn_mnist(

@@ -6,6 +6,8 @@ from typing import Callable
 
 import numpy as np
 
+from kclassics.registry import Registry
+
 
 @dataclasses.dataclass(frozen=True)
 class Split:
@@ -41,7 +43,7 @@ class Splits:
         return self.train.x.shape[1:]
 
 
-_LOADERS: dict = {}
+DATASETS = Registry("dataset")
 
 
 def check_directory(dataset, directory, argument, holds):
@@ -72,14 +74,13 @@ def check_directory(dataset, directory, argument, holds):
 
 
 def register_loader(name: str, loader: Callable):
-    """Makes `load(name, ...)` call `loader(...)`."""
-    _LOADERS[name] = loader
-    return loader
+    """Makes `load(name, ...)` call `loader(...)`; a name is registered once."""
+    return DATASETS.register(name, loader)
 
 
 def available():
     """Names accepted by `load`."""
-    return sorted(_LOADERS)
+    return DATASETS.names()
 
 
 def load(name, **kwargs):
@@ -92,9 +93,7 @@ def load(name, **kwargs):
     Returns:
         A `Splits`.
     """
-    if name not in _LOADERS:
-        raise ValueError(f"Unknown dataset {name!r}. Accepted: {', '.join(available())}. Received: dataset={name!r}")
-    return _LOADERS[name](**kwargs)
+    return DATASETS.get(name)(**kwargs)
 
 
 def training_pipeline(split, batch_size, seed=0, augment=None):

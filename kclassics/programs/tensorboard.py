@@ -19,6 +19,7 @@ from kclassics.log import log
 from kclassics.programs import Program, register
 from kclassics.programs._data import load_program_data
 from kclassics.runs import Run
+from kclassics.training import check_batch_size
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +112,7 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
     import tensorflow as tf
 
     splits = load_program_data(config.dataset, data_dir)
+    check_batch_size(config.batch_size, splits.train)
     run = Run.open(out, run_name or config.model, config, resume)
     keras.utils.set_random_seed(config.seed)
     model = create_model(config.model, input_shape=splits.input_shape, classes=splits.num_classes)
