@@ -7,7 +7,7 @@ import pytest
 
 from harness import finish_program, start_program
 from kclassics.distribute.optimizers import ACCEPTED, ACCURACY_TOLERANCE, REFUSED, check_parameter_server_optimizer
-from programs import OPTIMIZER_MATRIX
+from tests.distribute.programs import OPTIMIZER_MATRIX  # by package path: tests/programs/ is a package named "programs" too
 
 
 def coordinator_config(cluster):
