@@ -73,7 +73,7 @@ def test_tensorflow_logs_hidden_unless_verbose(tmp_path):
     def cli(*args):
         return subprocess.run([sys.executable, "-m", "kclassics", *args], capture_output=True, text=True, timeout=300, env=env)
 
-    quiet = cli("list", "mlp")
+    quiet = cli("info", "mlp")  # loads TensorFlow
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
-    verbose = cli("--verbose", "list", "mlp")
+    verbose = cli("--verbose", "info", "mlp")
     assert verbose.returncode == 0 and "I0000" in verbose.stderr
