@@ -342,7 +342,8 @@ def _check_resumable(path, config):
         raise ValueError(
             f"Cannot resume {path} with changed settings ({listed}): a resumed run continues with the settings "
             f"it started with, and only its length ({', '.join(RUN_LENGTH_FIELDS)}) may change. "
-            "Start a new run with another --out to train with other settings."
+            "Give the first run's settings again (its config.json lists them), or start a new run with "
+            "another --out to train with other settings."
         )
 
 

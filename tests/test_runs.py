@@ -106,8 +106,9 @@ def test_kill_9_after_the_first_checkpoint_then_resume(name, tmp_path):
     reached = max(int(p.name.split("-")[1].split(".")[0]) for p in (out / "checkpoints").glob("ckpt-*.json"))
 
     total = reached + more
-    done = subprocess.run([*command, "--resume", length_flag, str(total)], capture_output=True, text=True, timeout=600,
-                          env=subprocess_env())
+    same_settings = [arg for arg in first if arg not in (length_flag, first[first.index(length_flag) + 1])]
+    done = subprocess.run([*command, *same_settings, "--resume", length_flag, str(total)], capture_output=True, text=True,
+                          timeout=600, env=subprocess_env())
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count("Restored checkpoint") == 1
     metrics = metrics_of(out)
