@@ -88,16 +88,14 @@ class Run:
     step reached), `history` (the whole run's recorded values).
     """
 
-    def __init__(self, path, config, resumed, checkpoint_steps=None, checkpoint_seconds=CHECKPOINT_SECONDS):
+    def __init__(self, path, resumed, checkpoint_steps=None, checkpoint_seconds=CHECKPOINT_SECONDS):
         self.path = Path(path)
-        self.config = config
         self.resumed = resumed
         self.checkpoint_steps = checkpoint_steps
         self.checkpoint_seconds = checkpoint_seconds
         self.step = 0
         self._restored_step = 0
         self.history = {}
-        self.state = {}
         self._train_seconds = 0.0
         self._segment_start = time.perf_counter()
         self._last_checkpoint = (0, time.monotonic())
@@ -134,7 +132,7 @@ class Run:
                 _check_resumable(path, config)
         else:
             _create(path)
-        run = cls(path, config, resume, **schedule)
+        run = cls(path, resume, **schedule)
         run._clean_staging()
         if config is not None:
             _write_json(path / "config.json", config_dict(config))
@@ -188,7 +186,6 @@ class Run:
         self.step = self._restored_step = saved["step"]
         self.history = saved["history"]
         self._train_seconds = saved["train_seconds"]
-        self.state = state
         self._last_checkpoint = (self.step, time.monotonic())
         log(f"Restored checkpoint {weights if weights.is_file() else path} (step {self.step}).")
         return state
@@ -218,7 +215,7 @@ class Run:
             _staged(directory / f"ckpt-{step}.npz", lambda p: np.savez(p, **arrays), suffix=".npz")
         record = {"step": step, "train_seconds": self.train_seconds, "history": self.history, "state": plain}
         _write_json(directory / f"ckpt-{step}.json", record)
-        self.step, self.state = step, state
+        self.step = step
         self._last_checkpoint = (step, time.monotonic())
         for old, _ in self.checkpoints()[:-KEEP_CHECKPOINTS]:
             for path in directory.glob(f"ckpt-{old}.*"):

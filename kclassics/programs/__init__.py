@@ -45,10 +45,6 @@ class Program:
     strategies: tuple = ("default",)
     task: str = "image_classification"
 
-    def settings(self):
-        """The names of the config's fields: the settings the command line may override."""
-        return [field.name for field in dataclasses.fields(self.config)]
-
 
 PROGRAMS = Registry(
     "program",
