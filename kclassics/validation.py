@@ -19,22 +19,22 @@ def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def positive_int(name, value, allow_none=False):
-    """`value` if it is an integer >= 1 (or None when allowed)."""
+def _int_at_least(name, value, low, accepted, allow_none):
     if allow_none and value is None:
         return value
-    if not _is_int(value) or value < 1:
-        _fail(name, value, "a positive integer" + (" or None" if allow_none else ""))
+    if not _is_int(value) or value < low:
+        _fail(name, value, accepted + (" or None" if allow_none else ""))
     return value
+
+
+def positive_int(name, value, allow_none=False):
+    """`value` if it is an integer >= 1 (or None when allowed)."""
+    return _int_at_least(name, value, 1, "a positive integer", allow_none)
 
 
 def non_negative_int(name, value, allow_none=False):
     """`value` if it is an integer >= 0 (or None when allowed)."""
-    if allow_none and value is None:
-        return value
-    if not _is_int(value) or value < 0:
-        _fail(name, value, "a non-negative integer" + (" or None" if allow_none else ""))
-    return value
+    return _int_at_least(name, value, 0, "a non-negative integer", allow_none)
 
 
 def seed(name, value):
