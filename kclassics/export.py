@@ -67,7 +67,8 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     `"image_classification"` takes `input_name` (float32, the model's input
     shape with any batch size) and returns `probabilities` (batch x classes)
     and `classes` (int64 argmax); `"reconstruction"` returns `reconstruction`
-    and `hidden`. The SavedModel is written to a staging directory beside the
+    and `hidden`. The tasks of `kclassics.learn`'s canned models add TF
+    Serving's `classify` or `regress` signature beside `serving_default`. The SavedModel is written to a staging directory beside the
     target and renamed into place, so a crash never leaves a partial export
     (a run directory removes such leftovers when it is reopened) and an
     existing version is never overwritten. Its files follow the user's umask,
@@ -97,15 +98,21 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     if target.exists():
         raise FileExistsError(f"Export version {version} already exists at {target}; versions are never overwritten.")
     export_dir.mkdir(parents=True, exist_ok=True)
-    spec, serve = TASKS[task](model, input_name, **options)
+    endpoints = TASKS[task](model, input_name, **options)
+    if not isinstance(endpoints, dict):  # one (input spec, serve fn): the serving_default signature
+        endpoints = {"serving_default": ([endpoints[0]], endpoints[1])}
 
     staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=export_dir))
     try:
         with without_xla():  # the SavedModel then needs no XLA where it is served
             archive = keras.export.ExportArchive()
             archive.track(model)
-            archive.add_endpoint(name="serving_default", fn=serve, input_signature=[spec])
+            for name, (signature, serve, *_) in endpoints.items():
+                archive.add_endpoint(name=name, fn=serve, input_signature=signature)
             archive.write_out(str(staging), verbose=False)
+        methods = {name: endpoint[2] for name, endpoint in endpoints.items() if len(endpoint) > 2}
+        if methods:
+            _set_method_names(staging, methods)
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
         os.rename(staging, target)
     except BaseException:
@@ -118,3 +125,98 @@ def _umask():
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# -- the canned models of kclassics.learn: TF Serving's predict, classify and regress signatures ------------------------
+
+_CLASSIFY_METHOD = "tensorflow/serving/classify"
+_REGRESS_METHOD = "tensorflow/serving/regress"
+
+
+def _raw_inputs(model):
+    """{name: TensorSpec} of a functional model's raw-column inputs, any batch size."""
+    return {t.name: tf.TensorSpec((None, *t.shape[1:]), t.dtype, name=t.name) for t in tf.nest.flatten(model.inputs)}
+
+
+def _parse_examples(model):
+    """A function from serialized tf.Example protos to the model's inputs (TF Serving's classify/regress `inputs`)."""
+    specs = _raw_inputs(model)
+    parsing = {name: tf.io.FixedLenFeature(spec.shape[1:], tf.int64 if spec.dtype.is_integer else spec.dtype)
+               for name, spec in specs.items()}
+
+    def parse(serialized):
+        parsed = tf.io.parse_example(serialized, parsing)
+        return {name: tf.cast(parsed[name], specs[name].dtype) for name in specs}
+
+    return parse
+
+
+def _scores(outputs, head):
+    """(batch, classes) scores of a classifier head: probabilities, or margins for an SVM."""
+    outputs = tf.cast(outputs, tf.float32)
+    if head == "sigmoid":
+        return tf.concat([1.0 - outputs, outputs], axis=-1)
+    if head == "margin" and outputs.shape[-1] == 1:
+        return tf.concat([-outputs, outputs], axis=-1)
+    return outputs
+
+
+def _tabular_classification(model, input_name, head="softmax", labels=None):
+    """`serving_default` (raw columns -> `scores`, `classes`) and `classify` (serialized tf.Example `inputs` -> `classes`, `scores`).
+
+    `classify` is TF Serving's classification signature: `classes` is a
+    (batch, classes) string tensor of the class labels, `scores` their
+    probabilities (margins for an SVM).
+    """
+    parse = _parse_examples(model)
+
+    def predict(features):
+        scores = _scores(model(features, training=False), head)
+        return {"scores": scores, "classes": tf.argmax(scores, axis=-1)}
+
+    def classify(inputs):
+        scores = _scores(model(parse(inputs), training=False), head)
+        names = tf.constant(list(labels) if labels else [str(i) for i in range(scores.shape[-1])])
+        return {"classes": tf.tile(names[None, :], [tf.shape(scores)[0], 1]), "scores": scores}
+
+    examples = tf.TensorSpec((None,), tf.string, name="inputs")
+    return {"serving_default": ([_raw_inputs(model)], predict), "classify": ([examples], classify, _CLASSIFY_METHOD)}
+
+
+def _tabular_regression(model, input_name):
+    """`serving_default` (raw columns -> `outputs`) and `regress` (serialized tf.Example `inputs` -> `outputs`, one value each)."""
+    parse = _parse_examples(model)
+
+    def predict(features):
+        return {"outputs": tf.cast(model(features, training=False), tf.float32)}
+
+    def regress(inputs):
+        return {"outputs": tf.reshape(tf.cast(model(parse(inputs), training=False), tf.float32), (-1,))}
+
+    examples = tf.TensorSpec((None,), tf.string, name="inputs")
+    return {"serving_default": ([_raw_inputs(model)], predict), "regress": ([examples], regress, _REGRESS_METHOD)}
+
+
+def _clustering(model, input_name):
+    """`input_name` (float32 points) -> `clusters` (the nearest centre) and `distances` (squared, to every centre)."""
+    spec = tf.TensorSpec((None, model.centers.shape[-1]), tf.float32, name=input_name)
+
+    def serve(points):
+        return {"clusters": model(points), "distances": model.transform(points)}
+
+    return spec, serve
+
+
+TASKS.update({"classify": _tabular_classification, "regress": _tabular_regression, "clustering": _clustering})
+
+
+def _set_method_names(saved_model_dir, methods):
+    """Marks signatures as TF Serving's classify / regress (the TF2 SavedModel API writes every one as predict)."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    path = Path(saved_model_dir) / "saved_model.pb"
+    proto = saved_model_pb2.SavedModel.FromString(path.read_bytes())
+    for graph in proto.meta_graphs:
+        for name, method in methods.items():
+            graph.signature_def[name].method_name = method
+    path.write_bytes(proto.SerializeToString())

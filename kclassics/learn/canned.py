@@ -1,0 +1,297 @@
+"""The book's canned estimators (10.2-10.3) as compiled `kclassics.Model`s over a feature recipe.
+
+Each constructor returns a compiled functional model from the recipe's raw
+columns (`recipe.inputs()`) to its head, trained with `model.fit` on a
+`tf.data.Dataset` of `(frame, labels)` batches (`learn.dataset`), under any
+strategy of `kclassics.distribute`. Defaults are tf.contrib.learn 0.11's (the
+version the book uses, L6342): DNN models on Adagrad with learning rate 0.05,
+linear models on FTRL with learning rate min(0.2, 1/sqrt(number of columns)).
+"""
+
+import math
+
+import keras
+import tensorflow as tf
+
+from kclassics import validation
+from kclassics.learn.features import FeatureRecipe, check_columns_in, infer_real_valued_columns_from_input
+from kclassics.model import FunctionalModel
+
+DNN_LEARNING_RATE = 0.05  # tf.contrib.learn dnn.py: _LEARNING_RATE = 0.05 (Adagrad)
+LINEAR_LEARNING_RATE = 0.2  # tf.contrib.learn linear.py: _LEARNING_RATE = 0.2 (FTRL), capped at 1/sqrt(columns)
+HEADS = ("softmax", "sigmoid", "margin", "regression")
+
+
+def linear_learning_rate(num_columns):
+    """FTRL's default learning rate for a linear model of `num_columns` columns (tf.contrib.learn's `_get_default_optimizer`)."""
+    return min(LINEAR_LEARNING_RATE, 1.0 / math.sqrt(num_columns))
+
+
+@keras.saving.register_keras_serializable(package="kclassics")
+def one_vs_rest_hinge(y_true, y_pred):
+    """Multi-class hinge loss, one binary SVM per class: mean over classes of max(0, 1 - t * margin), t = +1 for the label, -1 otherwise."""
+    labels = keras.ops.one_hot(keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32"), keras.ops.shape(y_pred)[-1])
+    signs = 2.0 * labels - 1.0
+    return keras.ops.mean(keras.ops.relu(1.0 - signs * y_pred), axis=-1)
+
+
+def _recipe(features):
+    """A feature recipe, or one inferred from a plain 2-D array (the book's `infer_real_valued_columns_from_input`)."""
+    if isinstance(features, FeatureRecipe):
+        if not features.adapted:
+            raise ValueError("Adapt the feature recipe to the training frame first: `recipe.adapt(train_frame)`.")
+        return features
+    return infer_real_valued_columns_from_input(features)
+
+
+def _check_classes(n_classes):
+    validation.positive_int("n_classes", n_classes)
+    if n_classes < 2:
+        raise ValueError(f"`n_classes` must be at least 2 (a classifier chooses between classes). Received: n_classes={n_classes}")
+
+
+def _check_hidden_units(hidden_units):
+    units = list(hidden_units) if isinstance(hidden_units, (list, tuple)) else None
+    if not units or not all(isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units):
+        raise ValueError(
+            "`hidden_units` must be a non-empty list of positive layer widths, e.g. [10, 20, 10]. "
+            f"Received: hidden_units={hidden_units!r}"
+        )
+    return units
+
+
+def _check_dropout(dropout):
+    if dropout is not None and not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
+        raise ValueError(f"`dropout` must be None or a rate in [0, 1). Received: dropout={dropout!r}")
+
+
+def _head(head, n_classes, label_dimension=1):
+    """(output units, activation, loss, metrics) of a head."""
+    if head == "softmax":
+        return n_classes, "softmax", keras.losses.SparseCategoricalCrossentropy(), [keras.metrics.SparseCategoricalAccuracy("accuracy")]
+    if head == "sigmoid":
+        metrics = [keras.metrics.BinaryAccuracy("accuracy"), keras.metrics.AUC(name="auc"),
+                   keras.metrics.Precision(name="precision"), keras.metrics.Recall(name="recall")]
+        return 1, "sigmoid", keras.losses.BinaryCrossentropy(), metrics
+    if head == "margin":
+        if n_classes == 2:
+            return 1, None, keras.losses.Hinge(), [keras.metrics.BinaryAccuracy("accuracy", threshold=0.0)]
+        return n_classes, None, one_vs_rest_hinge, [keras.metrics.SparseCategoricalAccuracy("accuracy")]
+    return label_dimension, None, keras.losses.MeanSquaredError(), [keras.metrics.RootMeanSquaredError("rmse")]
+
+
+def _dnn_body(x, hidden_units, dropout, activation="relu", prefix="dnn_"):
+    for i, units in enumerate(hidden_units):
+        x = keras.layers.Dense(units, activation=activation, name=f"{prefix}hiddenlayer_{i}")(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"{prefix}dropout_{i}")(x)
+    return x
+
+
+def _compile(model, optimizer, loss, metrics):
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    return model
+
+
+def _dnn(features, hidden_units, head, n_classes, dropout, optimizer, activation, name):
+    recipe = _recipe(features)
+    hidden_units = _check_hidden_units(hidden_units)
+    _check_dropout(dropout)
+    units, output_activation, loss, metrics = _head(head, n_classes)
+    inputs = recipe.inputs()
+    x = _dnn_body(recipe.encode(inputs, prefix="dnn_"), hidden_units, dropout, activation)
+    outputs = keras.layers.Dense(units, activation=output_activation, name="dnn_logits")(x)
+    model = FunctionalModel(inputs, outputs, name=name)
+    return _compile(model, optimizer or keras.optimizers.Adagrad(DNN_LEARNING_RATE), loss, metrics)
+
+
+def DNNClassifier(features, hidden_units, n_classes=2, dropout=None, optimizer=None, activation="relu", name="dnn_classifier"):
+    """`tf.contrib.learn.DNNClassifier`: fully connected ReLU layers and a softmax over `n_classes`.
+
+    Args:
+        features: an adapted `FeatureRecipe`, or a 2-D array whose width the model's single input takes.
+        hidden_units: widths of the hidden layers, e.g. [10, 20, 10].
+        n_classes: number of classes (labels 0 .. n_classes - 1).
+        dropout: drop rate after each hidden layer, or None.
+        optimizer: default Adagrad(0.05), the canned estimator's.
+        activation: of the hidden layers.
+        name: the model's name.
+
+    Returns:
+        A compiled `kclassics.Model` (loss sparse cross-entropy, metric accuracy).
+    """
+    _check_classes(n_classes)
+    return _dnn(features, hidden_units, "softmax", n_classes, dropout, optimizer, activation, name)
+
+
+def DNNRegressor(features, hidden_units, dropout=None, optimizer=None, activation="relu", name="dnn_regressor"):
+    """`tf.contrib.learn.DNNRegressor`: fully connected ReLU layers and one linear output (loss MSE, metric RMSE)."""
+    return _dnn(features, hidden_units, "regression", 1, dropout, optimizer, activation, name)
+
+
+def _linear(features, head, n_classes, optimizer, l1, l2, name):
+    recipe = _recipe(features)
+    for argument, value in (("l1_regularization", l1), ("l2_regularization", l2)):
+        validation.non_negative_float(argument, value)
+    units, activation, loss, metrics = _head(head, n_classes)
+    inputs = recipe.inputs()
+    regularizer = keras.regularizers.L1L2(l1, l2) if (l1 or l2) and head == "margin" else None
+    outputs = keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, kernel_initializer="zeros",
+                                 name="linear_logits")(recipe.encode(inputs, prefix="linear_"))
+    model = FunctionalModel(inputs, outputs, name=name)
+    if optimizer is None:
+        rate = linear_learning_rate(len(recipe.columns))
+        optimizer = keras.optimizers.Ftrl(rate, l1_regularization_strength=l1, l2_regularization_strength=l2) \
+            if head != "margin" else keras.optimizers.Ftrl(rate)
+    return _compile(model, optimizer, loss, metrics)
+
+
+def LinearClassifier(features, n_classes=2, optimizer=None, l1_regularization=0.0, l2_regularization=0.0, name="linear_classifier"):
+    """`tf.contrib.learn.LinearClassifier`: softmax of a linear function of the columns, trained with FTRL.
+
+    Args:
+        features: an adapted `FeatureRecipe` (categories one-hot: one weight per category), or a 2-D array.
+        n_classes: number of classes.
+        optimizer: default `keras.optimizers.Ftrl` at min(0.2, 1/sqrt(columns)) with the L1/L2 strengths below.
+        l1_regularization, l2_regularization: FTRL's regularization strengths.
+        name: the model's name.
+    """
+    _check_classes(n_classes)
+    return _linear(features, "softmax", n_classes, optimizer, l1_regularization, l2_regularization, name)
+
+
+def LinearRegressor(features, optimizer=None, l1_regularization=0.0, l2_regularization=0.0, name="linear_regressor"):
+    """`tf.contrib.learn.LinearRegressor`: a linear function of the columns, FTRL, loss MSE."""
+    return _linear(features, "regression", 1, optimizer, l1_regularization, l2_regularization, name)
+
+
+def LogisticRegressor(features, optimizer=None, l1_regularization=0.0, l2_regularization=0.0, name="logistic_regressor"):
+    """`tf.contrib.learn.LogisticRegressor`: binary logistic regression (labels 0/1) with the book's metrics (L6480): accuracy, AUC, precision, recall."""
+    return _linear(features, "sigmoid", 2, optimizer, l1_regularization, l2_regularization, name)
+
+
+def SVM(features, n_classes=2, optimizer=None, l1_regularization=0.0, l2_regularization=0.01, name="svm"):
+    """`tf.contrib.learn.SVM`: a linear support vector machine, hinge loss plus L1/L2 penalties on the weights.
+
+    Binary for `n_classes=2` (labels 0/1 are read as -1/+1, class 1 when the
+    margin is positive); one-vs-rest for more classes. The book's SVM needs an
+    `example_id` column for its SDCA solver; this one trains with FTRL, so
+    needs none.
+
+    Args:
+        features: an adapted `FeatureRecipe` or a 2-D array.
+        n_classes: number of classes.
+        optimizer: default FTRL at min(0.2, 1/sqrt(columns)).
+        l1_regularization, l2_regularization: penalties l1 * sum|w| + l2 * sum w^2 added to the mean hinge loss.
+        name: the model's name.
+    """
+    _check_classes(n_classes)
+    return _linear(features, "margin", n_classes, optimizer, l1_regularization, l2_regularization, name)
+
+
+@keras.saving.register_keras_serializable(package="kclassics")
+class WideAndDeepModel(FunctionalModel):
+    """A functional model whose `linear_` layers train with one optimizer and every other layer with another, in one step.
+
+    The canned `DNNLinearCombinedClassifier` trained its linear part with FTRL
+    and its DNN part with Adagrad; `train_step` computes one loss, takes the
+    gradients of both parts and applies each part's with its own optimizer.
+    `model.optimizer` is the DNN part's, `model.linear_optimizer` the linear
+    part's; both are saved in checkpoints.
+    """
+
+    __init__ = FunctionalModel.__init__
+
+    def compile(self, optimizer="adagrad", linear_optimizer="ftrl", **kwargs):
+        super().compile(optimizer=optimizer, **kwargs)
+        self.linear_optimizer = keras.optimizers.get(linear_optimizer)
+        linear, deep = self._parts()
+        self.optimizer.build(deep)  # each optimizer owns its part's slots, from the start (checkpoints then match)
+        self.linear_optimizer.build(linear)
+
+    def get_compile_config(self):
+        config = super().get_compile_config()
+        if config is not None and getattr(self, "linear_optimizer", None) is not None:
+            config["linear_optimizer"] = keras.saving.serialize_keras_object(self.linear_optimizer)
+        return config
+
+    def compile_from_config(self, config):
+        config = keras.saving.deserialize_keras_object(config)
+        self.compile(**config)
+
+    def _parts(self):
+        linear = [v for v in self.trainable_variables if v.path.startswith("linear_")]
+        deep = [v for v in self.trainable_variables if not v.path.startswith("linear_")]
+        return linear, deep
+
+    def train_step(self, data):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
+        self._loss_tracker.update_state(loss, sample_weight=tf.shape(tf.nest.flatten(x)[0])[0])
+        linear, deep = self._parts()
+        gradients = tape.gradient(loss, linear + deep)
+        self.linear_optimizer.apply(gradients[: len(linear)], linear)
+        self.optimizer.apply(gradients[len(linear):], deep)
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+
+def DNNLinearCombinedClassifier(features, linear_feature_columns, dnn_feature_columns, dnn_hidden_units, n_classes=2,
+                                dnn_dropout=None, linear_optimizer=None, dnn_optimizer=None, name="wide_and_deep"):
+    """`tf.contrib.learn.DNNLinearCombinedClassifier` (wide & deep): the sum of a linear model's and a DNN's logits.
+
+    Args:
+        features: the adapted `FeatureRecipe` holding both parts' columns.
+        linear_feature_columns: the wide part's columns (categories one-hot, crosses).
+        dnn_feature_columns: the deep part's columns (numbers, embeddings).
+        dnn_hidden_units: widths of the DNN's hidden layers, e.g. [100, 50].
+        n_classes: number of classes.
+        dnn_dropout: drop rate after each hidden layer, or None.
+        linear_optimizer: default FTRL at min(0.2, 1/sqrt(wide columns)).
+        dnn_optimizer: default Adagrad(0.05).
+        name: the model's name.
+
+    Returns:
+        A compiled `WideAndDeepModel`: `fit` applies FTRL to the linear part and Adagrad to the DNN in each step.
+    """
+    _check_classes(n_classes)
+    recipe = _recipe(features)
+    hidden_units = _check_hidden_units(dnn_hidden_units)
+    _check_dropout(dnn_dropout)
+    linear_columns, dnn_columns = list(linear_feature_columns), list(dnn_feature_columns)
+    if not linear_columns or not dnn_columns:
+        raise ValueError(
+            "Wide & deep needs columns for both parts. Received: "
+            f"linear_feature_columns={linear_columns!r}, dnn_feature_columns={dnn_columns!r}"
+        )
+    check_columns_in(recipe, linear_columns, "linear_feature_columns")
+    check_columns_in(recipe, dnn_columns, "dnn_feature_columns")
+    units, activation, loss, metrics = _head("softmax", n_classes)
+    inputs = recipe.inputs()
+    wide = keras.layers.Dense(units, kernel_initializer="zeros", name="linear_logits")(
+        recipe.encode(inputs, linear_columns, prefix="linear_"))
+    deep = keras.layers.Dense(units, name="dnn_logits")(_dnn_body(recipe.encode(inputs, dnn_columns, prefix="dnn_"), hidden_units, dnn_dropout))
+    logits = keras.layers.Add(name="logits")([wide, deep])
+    outputs = keras.layers.Activation(activation, name="probabilities")(logits)
+    model = WideAndDeepModel(inputs, outputs, name=name)
+    model.compile(
+        optimizer=dnn_optimizer or keras.optimizers.Adagrad(DNN_LEARNING_RATE),
+        linear_optimizer=linear_optimizer or keras.optimizers.Ftrl(linear_learning_rate(len(linear_columns))),
+        loss=loss, metrics=metrics,
+    )
+    return model
+
+
+def head_of(model):
+    """The head of a canned model, from its output layer: what its export serves."""
+    output = model.layers[-1]
+    activation = getattr(getattr(output, "activation", None), "__name__", None)
+    loss = getattr(model, "loss", None)
+    if activation == "softmax":
+        return "softmax"
+    if activation == "sigmoid":
+        return "sigmoid"
+    if loss is one_vs_rest_hinge or isinstance(loss, keras.losses.Hinge):
+        return "margin"
+    return "regression"

@@ -1,0 +1,151 @@
+"""K-means clustering (book 10.3.3, L6850-6905) as a `kclassics.Model`: Lloyd's algorithm in `keras.ops`.
+
+    kmeans = KMeans(num_centers=6, initial_clusters="random", seed=12)
+    kmeans.fit(points, epochs=10)         # one Lloyd iteration per batch (a full-batch dataset: per epoch)
+    kmeans.predict(points)                # the nearest centre of each point
+    kmeans.score(points)                  # the summed squared distance to the nearest centre (scikit-learn's inertia)
+    kmeans.transform(points)              # the squared distance to every centre
+    kmeans.cluster_centers                # (num_centers, dims)
+
+`fit` calls `train_step`, which assigns each point of the batch to its
+nearest centre and moves every centre to the mean of its points (a centre
+with no points stays): with the whole data set as one batch, one step is one
+iteration of Lloyd's algorithm (the book's `use_mini_batch=False`).
+"""
+
+import keras
+from keras import ops
+
+from kclassics import validation
+from kclassics.model import Model
+
+INITIALIZATIONS = ("random", "kmeans_plus_plus")
+
+
+def squared_distances(points, centers):
+    """(n, k) squared Euclidean distances between each point and each centre."""
+    return ops.maximum(
+        ops.sum(points**2, axis=1, keepdims=True) - 2.0 * ops.matmul(points, ops.transpose(centers)) + ops.sum(centers**2, axis=1)[None, :],
+        0.0,
+    )
+
+
+@keras.saving.register_keras_serializable(package="kclassics")
+class KMeans(Model):
+    """`tf.contrib.factorization.KMeansClustering`: `num_centers` centres fitted by Lloyd's algorithm.
+
+    Args:
+        num_centers: number of clusters.
+        initial_clusters: "random" (the book's RANDOM_INIT: distinct points drawn at random) or
+            "kmeans_plus_plus" (each next centre drawn with probability proportional to its squared
+            distance from the nearest chosen one).
+        use_mini_batch: False (the book's choice): each step moves the centres to the means of the batch's
+            points, so feed the whole data set as one batch (the default for an array); True: to the running
+            means of all points assigned so far (mini-batch k-means).
+        seed: seed of the initialisation.
+        name: the model's name.
+    """
+
+    def __init__(self, num_centers, initial_clusters="random", use_mini_batch=False, seed=None, name="kmeans", **kwargs):
+        super().__init__(name=name, **kwargs)
+        validation.positive_int("num_centers", num_centers)
+        validation.one_of("initial_clusters", initial_clusters, INITIALIZATIONS)
+        validation.boolean("use_mini_batch", use_mini_batch)
+        if seed is not None:
+            validation.seed("seed", seed)
+        self.num_centers = num_centers
+        self.initial_clusters = initial_clusters
+        self.use_mini_batch = use_mini_batch
+        self.seed = seed
+        self.initialized = False
+
+    def build(self, input_shape):
+        self.centers = self.add_weight((self.num_centers, input_shape[-1]), initializer="zeros", trainable=False, name="centers")
+        self.counts = self.add_weight((self.num_centers,), initializer="zeros", trainable=False, name="counts")
+
+    def call(self, points):
+        return ops.argmin(squared_distances(ops.cast(points, self.centers.dtype), self.centers), axis=1)
+
+    def compile(self, **kwargs):
+        # No gradients: the optimizer only counts the Lloyd iterations (the global step of checkpoints and logs).
+        super().compile(optimizer=keras.optimizers.SGD(0.0), **kwargs)
+
+    def initialize(self, points):
+        """Chooses the initial centres among `points` (an (n, dims) array) and resets the running counts."""
+        points = ops.convert_to_tensor(points, "float32")
+        n = int(ops.shape(points)[0])
+        if n < self.num_centers:
+            raise ValueError(
+                f"KMeans needs at least as many points as centres: {n} points cannot seed {self.num_centers} centres. "
+                f"Received: num_centers={self.num_centers} with {n} points"
+            )
+        if not self.built:
+            self.build(points.shape)
+        generator = keras.random.SeedGenerator(self.seed)
+        if self.initial_clusters == "random":
+            order = keras.random.shuffle(ops.arange(n), seed=generator)
+            centers = ops.take(points, order[: self.num_centers], axis=0)
+        else:
+            first = keras.random.randint((), 0, n, seed=generator)
+            centers = ops.take(points, ops.reshape(first, (1,)), axis=0)
+            for _ in range(1, self.num_centers):
+                nearest = ops.min(squared_distances(points, centers), axis=1)
+                logits = ops.log(ops.maximum(nearest, 1e-30))[None, :]
+                chosen = keras.random.categorical(logits, 1, seed=generator)[0]
+                centers = ops.concatenate([centers, ops.take(points, chosen, axis=0)], axis=0)
+        self.centers.assign(centers)
+        self.counts.assign(ops.zeros((self.num_centers,)))
+        self.initialized = True
+        return self
+
+    def fit(self, x=None, y=None, **kwargs):
+        """`keras.Model.fit` over the points: initialises the centres from `x` first when it is an array, whose
+        rows then form one batch (one Lloyd iteration per epoch) unless `use_mini_batch`."""
+        if not self.initialized:
+            if x is None or not hasattr(x, "shape"):
+                raise ValueError("Call `initialize(points)` before fitting KMeans on a dataset.")
+            self.initialize(x)
+        if hasattr(x, "shape") and not self.use_mini_batch and kwargs.get("batch_size") is None:
+            kwargs["batch_size"] = len(x)
+        if not self.compiled:
+            self.compile()
+        return super().fit(x, y, **kwargs)
+
+    def train_step(self, data):
+        points, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        points = ops.cast(points, self.centers.dtype)
+        assignment = ops.one_hot(self(points), self.num_centers)  # (n, k)
+        batch_counts = ops.sum(assignment, axis=0)
+        batch_sums = ops.matmul(ops.transpose(assignment), points)
+        if self.use_mini_batch:  # the running mean of all points assigned so far
+            totals = self.counts + batch_counts
+            moved = (self.centers * self.counts[:, None] + batch_sums) / ops.maximum(totals, 1.0)[:, None]
+        else:  # Lloyd: the mean of this batch's points
+            totals = batch_counts
+            moved = batch_sums / ops.maximum(totals, 1.0)[:, None]
+        self.centers.assign(ops.where((batch_counts > 0)[:, None], moved, self.centers))
+        self.counts.assign(totals)
+        self.optimizer.iterations.assign_add(1)
+        inertia = ops.sum(ops.min(squared_distances(points, self.centers), axis=1))
+        return {"inertia": inertia}
+
+    def score(self, points, batch_size=None):
+        """The summed squared distance of each point to its nearest centre (the book's `score`; scikit-learn's inertia)."""
+        return float(ops.convert_to_numpy(ops.sum(ops.min(self.transform(points), axis=1))))
+
+    def transform(self, points, batch_size=None):
+        """(n, num_centers) squared distances of each point to each centre (the book's `transform`)."""
+        return squared_distances(ops.convert_to_tensor(points, "float32"), self.centers)
+
+    @property
+    def cluster_centers(self):
+        """The centres as a (num_centers, dims) NumPy array (the book's `clusters()`)."""
+        return ops.convert_to_numpy(self.centers)
+
+    def clusters(self):
+        """The book's name for `cluster_centers`."""
+        return self.cluster_centers
+
+    def get_config(self):
+        return {"num_centers": self.num_centers, "initial_clusters": self.initial_clusters,
+                "use_mini_batch": self.use_mini_batch, "seed": self.seed, "name": self.name}
