@@ -448,30 +448,6 @@ class FeatureRecipe:
             return parts[0]
         return keras.layers.Concatenate(name=f"{prefix}features")(parts)
 
-    def feature_space(self, frame=None):
-        """The recipe's base columns as a `keras.utils.FeatureSpace` (adapted on `frame` when given), for tf.data preprocessing.
-
-        Each raw column appears once in a FeatureSpace, so this refuses a
-        recipe that reads one raw column in two ways (e.g. `age` as a number
-        and bucketized): use `inputs()` and `encode()` for those.
-        """
-        columns = [c for c in self._base_columns().values() if not isinstance(c, CrossedColumn)]
-        sources = [c.sources[0] for c in columns]
-        twice = sorted({s for s in sources if sources.count(s) > 1})
-        if twice:
-            raise ValueError(f"A FeatureSpace reads each raw column once; the recipe reads {twice} in more than one way.")
-        crosses = [c.feature() for c in self._base_columns().values() if isinstance(c, CrossedColumn)]
-        features = {c.sources[0]: c.feature() for c in columns}
-        renamed = [keras.utils.FeatureSpace.cross([self._source_of(n) for n in cross.feature_names], cross.crossing_dim, cross.output_mode)
-                   for cross in crosses]
-        space = keras.utils.FeatureSpace(features, output_mode="dict", crosses=renamed or None)
-        if frame is not None:
-            space.adapt({k: v for k, v in self.to_inputs(frame).items()} if self.adapted else dict(frame))
-        return space
-
-    def _source_of(self, name):
-        return self._base_columns()[name].sources[0]
-
 
 def check_columns_in(recipe, columns, argument):
     """Refuses columns that are not the recipe's own."""

@@ -1,0 +1,158 @@
+"""Each canned model: fit lowers the loss; the export reloads with equal outputs and serves TF Serving's signatures."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from kclassics import learn
+from kclassics.export import export_saved_model
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(96, 4)).astype("float32")
+Y3 = (X[:, 0] > 0.5).astype("int64") + (X[:, 1] > 0).astype("int64")
+Y2 = (X[:, 0] + X[:, 1] > 0).astype("int64")
+TARGET = (X @ np.array([1.0, -2.0, 0.5, 0.0], "float32") + 1).astype("float32")
+
+
+def frame(n=96):
+    rng = np.random.default_rng(1)
+    sex = rng.choice(["female", "male"], n).astype(object)
+    island = rng.choice(["Biscoe", "Dream", "Torgersen"], n).astype(object)
+    mass = rng.normal(4000, 500, n).astype("float32")
+    labels = ((sex == "male") ^ (mass > 4200)).astype("int64")
+    return {"sex": sex, "island": island, "body_mass_g": mass}, labels
+
+
+def wide_and_deep():
+    sex = learn.sparse_column_with_keys("sex", ["female", "male"])
+    island = learn.sparse_column_with_hash_bucket("island", 10)
+    mass = learn.real_valued_column("body_mass_g")
+    buckets = learn.bucketized_column(mass, [3500, 4200, 4500])
+    wide = [sex, island, buckets, learn.crossed_column([sex, buckets], 50)]
+    deep = [mass, learn.embedding_column(island, 4), learn.embedding_column(sex, 2)]
+    data, labels = frame()
+    recipe = learn.FeatureRecipe(wide + deep).adapt(data)
+    return learn.DNNLinearCombinedClassifier(recipe, wide, deep, [8, 4]), recipe, data, labels
+
+
+MODELS = {
+    "dnn_classifier": (lambda: learn.DNNClassifier(X, [8, 8], n_classes=3, dropout=0.1), Y3),
+    "dnn_regressor": (lambda: learn.DNNRegressor(X, [8]), TARGET),
+    "linear_classifier": (lambda: learn.LinearClassifier(X, n_classes=3, l1_regularization=0.001), Y3),
+    "linear_regressor": (lambda: learn.LinearRegressor(X), TARGET),
+    "logistic_regressor": (lambda: learn.LogisticRegressor(X), Y2),
+    "svm_binary": (lambda: learn.SVM(X), Y2),
+    "svm_one_vs_rest": (lambda: learn.SVM(X, n_classes=3), Y3),
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=() if n == "dnn_classifier" else pytest.mark.slow) for n in MODELS])
+def test_fit_lowers_the_loss(name):
+    build, labels = MODELS[name]
+    keras.utils.set_random_seed(0)
+    model = build()
+    recipe = learn.infer_real_valued_columns_from_input(X)
+    history = model.fit(recipe.dataset(X, labels, 16, shuffle=True), epochs=5, verbose=0).history
+    assert history["loss"][-1] < 0.9 * history["loss"][0]
+
+
+def test_wide_and_deep_trains_each_part_with_its_own_optimizer():
+    keras.utils.set_random_seed(0)
+    model, recipe, data, labels = wide_and_deep()
+    linear_before = model.get_layer("linear_logits").get_weights()[0].copy()
+    deep_before = model.get_layer("dnn_logits").get_weights()[0].copy()
+    history = model.fit(recipe.dataset(data, labels, 16, shuffle=True), epochs=8, verbose=0).history
+    assert history["loss"][-1] < 0.9 * history["loss"][0]
+    assert type(model.linear_optimizer).__name__ == "Ftrl" and type(model.optimizer).__name__ == "Adagrad"
+    assert int(model.linear_optimizer.iterations) == int(model.optimizer.iterations) == 8 * 6
+    assert not np.allclose(linear_before, model.get_layer("linear_logits").get_weights()[0])
+    assert not np.allclose(deep_before, model.get_layer("dnn_logits").get_weights()[0])
+    # each optimizer holds slots for its own part only
+    linear_paths = {v.path for v in model.trainable_variables if v.path.startswith("linear_")}
+    slots = model.linear_optimizer.variables[2:]  # after the iteration count and the learning rate
+    assert len(slots) == 2 * len(linear_paths) and all("linear_" in v.path for v in slots)  # FTRL: accumulator, linear
+    assert not any("linear_logits" in v.path for v in model.optimizer.variables)
+
+
+def _example(features):
+    feature = {}
+    for name, value in features.items():
+        if isinstance(value, str):
+            feature[name] = tf.train.Feature(bytes_list=tf.train.BytesList(value=[value.encode()]))
+        else:
+            feature[name] = tf.train.Feature(float_list=tf.train.FloatList(value=np.atleast_1d(value).tolist()))
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
+def _method_names(path):
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto = saved_model_pb2.SavedModel.FromString((path / "saved_model.pb").read_bytes())
+    return {name: d.method_name for name, d in proto.meta_graphs[0].signature_def.items() if not name.startswith("__")}
+
+
+def test_wide_and_deep_export_classify_signature(tmp_path):
+    keras.utils.set_random_seed(0)
+    model, recipe, data, labels = wide_and_deep()
+    model.fit(recipe.dataset(data, labels, 16), epochs=2, verbose=0)
+    expected = model.predict(recipe.dataset(data, batch_size=96), verbose=0)
+    path = export_saved_model(model, tmp_path, task="classify", labels=["female", "male"])
+    loaded = tf.saved_model.load(str(path))
+    served = loaded.signatures["serving_default"](**{k: tf.constant(v) for k, v in recipe.to_inputs(data).items()})
+    np.testing.assert_allclose(served["scores"].numpy(), expected, atol=1e-6)
+    examples = [_example({name: data[name][i] for name in data}) for i in range(5)]
+    classified = loaded.signatures["classify"](inputs=tf.constant(examples))
+    assert classified["classes"].numpy().tolist() == [[b"female", b"male"]] * 5
+    np.testing.assert_allclose(classified["scores"].numpy(), expected[:5], atol=1e-6)
+    assert _method_names(path) == {"serving_default": "tensorflow/serving/predict", "classify": "tensorflow/serving/classify"}
+
+
+@pytest.mark.slow
+def test_svm_export_scores_are_margins(tmp_path):
+    model = learn.SVM(X)
+    recipe = learn.infer_real_valued_columns_from_input(X)
+    model.fit(recipe.dataset(X, Y2, 16), epochs=2, verbose=0)
+    margins = model.predict(recipe.dataset(X[:4]), verbose=0)
+    loaded = tf.saved_model.load(str(export_saved_model(model, tmp_path, task="classify", head=learn.head_of(model))))
+    scores = loaded.signatures["classify"](inputs=tf.constant([_example({"x": row}) for row in X[:4]]))["scores"].numpy()
+    np.testing.assert_allclose(scores, np.concatenate([-margins, margins], axis=1), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_regressor_export_regress_signature(tmp_path):
+    model = learn.LinearRegressor(X)
+    recipe = learn.infer_real_valued_columns_from_input(X)
+    model.fit(recipe.dataset(X, TARGET, 16), epochs=2, verbose=0)
+    expected = model.predict(recipe.dataset(X[:4]), verbose=0).reshape(-1)
+    path = export_saved_model(model, tmp_path, task="regress")
+    outputs = tf.saved_model.load(str(path)).signatures["regress"](inputs=tf.constant([_example({"x": r}) for r in X[:4]]))["outputs"]
+    np.testing.assert_allclose(outputs.numpy(), expected, atol=1e-5)
+    assert _method_names(path)["regress"] == "tensorflow/serving/regress"
+
+
+def test_heads():
+    assert [learn.head_of(build()) for build, _ in MODELS.values()] == [
+        "softmax", "regression", "softmax", "regression", "sigmoid", "margin", "margin"]
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: learn.DNNClassifier(X, [8], n_classes=1), r"`n_classes` must be at least 2.*n_classes=1"),
+    (lambda: learn.DNNClassifier(X, []), r"`hidden_units` must be a non-empty list.*hidden_units=\[\]"),
+    (lambda: learn.DNNRegressor(X, [8, 0]), r"hidden_units=\[8, 0\]"),
+    (lambda: learn.DNNClassifier(X, [8], dropout=1.5), r"dropout=1.5"),
+    (lambda: learn.SVM(X, n_classes=1), r"n_classes=1"),
+    (lambda: learn.LinearClassifier(X, l1_regularization=-1.0), r"l1_regularization"),
+    (lambda: learn.DNNClassifier(np.array([["a", "b"]]), [8]), r"2-D numeric array"),
+    (lambda: learn.DNNClassifier(learn.FeatureRecipe([learn.real_valued_column("a")]), [8]), r"adapt"),
+])
+def test_bad_arguments_are_one_clear_error(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_wide_and_deep_refuses_columns_outside_its_recipe():
+    model, recipe, data, labels = wide_and_deep()
+    stranger = learn.real_valued_column("flipper_length_mm")
+    with pytest.raises(ValueError, match=r"`dnn_feature_columns` names columns that are not in the feature recipe: \['flipper_length_mm'\]"):
+        learn.DNNLinearCombinedClassifier(recipe, recipe.columns[:1], [stranger], [4])
