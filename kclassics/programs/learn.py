@@ -160,7 +160,9 @@ def build_model(config, train):
     if config.estimator == "custom":
         return iris_custom_model(recipe, config, n_classes), recipe
     if config.estimator == "dnn":
-        rate = keras.optimizers.schedules.ExponentialDecay(config.learning_rate, config.decay_steps, config.decay_rate)
+        rate = config.learning_rate or learn.canned.DNN_LEARNING_RATE
+        if config.decay_steps:
+            rate = keras.optimizers.schedules.ExponentialDecay(rate, config.decay_steps, config.decay_rate)
         return learn.DNNClassifier(recipe, list(config.hidden_units), n_classes, optimizer=keras.optimizers.Adagrad(rate)), recipe
     if config.estimator == "linear":
         return learn.LinearClassifier(recipe, n_classes, optimizer=keras.optimizers.Ftrl(config.learning_rate)), recipe
