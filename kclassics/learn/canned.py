@@ -209,6 +209,14 @@ class WideAndDeepModel(FunctionalModel):
         self.optimizer.build(deep)  # each optimizer owns its part's slots, from the start (checkpoints then match)
         self.linear_optimizer.build(linear)
 
+    def fit(self, *args, **kwargs):
+        """`kclassics.Model.fit`; under ParameterServerStrategy the linear part's optimizer is checked too (FTRL is refused there)."""
+        from kclassics.distribute import optimizers, strategies
+
+        if strategies.is_parameter_server(strategies.strategy_of(self)):
+            optimizers.check_parameter_server_optimizer(self.linear_optimizer)
+        return super().fit(*args, **kwargs)
+
     def get_compile_config(self):
         config = super().get_compile_config()
         if config is not None and getattr(self, "linear_optimizer", None) is not None:
