@@ -23,6 +23,8 @@ the book's cost, the sum over time steps of the batch-mean cross entropy
 (L4260), with which SGD at 1.0 is the book's step.
 """
 
+import weakref
+
 import keras
 import numpy as np
 from keras import ops
@@ -290,20 +292,31 @@ class TruncatedBPTT(keras.Model):
         return {"cost": cost, "perplexity": ops.exp(self.epoch_nll / self.epoch_words)}
 
 
+_EVALUATORS = weakref.WeakKeyDictionary()  # model -> {(batch_size, num_steps): compiled loop}, traced once each
+
+
 def evaluate_perplexity(language_model, ids, batch_size, num_steps):
     """`exp(mean NLL per word)` of `ids` read as the book's `run_epoch` without training: streams carried from zero.
 
     With `batch_size=1, num_steps=1` it is the book's test evaluation (L4458);
     the whole loop over the split runs in one compiled call.
     """
-    import tensorflow as tf
-
     from kclassics.data.ptb import ptb_producer
 
     x, y = ptb_producer(ids, batch_size, num_steps)
+    evaluators = _EVALUATORS.setdefault(language_model, {})
+    if (batch_size, num_steps) not in evaluators:
+        evaluators[batch_size, num_steps] = _summed_nll(language_model, batch_size, num_steps)
+    return float(np.exp(evaluators[batch_size, num_steps](x, y).numpy() / x.size))
 
-    @tf.function
-    def total_nll(x, y):
+
+def _summed_nll(language_model, batch_size, num_steps):
+    import tensorflow as tf
+
+    spec = tf.TensorSpec((None, batch_size, num_steps), tf.int32)
+
+    @tf.function(input_signature=[spec, spec])
+    def summed_nll(x, y):
         state = language_model.initial_state(batch_size)
         total = tf.constant(0.0, tf.float64)
         for i in tf.range(tf.shape(x)[0]):
@@ -312,7 +325,7 @@ def evaluate_perplexity(language_model, ids, batch_size, num_steps):
             total += tf.cast(tf.reduce_sum(nll), tf.float64)
         return total
 
-    return float(np.exp(total_nll(x, y).numpy() / x.size))
+    return summed_nll
 
 
 def train_flops_per_word(hidden_size, vocab_size, num_layers=2):

@@ -83,6 +83,8 @@ def read_words(path, normalize=False):
     marker is its own token whatever the spacing, the same words for PTB.
     """
     text = Path(path).read_text(encoding="utf-8")
+    if not text.strip():
+        return []  # an empty split, refused by `corpus_from_words`
     words = []
     for line in text.split("\n")[: -1 if text.endswith("\n") else None]:
         words.extend((normalize_line(line) if normalize else line).split())

@@ -30,7 +30,7 @@ from kclassics.data import ptb
 from kclassics.language_model import LSTM_IMPLEMENTATIONS, EpochDecay, LanguageModel, TruncatedBPTT, evaluate_perplexity
 from kclassics.log import log
 from kclassics.programs import Program, register
-from kclassics.runs import Run
+from kclassics.runs import CHECKPOINT_SECONDS, Run
 
 VOCABULARY_FILE = "vocab.txt"
 CORPUS_FILE = "corpus.json"
@@ -174,7 +174,7 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
             `ptb.test.txt` (or plain-text `train.txt`, `valid.txt`,
             `test.txt`); default the embedded Lee corpus.
         callbacks: extra Keras callbacks for every epoch's `fit`.
-        verbose: `fit` verbosity; 0 also silences the book's lines.
+        verbose: `fit` verbosity (the progress bar); the book's lines are logged whatever it is.
 
     Returns:
         A `RunResult` whose metrics hold `train_perplexity`, `valid_perplexity`
@@ -190,7 +190,7 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
     epoch_size = len(x)
     if resume and out is not None:
         _check_vocabulary(out, corpus.vocabulary)
-    run = Run.open(out, "ptb_lm", config, resume, checkpoint_steps=epoch_size)
+    run = Run.open(out, "ptb_lm", config, resume, checkpoint_steps=epoch_size, checkpoint_seconds=CHECKPOINT_SECONDS)
     if not (run.path / VOCABULARY_FILE).is_file():
         ptb.write_vocabulary(corpus.vocabulary, run.path / VOCABULARY_FILE)
         words = {name: len(corpus.split(name)) for name in ptb.SPLITS}
@@ -203,8 +203,6 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
     trainer.compile(optimizer=keras.optimizers.SGD(schedule, global_clipnorm=config.max_grad_norm))
     run.restore(trainer)
     step = int(keras.ops.convert_to_numpy(trainer.optimizer.iterations))
-    quiet = verbose == 0
-    say = (lambda line: None) if quiet else log
 
     writer = tf.summary.create_file_writer(str(run.log_dir))
     speeds = []
@@ -214,18 +212,17 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
         if start == 0:
             trainer.reset()
         learning_rate = schedule.for_epoch(epoch)
-        say("Epoch: %d Learning rate: %.3f" % (epoch + 1, learning_rate))
-        book_log = BookLog(trainer, epoch_size, config.batch_size * config.num_steps, start) if not quiet else None
+        log("Epoch: %d Learning rate: %.3f" % (epoch + 1, learning_rate))
+        book_log = BookLog(trainer, epoch_size, config.batch_size * config.num_steps, start)
         data = tf.data.Dataset.from_tensor_slices((x[start:], y[start:]))
         trainer.fit(data, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=verbose,
-                    callbacks=[c for c in (book_log, MidEpochCheckpoint(run, trainer, step), *callbacks) if c is not None])
+                    callbacks=[book_log, MidEpochCheckpoint(run, trainer, step), *callbacks])
         step = (epoch + 1) * epoch_size
         train_perplexity = trainer.perplexity()
-        say("Epoch: %d Train Perplexity: %.3f" % (epoch + 1, train_perplexity))
+        log("Epoch: %d Train Perplexity: %.3f" % (epoch + 1, train_perplexity))
         valid_perplexity = evaluate_perplexity(model, corpus.valid, config.batch_size, config.num_steps)
-        say("Epoch: %d Valid Perplexity: %.3f" % (epoch + 1, valid_perplexity))
-        if book_log is not None:
-            speeds.append(book_log.words_per_sec)
+        log("Epoch: %d Valid Perplexity: %.3f" % (epoch + 1, valid_perplexity))
+        speeds.append(book_log.words_per_sec)
         with writer.as_default():
             for name, value in (("train_perplexity", train_perplexity), ("valid_perplexity", valid_perplexity),
                                 ("learning_rate", learning_rate)):
@@ -235,7 +232,7 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
     writer.close()
 
     test_perplexity = evaluate_perplexity(model, corpus.test, 1, 1)  # eval_config: batch_size = 1, num_steps = 1, L4433-4434
-    say("Test Perplexity: %.3f" % test_perplexity)
+    log("Test Perplexity: %.3f" % test_perplexity)
     with tf.summary.create_file_writer(str(run.log_dir)).as_default():
         tf.summary.scalar("test_perplexity", test_perplexity, step=config.epochs)
     history = run.history
