@@ -16,13 +16,14 @@ from kclassics.programs import ptb_lm
 TINY = dataclasses.replace(ptb_lm.SMALL, hidden_size=8, num_steps=5, batch_size=4, epochs=2, max_epoch=1, vocab_size=60)
 
 
-def write_text_corpus(directory, names=ptb.TEXT_FILES):
-    """Real text (the first Lee articles, normalised) as train/valid/test files of about 600/150/150 words."""
+def write_text_corpus(directory, names=ptb.TEXT_FILES, sizes=(600, 150, 150)):
+    """Real text (the first Lee articles, normalised) as train/valid/test files of `sizes` words (and line ends)."""
     from kclassics.data.corpora import embedded_path
 
-    words = " ".join(ptb.normalize_line(line) for line in embedded_path("lee_background").read_text().splitlines()[:6]).split()
+    words = " ".join(ptb.normalize_line(line) for line in embedded_path("lee_background").read_text().splitlines()[:8]).split()
     directory.mkdir(parents=True, exist_ok=True)
-    for name, (start, stop) in zip(names, ((0, 600), (600, 750), (750, 900))):
+    ends = np.cumsum([0, *sizes])
+    for name, start, stop in zip(names, ends[:-1], ends[1:]):
         chunk = words[start:stop]
         (directory / name).write_text("\n".join(" ".join(chunk[i : i + 15]) for i in range(0, len(chunk), 15)) + "\n")
     return directory
@@ -148,7 +149,7 @@ def test_resume_with_another_vocabulary_is_refused_and_changes_nothing(tiny_run,
     saved = {p.name: p.read_bytes() for p in result.run_dir.iterdir() if p.is_file()}
     other = write_text_corpus(tmp_path / "other")
     (other / "train.txt").write_text("another text entirely\n" * 200)
-    with pytest.raises(ValueError, match=r"its vocabulary \(60 words, .*\) differs from this data's \(4 words") as refused:
+    with pytest.raises(ValueError, match=r"its vocabulary \(60 words, .*\) differs from this data's \(5 words") as refused:
         programs.get("ptb_lm").run(dataclasses.replace(TINY, epochs=3), out=result.run_dir, data_dir=other, resume=True)
     assert "\n" not in str(refused.value)
     assert {p.name: p.read_bytes() for p in result.run_dir.iterdir() if p.is_file()} == saved
