@@ -96,6 +96,32 @@ def test_generate_samples_vocabulary_words(tiny_run, capsys):
     assert "is not a finished language-model run: it lacks model.keras, vocab.txt" in capsys.readouterr().err
 
 
+def test_next_word_saved_model_reloads_in_a_fresh_process(tiny_run, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    result, _ = tiny_run
+    model = result.model
+    x = np.random.default_rng(0).integers(0, 60, (2, 5)).astype(np.int32)
+    state = np.random.default_rng(2).normal(size=(2, 2, 2, 8)).astype("float32")
+    logits, new_state = model.unroll(x, state)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "state.npy", state)
+    code = f"""
+import numpy as np, tensorflow as tf
+serve = tf.saved_model.load({str(result.export_path)!r}).signatures["serving_default"]
+out = serve(token_ids=tf.constant(np.load("x.npy")), state=tf.constant(np.load("state.npy")))
+np.save("logits.npy", out["logits"].numpy()); np.save("out_state.npy", out["state"].numpy())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env=subprocess_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    np.testing.assert_allclose(np.load(tmp_path / "logits.npy"), np.asarray(logits)[:, -1], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(np.load(tmp_path / "out_state.npy"), new_state, rtol=1e-5, atol=1e-5)
+
+
 def test_mid_epoch_resume_continues_the_streams(tiny_run, data_dir, tmp_path, monkeypatch):
     result, _ = tiny_run
     stop_at = result.epoch_size + 3  # in the second epoch
