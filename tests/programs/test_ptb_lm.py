@@ -122,6 +122,7 @@ np.save("logits.npy", out["logits"].numpy()); np.save("out_state.npy", out["stat
     np.testing.assert_allclose(np.load(tmp_path / "out_state.npy"), new_state, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.slow  # two more runs of the program, 12 s on 2 busy cores
 def test_mid_epoch_resume_continues_the_streams(tiny_run, data_dir, tmp_path, monkeypatch):
     result, _ = tiny_run
     stop_at = result.epoch_size + 3  # in the second epoch
