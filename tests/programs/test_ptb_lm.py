@@ -96,6 +96,26 @@ def test_generate_samples_vocabulary_words(tiny_run, capsys):
     assert "is not a finished language-model run: it lacks model.keras, vocab.txt" in capsys.readouterr().err
 
 
+def _next_word_inputs(tmp_path, model):
+    x = np.random.default_rng(0).integers(0, 60, (2, 5)).astype(np.int32)
+    state = np.random.default_rng(2).normal(size=(2, 2, 2, 8)).astype("float32")
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "state.npy", state)
+    return model.unroll(x, state)
+
+
+def test_next_word_saved_model_serves_the_models_logits_and_state(tiny_run, tmp_path):
+    import tensorflow as tf
+
+    result, _ = tiny_run
+    logits, new_state = _next_word_inputs(tmp_path, result.model)
+    serve = tf.saved_model.load(str(result.export_path)).signatures["serving_default"]
+    out = serve(token_ids=tf.constant(np.load(tmp_path / "x.npy")), state=tf.constant(np.load(tmp_path / "state.npy")))
+    np.testing.assert_allclose(out["logits"], np.asarray(logits)[:, -1], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out["state"], new_state, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.slow  # a fresh process imports TensorFlow: 13-19 s on 2 busy cores
 def test_next_word_saved_model_reloads_in_a_fresh_process(tiny_run, tmp_path):
     import subprocess
     import sys
@@ -103,12 +123,7 @@ def test_next_word_saved_model_reloads_in_a_fresh_process(tiny_run, tmp_path):
     from tests.conftest import subprocess_env
 
     result, _ = tiny_run
-    model = result.model
-    x = np.random.default_rng(0).integers(0, 60, (2, 5)).astype(np.int32)
-    state = np.random.default_rng(2).normal(size=(2, 2, 2, 8)).astype("float32")
-    logits, new_state = model.unroll(x, state)
-    np.save(tmp_path / "x.npy", x)
-    np.save(tmp_path / "state.npy", state)
+    logits, new_state = _next_word_inputs(tmp_path, result.model)
     code = f"""
 import numpy as np, tensorflow as tf
 serve = tf.saved_model.load({str(result.export_path)!r}).signatures["serving_default"]
