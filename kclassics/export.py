@@ -56,8 +56,26 @@ def _reconstruction(model, input_name):
     return spec, serve
 
 
-# The signature each kind of model is served with: task -> fn(model, input_name, **options) -> (input spec, serve fn).
-TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction}
+def _next_word(model, input_name):
+    """`input_name` (int32 word ids, batch x words) and `state` -> the next word's `logits` and the new `state`.
+
+    For a `kclassics.language_model.LanguageModel`: the words (at least one)
+    are read from `state` (zeros of `(num_layers, 2, batch, hidden_size)` to
+    start), so a client feeds a prompt, samples a word from the logits, and
+    feeds it with the state it got back.
+    """
+    ids_spec = tf.TensorSpec((None, None), tf.int32, name=input_name)
+    state_spec = tf.TensorSpec((model.num_layers, 2, None, model.hidden_size), tf.float32, name="state")
+
+    def serve(token_ids, state):
+        logits, state = model.unroll(token_ids, state)
+        return {"logits": tf.cast(logits[:, -1], tf.float32), "state": state}
+
+    return (ids_spec, state_spec), serve
+
+
+# The signature each kind of model is served with: task -> fn(model, input_name, **options) -> (input spec(s), serve fn).
+TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction, "next_word": _next_word}
 
 
 def export_saved_model(model, export_dir, version=None, input_name="images", task="image_classification", **options):
@@ -67,8 +85,10 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     `"image_classification"` takes `input_name` (float32, the model's input
     shape with any batch size) and returns `probabilities` (batch x classes)
     and `classes` (int64 argmax); `"reconstruction"` returns `reconstruction`
-    and `hidden`. The tasks of `kclassics.learn`'s canned models add TF
-    Serving's `classify` or `regress` signature beside `serving_default`. The SavedModel is written to a staging directory beside the
+    and `hidden`; `"next_word"` takes word ids and an LSTM state and returns
+    the next word's `logits` and the new `state`. The tasks of
+    `kclassics.learn`'s canned models add TF Serving's `classify` or
+    `regress` signature beside `serving_default`. The SavedModel is written to a staging directory beside the
     target and renamed into place, so a crash never leaves a partial export
     (a run directory removes such leftovers when it is reopened) and an
     existing version is never overwritten. Its files follow the user's umask,
@@ -100,7 +120,8 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     export_dir.mkdir(parents=True, exist_ok=True)
     endpoints = TASKS[task](model, input_name, **options)
     if not isinstance(endpoints, dict):  # one (input spec, serve fn): the serving_default signature
-        endpoints = {"serving_default": ([endpoints[0]], endpoints[1])}
+        spec, serve = endpoints  # a task with several inputs gives a tuple of specs
+        endpoints = {"serving_default": (list(spec) if isinstance(spec, tuple) else [spec], serve)}
 
     staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=export_dir))
     try:

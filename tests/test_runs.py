@@ -78,8 +78,9 @@ KILLED_RUNS = {
     "mnist_cnn": (["--steps", "100000", "--batch-size", "50"], "--steps", 5),
     "birnn_mnist": (["--steps", "100000", "--batch-size", "128"], "--steps", 5),
     "cifar10_cnn": (["--steps", "100000", "--batch-size", "32"], "--steps", 5),
+    "ptb_lm": (["--epochs", "100000", "--batch-size", "4"], "--epochs", 2),  # one batch an epoch: epochs count steps
 }
-SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn"}
+SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "ptb_lm"}
 
 
 @pytest.mark.parametrize(
@@ -92,6 +93,10 @@ def test_kill_9_after_the_first_checkpoint_then_resume(name, tmp_path):
         from tests.programs.test_cifar10 import write_learnable_cifar10
 
         data = ["--data-dir", str(write_learnable_cifar10(tmp_path / "data"))]
+    if name == "ptb_lm":
+        from tests.programs.test_ptb_lm import write_text_corpus
+
+        data = ["--data-dir", str(write_text_corpus(tmp_path / "data", sizes=(150, 150, 150)))]
     out = tmp_path / "run"
     command = [sys.executable, "-m", "kclassics", "train", name, "--out", str(out), "--quiet", *data]
     process = subprocess.Popen([*command, *first], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=subprocess_env())

@@ -22,13 +22,16 @@ def register(commands):
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--steps", type=positive_int, help="training steps (default: the book's)")
     length.add_argument("--epochs", type=positive_int, help="train this many passes over the training split instead")
+    parser.add_argument("--config", metavar="NAME",
+                        help="a named configuration of the program (ptb_lm: small, medium, large; default: its first)")
     parser.add_argument("--batch-size", type=positive_int, help="examples per step")
     parser.add_argument("--learning-rate", type=positive_float, help="optimizer learning rate")
     parser.add_argument("--seed", type=seed, help="random seed, 0 to 2**32 - 1")
     parser.add_argument(
         "--data-dir",
         help="directory with the dataset's standard files: the four MNIST IDX files (raw or .gz), which switches "
-        "the MNIST programs from the embedded digits to MNIST, or cifar-10-batches-bin/ for cifar10_cnn",
+        "the MNIST programs from the embedded digits to MNIST, cifar-10-batches-bin/ for cifar10_cnn, or "
+        "ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt) for ptb_lm",
     )
     parser.add_argument(
         "--dataset", help="dataset name (digits, mnist, cifar10); mnist or cifar10 without --data-dir use tensorflow-datasets"
@@ -76,10 +79,11 @@ def run(args):
     from kclassics import programs
 
     program = programs.get(args.program)
-    changes = overrides(args, program.config)
+    base = named_config(program, getattr(args, "config", None))
+    changes = overrides(args, base)
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out naming the run to continue. Received: --out=None")
-    config = dataclasses.replace(program.config, **changes)
+    config = dataclasses.replace(base, **changes)
     extra = {}
     if args.strategy != "default":
         if args.strategy not in program.strategies:
@@ -97,6 +101,19 @@ def run(args):
     print(program.summary.format(**result.metrics))
     print(f"run directory: {result.run_dir}")
     return 0
+
+
+def named_config(program, name):
+    """The program's configuration called `name` (`--config`); its default one when `name` is None."""
+    if name is None:
+        return program.config
+    if not program.configs:
+        raise ValueError(f"Program {program.name!r} has no named configurations; --config is for programs that have "
+                         f"several. Received: --config={name}")
+    if name not in program.configs:
+        raise ValueError(f"Unknown --config for program {program.name!r}. Accepted: {', '.join(program.configs)}. "
+                         f"Received: --config={name}")
+    return program.configs[name]
 
 
 def add_strategy_arguments(parser):

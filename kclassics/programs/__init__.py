@@ -35,6 +35,7 @@ class Program:
         summary: the line the command line prints, formatted with the result's metrics.
         strategies: the `--strategy` values it trains under.
         task: what its export serves (a key of `kclassics.export.TASKS`).
+        configs: named configurations besides `config` (`kclassics train NAME --config KEY`).
     """
 
     name: str
@@ -44,12 +45,13 @@ class Program:
     summary: str = ACCURACY_SUMMARY
     strategies: tuple = ("default",)
     task: str = "image_classification"
+    configs: dict = dataclasses.field(default_factory=dict, repr=False)
 
 
 PROGRAMS = Registry(
     "program",
     modules=("kclassics.programs.mnist", "kclassics.programs.autoencoder", "kclassics.programs.cifar10",
-             "kclassics.programs.tensorboard", "kclassics.programs.learn"),
+             "kclassics.programs.tensorboard", "kclassics.programs.learn", "kclassics.programs.ptb_lm"),
 )
 
 
