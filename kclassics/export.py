@@ -56,8 +56,23 @@ def _reconstruction(model, input_name):
     return spec, serve
 
 
+def _embedding_lookup(model, input_name):
+    """`input_name` (a batch of strings) -> `vectors` (batch x dim) and `ids` (int64); an unknown word gets UNK's (id 0).
+
+    For a model with `lookup_table` (word -> id) and `embeddings`, such as `kclassics.embeddings.SkipGram`.
+    """
+    spec = tf.TensorSpec((None,), tf.string, name=input_name)
+
+    def serve(words):
+        ids = tf.cast(model.lookup_table(words), tf.int64)
+        return {"vectors": tf.gather(model.embeddings, ids), "ids": ids}
+
+    return spec, serve
+
+
 # The signature each kind of model is served with: task -> fn(model, input_name, **options) -> (input spec, serve fn).
-TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction}
+TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction,
+         "embedding_lookup": _embedding_lookup}
 
 
 def export_saved_model(model, export_dir, version=None, input_name="images", task="image_classification", **options):
