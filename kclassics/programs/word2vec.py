@@ -157,7 +157,7 @@ def load_corpus(config):
     if distinct + 1 < config.vocabulary_size:
         raise ValueError(
             f"The corpus {where} has {distinct} distinct words, fewer than the vocabulary of {config.vocabulary_size} "
-            f"(UNK and {config.vocabulary_size - 1} words) needs; give a larger corpus or a smaller --vocabulary-size. "
+            f"(UNK and {config.vocabulary_size - 1} words) needs; give a larger corpus or a smaller vocabulary (--set vocabulary_size=N). "
             f"Received: vocabulary_size={config.vocabulary_size}"
         )
     span = 2 * config.skip_window + 1
@@ -295,7 +295,11 @@ def train_word2vec(config, out=None, resume=False, data_dir=None, callbacks=(), 
     if corpus is not None:
         config = dataclasses.replace(config, corpus=str(corpus))
     if data_dir is not None:
-        config = dataclasses.replace(config, corpus=f"text8:{Path(data_dir).expanduser().resolve()}")
+        text8 = f"text8:{Path(data_dir).expanduser().resolve()}"
+        if config.corpus not in (EMBEDDED_CORPUS, text8):
+            raise ValueError(f"Give either --data-dir (text8) or --corpus, not both. Received: data_dir={str(data_dir)!r}, "
+                             f"corpus={config.corpus!r}")
+        config = dataclasses.replace(config, corpus=text8)
     loaded = load_corpus(effective(config))  # bad input fails before the run directory exists
     config = dataclasses.replace(config, corpus=loaded.name)
     run = Run.open(out, "word2vec", config, resume, checkpoint_steps=config.log_every)
