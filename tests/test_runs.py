@@ -78,8 +78,9 @@ KILLED_RUNS = {
     "mnist_cnn": (["--steps", "100000", "--batch-size", "50"], "--steps", 5),
     "birnn_mnist": (["--steps", "100000", "--batch-size", "128"], "--steps", 5),
     "cifar10_cnn": (["--steps", "100000", "--batch-size", "32"], "--steps", 5),
+    "word2vec": (["--steps", "100000", "--set", "log_every=100", "--set", "tsne_iterations=250"], "--steps", 5),
 }
-SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn"}
+SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "word2vec"}
 
 
 @pytest.mark.parametrize(
