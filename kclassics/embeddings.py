@@ -24,6 +24,16 @@ _backend.require_tensorflow("kclassics.embeddings")
 import tensorflow as tf  # noqa: E402
 
 LOSSES = ("nce", "negative_sampling", "sampled_softmax")
+# name -> (embeddings, output weights): the book's (L3926-3932), or word2vec's C tool and gensim's
+INITIALIZATIONS = ("book", "word2vec")
+
+
+def _initializers(initialization, embedding_size):
+    if initialization == "book":  # tf.random_uniform(-1, 1); tf.truncated_normal(stddev=1 / sqrt(embedding_size))
+        return (keras.initializers.RandomUniform(-1.0, 1.0),
+                keras.initializers.TruncatedNormal(stddev=1.0 / math.sqrt(embedding_size)))
+    half = 0.5 / embedding_size  # word2vec.c and gensim: (rand - 0.5) / size, output vectors zero
+    return keras.initializers.RandomUniform(-half, half), keras.initializers.Zeros()
 
 
 @keras.saving.register_keras_serializable(package="kclassics")
@@ -48,9 +58,13 @@ class SkipGram(Model):
         num_sampled: negative samples.
         loss: one of `LOSSES`.
         noise_counts: word counts in id order, for `"negative_sampling"`.
+        initialization: `"book"` (above) or `"word2vec"`: embeddings
+            U(-0.5 / embedding_size, 0.5 / embedding_size) and output weights
+            zero, as word2vec's C tool and gensim, whose vectors then start
+            small beside the updates (the book's start with norm ~6.5).
     """
 
-    def __init__(self, words, embedding_size=128, num_sampled=64, loss="nce", noise_counts=None, **kwargs):
+    def __init__(self, words, embedding_size=128, num_sampled=64, loss="nce", noise_counts=None, initialization="book", **kwargs):
         super().__init__(**kwargs)
         self.words = [str(word) for word in words]
         if len(self.words) < 2:
@@ -62,12 +76,11 @@ class SkipGram(Model):
             if noise_counts is None or len(noise_counts) != len(self.words):
                 raise ValueError("`noise_counts` (one count per word) is needed for loss='negative_sampling'.")
         self.noise_counts = None if noise_counts is None else [int(c) for c in noise_counts]
+        self.initialization = validation.one_of("initialization", initialization, INITIALIZATIONS)
         vocabulary_size = len(self.words)
-        self.embeddings = self.add_weight(
-            shape=(vocabulary_size, embedding_size), initializer=keras.initializers.RandomUniform(-1.0, 1.0), name="embeddings")
-        self.nce_weights = self.add_weight(
-            shape=(vocabulary_size, embedding_size),
-            initializer=keras.initializers.TruncatedNormal(stddev=1.0 / math.sqrt(embedding_size)), name="nce_weights")
+        embedding_init, weight_init = _initializers(initialization, embedding_size)
+        self.embeddings = self.add_weight(shape=(vocabulary_size, embedding_size), initializer=embedding_init, name="embeddings")
+        self.nce_weights = self.add_weight(shape=(vocabulary_size, embedding_size), initializer=weight_init, name="nce_weights")
         self.nce_biases = self.add_weight(shape=(vocabulary_size,), initializer="zeros", name="nce_biases")
         self._noise_cdf = None
         if self.noise_counts is not None:
@@ -112,7 +125,8 @@ class SkipGram(Model):
 
     def get_config(self):
         return {"name": self.name, "words": self.words, "embedding_size": self.embedding_size,
-                "num_sampled": self.num_sampled, "loss": self.loss_name, "noise_counts": self.noise_counts}
+                "num_sampled": self.num_sampled, "loss": self.loss_name, "noise_counts": self.noise_counts,
+                "initialization": self.initialization}
 
 
 @dataclasses.dataclass(frozen=True)

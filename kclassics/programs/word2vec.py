@@ -47,6 +47,8 @@ class Word2VecConfig:
         loss: `nce` (the book's), `negative_sampling` (per-pair negatives from
             the unigram^0.75 distribution, as gensim and the C tool) or `sampled_softmax`.
         linear_decay: decay the learning rate linearly to 1/10,000 of itself over the run (as gensim).
+        initialization: `book`, or `word2vec` (small embeddings, zero output
+            weights, as the C tool and gensim; see `kclassics.embeddings.SkipGram`).
         subsample: frequent-word subsampling threshold (gensim's `sample`, e.g. 1e-3); 0 keeps every word.
         corpus: the corpus: `lee_background` (embedded), a text file, or `text8:<path>`.
         embedded_steps: steps on the embedded corpus instead of `steps` (its 60,302
@@ -76,6 +78,7 @@ class Word2VecConfig:
     steps: int = 100001  # num_steps = 100001, L3960
     loss: str = "nce"  # tf.nn.nce_loss, L3933
     linear_decay: bool = False
+    initialization: str = "book"  # tf.random_uniform(-1, 1), tf.truncated_normal(1/sqrt(128)), L3926-3932
     subsample: float = 0.0
     corpus: str = EMBEDDED_CORPUS
     embedded_steps: Optional[int] = 20000
@@ -107,6 +110,7 @@ class Word2VecConfig:
         validation.non_negative_float("subsample", self.subsample)
         validation.one_of("loss", self.loss, ("nce", "negative_sampling", "sampled_softmax"))
         validation.boolean("linear_decay", self.linear_decay)
+        validation.one_of("initialization", self.initialization, ("book", "word2vec"))
         validation.seed("seed", self.seed)
         text_data.check_pairs_arguments(self.batch_size, self.num_skips, self.skip_window)
         if self.vocabulary_size < 2:
@@ -183,7 +187,8 @@ def _make_model(config, vocabulary):
     from kclassics.embeddings import SkipGram
 
     return SkipGram(vocabulary.words, config.embedding_size, config.num_sampled, config.loss,
-                    noise_counts=vocabulary.counts if config.loss == "negative_sampling" else None, name="skipgram")
+                    noise_counts=vocabulary.counts if config.loss == "negative_sampling" else None,
+                    initialization=config.initialization, name="skipgram")
 
 
 def training_pairs(config, corpus, first_batch=0):
