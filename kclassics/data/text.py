@@ -193,6 +193,7 @@ def skipgram_dataset(data, batch_size, num_skips, skip_window, seed=0, first_bat
     offsets = tf.constant(context_offsets(skip_window))
     corpus = tf.constant(data)
 
+    @tf.autograph.experimental.do_not_convert  # plain tensor code: converting it costs 2 s and changes nothing
     def pairs(stream, b):
         n = tf.cast(tf.shape(stream, out_type=tf.int64)[0], tf.int64)
         centres = (b * stride + skip_window + tf.range(per_batch, dtype=tf.int64)) % n
@@ -205,18 +206,20 @@ def skipgram_dataset(data, batch_size, num_skips, skip_window, seed=0, first_bat
 
     if keep_probabilities is None:
         dataset = tf.data.Dataset.range(first_batch, np.iinfo(np.int64).max).map(
-            lambda b: pairs(corpus, b), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+            tf.autograph.experimental.do_not_convert(lambda b: pairs(corpus, b)), num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=True)
         return dataset.prefetch(tf.data.AUTOTUNE)
 
     keep = tf.constant(np.asarray(keep_probabilities, dtype=np.float32))
     epoch, offset = subsampled_position(data, keep_probabilities, batch_size, num_skips, skip_window, seed, first_batch)
 
+    @tf.autograph.experimental.do_not_convert
     def one_pass(e):
         draws = tf.random.stateless_uniform([len(data)], seed=tf.stack([tf.cast(seed, tf.int64) + 1, e]))
         stream = tf.boolean_mask(corpus, draws < tf.gather(keep, corpus))
         batches = tf.cast(tf.shape(stream, out_type=tf.int64)[0] // stride, tf.int64)
         start = tf.where(tf.equal(e, epoch), tf.constant(offset, tf.int64), 0)
-        return tf.data.Dataset.range(start, batches).map(lambda b: pairs(stream, b))
+        return tf.data.Dataset.range(start, batches).map(tf.autograph.experimental.do_not_convert(lambda b: pairs(stream, b)))
 
     dataset = tf.data.Dataset.range(epoch, np.iinfo(np.int64).max).flat_map(one_pass)
     return dataset.prefetch(tf.data.AUTOTUNE)
