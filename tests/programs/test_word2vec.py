@@ -4,6 +4,7 @@ import dataclasses
 import json
 import re
 
+import keras
 import numpy as np
 import pytest
 
@@ -38,6 +39,8 @@ def test_nce_lowers_the_loss_on_the_embedded_corpus_and_the_run_exports_the_vect
     assert (tmp_path / "run" / "tsne.png").read_bytes()[:4] == b"\x89PNG"
 
     vectors = result.model.word_vectors()
+    reloaded = keras.saving.load_model(tmp_path / "run" / "model.keras")
+    np.testing.assert_array_equal(reloaded.word_vectors().vectors, vectors.vectors)
     loaded = KeyedVectors.load_word2vec_format(str(tmp_path / "run" / "vectors.txt"))
     np.testing.assert_array_equal(loaded.vectors, vectors.vectors)
     assert (tmp_path / "run" / "projector" / "metadata.tsv").read_text().splitlines()[:2] == ["UNK", "the"]
