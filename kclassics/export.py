@@ -56,6 +56,20 @@ def _reconstruction(model, input_name):
     return spec, serve
 
 
+def _embedding_lookup(model, input_name):
+    """`input_name` (a batch of strings) -> `vectors` (batch x dim) and `ids` (int64); an unknown word gets UNK's (id 0).
+
+    For a model with `lookup_table` (word -> id) and `embeddings`, such as `kclassics.embeddings.SkipGram`.
+    """
+    spec = tf.TensorSpec((None,), tf.string, name=input_name)
+
+    def serve(words):
+        ids = tf.cast(model.lookup_table(words), tf.int64)
+        return {"vectors": tf.gather(model.embeddings, ids), "ids": ids}
+
+    return spec, serve
+
+
 def _next_word(model, input_name):
     """`input_name` (int32 word ids, batch x words) and `state` -> the next word's `logits` and the new `state`.
 
@@ -75,7 +89,8 @@ def _next_word(model, input_name):
 
 
 # The signature each kind of model is served with: task -> fn(model, input_name, **options) -> (input spec(s), serve fn).
-TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction, "next_word": _next_word}
+TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction,
+         "embedding_lookup": _embedding_lookup, "next_word": _next_word}
 
 
 def export_saved_model(model, export_dir, version=None, input_name="images", task="image_classification", **options):
@@ -85,7 +100,8 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     `"image_classification"` takes `input_name` (float32, the model's input
     shape with any batch size) and returns `probabilities` (batch x classes)
     and `classes` (int64 argmax); `"reconstruction"` returns `reconstruction`
-    and `hidden`; `"next_word"` takes word ids and an LSTM state and returns
+    and `hidden`; `"embedding_lookup"` takes a batch of words and returns
+    their `vectors` and `ids`; `"next_word"` takes word ids and an LSTM state and returns
     the next word's `logits` and the new `state`. The tasks of
     `kclassics.learn`'s canned models add TF Serving's `classify` or
     `regress` signature beside `serving_default`. The SavedModel is written to a staging directory beside the

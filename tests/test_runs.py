@@ -78,9 +78,10 @@ KILLED_RUNS = {
     "mnist_cnn": (["--steps", "100000", "--batch-size", "50"], "--steps", 5),
     "birnn_mnist": (["--steps", "100000", "--batch-size", "128"], "--steps", 5),
     "cifar10_cnn": (["--steps", "100000", "--batch-size", "32"], "--steps", 5),
+    "word2vec": (["--steps", "100000", "--set", "log_every=100", "--set", "tsne_iterations=250"], "--steps", 5),
     "ptb_lm": (["--epochs", "100000", "--batch-size", "4"], "--epochs", 2),  # one batch an epoch: epochs count steps
 }
-SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "ptb_lm"}
+SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "word2vec", "ptb_lm"}
 
 
 @pytest.mark.parametrize(

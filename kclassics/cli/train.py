@@ -36,6 +36,11 @@ def register(commands):
     parser.add_argument(
         "--dataset", help="dataset name (digits, mnist, cifar10); mnist or cifar10 without --data-dir use tensorflow-datasets"
     )
+    parser.add_argument("--corpus", help="a UTF-8 text file to train the text programs (word2vec) on, instead of the "
+                        "embedded Lee background corpus; --data-dir DIR holding text8 or text8.zip trains on the book's text8")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="settings",
+                        help="set any field of the program's config (repeatable), e.g. --set loss=negative_sampling; "
+                        "an unknown field lists them")
     parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in --out from its last checkpoint, with its settings (only --steps/--epochs may grow)")
@@ -53,15 +58,15 @@ def overrides(args, config=None):
     """The config fields the command line sets; an option the program's config lacks is an error."""
     changes = {}
     if args.steps is not None:
-        changes.update(steps=args.steps, digits_steps=None)
-    for field in ("epochs", "batch_size", "learning_rate", "seed", "dataset"):
+        changes.update(steps=args.steps, **{name: None for name in _SHORT_DEFAULT_FIELDS})
+    for field in ("epochs", "batch_size", "learning_rate", "seed", "dataset", "corpus"):
         if getattr(args, field, None) is not None:
             changes[field] = getattr(args, field)
     if getattr(args, "mixed_precision", False):
         changes["mixed_precision"] = True
     if config is not None:
         fields = {f.name for f in dataclasses.fields(config)}
-        unknown = [name for name in changes if name not in fields and name != "digits_steps"]
+        unknown = [name for name in changes if name not in fields and name not in _SHORT_DEFAULT_FIELDS]
         if unknown:
             options = ", ".join("--" + name.replace("_", "-") for name in unknown)
             raise ValueError(
@@ -69,10 +74,40 @@ def overrides(args, config=None):
                 f"{', '.join('--' + f.replace('_', '-') for f in sorted(fields) if f in _OPTION_FIELDS)}."
             )
         changes = {name: value for name, value in changes.items() if name in fields}
+        changes.update(settings(getattr(args, "settings", []), config, args.program))
     return changes
 
 
-_OPTION_FIELDS = ("steps", "epochs", "batch_size", "learning_rate", "seed", "dataset", "mixed_precision")
+_OPTION_FIELDS = ("steps", "epochs", "batch_size", "learning_rate", "seed", "dataset", "mixed_precision", "corpus")
+# Shorter defaults for an embedded dataset, which --steps replaces.
+_SHORT_DEFAULT_FIELDS = ("digits_steps", "embedded_steps")
+
+
+def settings(items, config, program):
+    """The `--set FIELD=VALUE` changes, each value read as the type of the field's current value."""
+    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    changes = {}
+    for item in items:
+        name, equals, text = item.partition("=")
+        if not equals or name not in fields:
+            raise ValueError(f"--set takes FIELD=VALUE with a field of program {program!r} ({', '.join(fields)}). "
+                             f"Received: --set {item}")
+        current = fields[name]
+        try:
+            if text.lower() == "none":
+                value = None
+            elif isinstance(current, bool):
+                value = {"true": True, "false": False}[text.lower()]
+            elif isinstance(current, int):
+                value = int(text)
+            elif isinstance(current, float):
+                value = float(text)
+            else:
+                value = text
+        except (KeyError, ValueError):
+            raise ValueError(f"--set {name} takes a value like {current!r}. Received: --set {item}") from None
+        changes[name] = value
+    return changes
 
 
 def run(args):

@@ -51,7 +51,8 @@ class Program:
 PROGRAMS = Registry(
     "program",
     modules=("kclassics.programs.mnist", "kclassics.programs.autoencoder", "kclassics.programs.cifar10",
-             "kclassics.programs.tensorboard", "kclassics.programs.learn", "kclassics.programs.ptb_lm"),
+             "kclassics.programs.tensorboard", "kclassics.programs.learn",
+             "kclassics.programs.word2vec", "kclassics.programs.ptb_lm"),
 )
 
 
