@@ -75,6 +75,47 @@ def test_wide_and_deep_trains_each_part_with_its_own_optimizer():
     assert not any("linear_logits" in v.path for v in model.optimizer.variables)
 
 
+@pytest.mark.slow
+def test_wide_and_deep_reloads_from_keras_with_both_optimizers_and_recompiles(tmp_path):
+    keras.utils.set_random_seed(0)
+    model, recipe, data, labels = wide_and_deep()
+    train = recipe.dataset(data, labels, 16)
+    model.fit(train, epochs=1, verbose=0)
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    assert isinstance(loaded, learn.WideAndDeepModel)
+    np.testing.assert_allclose(loaded.predict(recipe.dataset(data), verbose=0), model.predict(recipe.dataset(data), verbose=0), atol=1e-6)
+    for part in ("optimizer", "linear_optimizer"):  # each part's optimizer comes back with its slots
+        saved, restored = getattr(model, part), getattr(loaded, part)
+        assert type(restored) is type(saved) and float(restored.learning_rate) == pytest.approx(float(saved.learning_rate))
+        for a, b in zip(saved.variables, restored.variables, strict=True):
+            np.testing.assert_allclose(np.asarray(b), np.asarray(a))
+    loaded.fit(train, epochs=1, verbose=0)
+    assert int(loaded.optimizer.iterations) == int(loaded.linear_optimizer.iterations) == 12
+
+    loaded.compile(optimizer=keras.optimizers.Adam(0.01), linear_optimizer=keras.optimizers.SGD(0.1),
+                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    linear_before = loaded.get_layer("linear_logits").get_weights()[0].copy()
+    loaded.fit(train, epochs=1, verbose=0)
+    assert int(loaded.optimizer.iterations) == int(loaded.linear_optimizer.iterations) == 6
+    assert not np.allclose(linear_before, loaded.get_layer("linear_logits").get_weights()[0])
+    assert not any("linear_" in v.path for v in loaded.optimizer.variables[2:])
+
+
+def test_wide_and_deep_recompile_needs_two_fresh_or_own_optimizers():
+    model, _, _, _ = wide_and_deep()
+    with pytest.raises(ValueError, match=r"pass `linear_optimizer=` as well.*Received: linear_optimizer=None"):
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    shared = keras.optimizers.Adagrad()
+    with pytest.raises(ValueError, match=r"two optimizer objects.*the same Adagrad for both"):
+        model.compile(optimizer=shared, linear_optimizer=shared, loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"`linear_optimizer` was already built for other variables.*linear_optimizer=Adagrad"):
+        model.compile(optimizer="adagrad", linear_optimizer=model.optimizer, loss="sparse_categorical_crossentropy")
+    own = model.optimizer, model.linear_optimizer
+    model.compile(optimizer=own[0], linear_optimizer=own[1], loss="sparse_categorical_crossentropy")  # its own: accepted
+    assert (model.optimizer, model.linear_optimizer) == own
+
+
 def _example(features):
     feature = {}
     for name, value in features.items():
