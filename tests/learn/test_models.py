@@ -44,6 +44,7 @@ MODELS = {
     "logistic_regressor": (lambda: learn.LogisticRegressor(X), Y2),
     "svm_binary": (lambda: learn.SVM(X), Y2),
     "svm_one_vs_rest": (lambda: learn.SVM(X, n_classes=3), Y3),
+    "svm_squared_hinge": (lambda: learn.SVM(X, n_classes=3, loss="squared_hinge"), Y3),
 }
 
 
@@ -174,7 +175,7 @@ def test_regressor_export_regress_signature(tmp_path):
 
 def test_heads():
     assert [learn.head_of(build()) for build, _ in MODELS.values()] == [
-        "softmax", "regression", "softmax", "regression", "sigmoid", "margin", "margin"]
+        "softmax", "regression", "softmax", "regression", "sigmoid", "margin", "margin", "margin"]
 
 
 @pytest.mark.parametrize("build, message", [
@@ -183,6 +184,7 @@ def test_heads():
     (lambda: learn.DNNRegressor(X, [8, 0]), r"hidden_units=\[8, 0\]"),
     (lambda: learn.DNNClassifier(X, [8], dropout=1.5), r"dropout=1.5"),
     (lambda: learn.SVM(X, n_classes=1), r"n_classes=1"),
+    (lambda: learn.SVM(X, loss="log"), r"Unknown `loss`. Accepted: hinge, squared_hinge. Received: loss='log'"),
     (lambda: learn.LinearClassifier(X, l1_regularization=-1.0), r"l1_regularization"),
     (lambda: learn.DNNClassifier(np.array([["a", "b"]]), [8]), r"2-D numeric array"),
     (lambda: learn.DNNClassifier(learn.FeatureRecipe([learn.real_valued_column("a")]), [8]), r"adapt"),
@@ -197,3 +199,12 @@ def test_wide_and_deep_refuses_columns_outside_its_recipe():
     stranger = learn.real_valued_column("flipper_length_mm")
     with pytest.raises(ValueError, match=r"`dnn_feature_columns` names columns that are not in the feature recipe: \['flipper_length_mm'\]"):
         learn.DNNLinearCombinedClassifier(recipe, recipe.columns[:1], [stranger], [4])
+
+
+def test_one_vs_rest_hinge_and_its_square():
+    from kclassics.learn.canned import one_vs_rest_hinge, one_vs_rest_squared_hinge
+
+    labels = np.array([0, 2])
+    margins = np.array([[0.5, -2.0, 0.2], [1.5, 0.0, 3.0]], "float32")  # violations [0.5, 0, 1.2] and [2.5, 1, 0]
+    np.testing.assert_allclose(np.asarray(one_vs_rest_hinge(labels, margins)), [1.7 / 3, 3.5 / 3], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(one_vs_rest_squared_hinge(labels, margins)), [1.69 / 3, 7.25 / 3], rtol=1e-6)
