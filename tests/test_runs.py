@@ -80,8 +80,16 @@ KILLED_RUNS = {
     "cifar10_cnn": (["--steps", "100000", "--batch-size", "32"], "--steps", 5),
     "word2vec": (["--steps", "100000", "--set", "log_every=100", "--set", "tsne_iterations=250"], "--steps", 5),
     "ptb_lm": (["--epochs", "100000", "--batch-size", "4"], "--epochs", 2),  # one batch an epoch: epochs count steps
+    # chapter 10: checkpoints every 100 steps (KMeans every Lloyd iteration); the random forest grows in one call, no checkpoints
+    "iris_linear": (["--steps", "100000"], "--steps", 5),
+    "iris_custom_model": (["--steps", "100000"], "--steps", 5),
+    "iris_dnn": (["--steps", "100000"], "--steps", 5),
+    "iris_svm": (["--steps", "100000"], "--steps", 5),
+    "kmeans_blobs": (["--steps", "100000"], "--steps", 2),
+    "wide_deep_penguins": (["--steps", "100000"], "--steps", 5),
 }
-SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "word2vec", "ptb_lm"}
+SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "word2vec", "ptb_lm",  # chapter 10's: 23-55 s each here (two TensorFlow starts)
+              "iris_linear", "iris_custom_model", "iris_dnn", "iris_svm", "kmeans_blobs", "wide_deep_penguins"}
 
 
 @pytest.mark.parametrize(

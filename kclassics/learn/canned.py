@@ -19,6 +19,7 @@ from kclassics.model import FunctionalModel
 
 DNN_LEARNING_RATE = 0.05  # tf.contrib.learn dnn.py: _LEARNING_RATE = 0.05 (Adagrad)
 LINEAR_LEARNING_RATE = 0.2  # tf.contrib.learn linear.py: _LEARNING_RATE = 0.2 (FTRL), capped at 1/sqrt(columns)
+SVM_LEARNING_RATE = 1.0  # ours: contrib's SVM used SDCA (no rate); FTRL at 1.0 reaches LinearSVC's hinge optimum on iris in 800 steps, 0.2 needs ~3000
 HEADS = ("softmax", "sigmoid", "margin", "regression")
 
 
@@ -30,9 +31,22 @@ def linear_learning_rate(num_columns):
 @keras.saving.register_keras_serializable(package="kclassics")
 def one_vs_rest_hinge(y_true, y_pred):
     """Multi-class hinge loss, one binary SVM per class: mean over classes of max(0, 1 - t * margin), t = +1 for the label, -1 otherwise."""
+    return keras.ops.mean(_one_vs_rest_violations(y_true, y_pred), axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="kclassics")
+def one_vs_rest_squared_hinge(y_true, y_pred):
+    """`one_vs_rest_hinge` with each violation squared (scikit-learn's LinearSVC default, `loss="squared_hinge"`)."""
+    return keras.ops.mean(keras.ops.square(_one_vs_rest_violations(y_true, y_pred)), axis=-1)
+
+
+def _one_vs_rest_violations(y_true, y_pred):
     labels = keras.ops.one_hot(keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32"), keras.ops.shape(y_pred)[-1])
     signs = 2.0 * labels - 1.0
-    return keras.ops.mean(keras.ops.relu(1.0 - signs * y_pred), axis=-1)
+    return keras.ops.relu(1.0 - signs * y_pred)
+
+
+SVM_LOSSES = ("hinge", "squared_hinge")
 
 
 def _recipe(features):
@@ -65,7 +79,7 @@ def _check_dropout(dropout):
         raise ValueError(f"`dropout` must be None or a rate in [0, 1). Received: dropout={dropout!r}")
 
 
-def _head(head, n_classes, label_dimension=1):
+def _head(head, n_classes, label_dimension=1, margin_loss="hinge"):
     """(output units, activation, loss, metrics) of a head."""
     if head == "softmax":
         return n_classes, "softmax", keras.losses.SparseCategoricalCrossentropy(), [keras.metrics.SparseCategoricalAccuracy("accuracy")]
@@ -74,9 +88,12 @@ def _head(head, n_classes, label_dimension=1):
                    keras.metrics.Precision(name="precision"), keras.metrics.Recall(name="recall")]
         return 1, "sigmoid", keras.losses.BinaryCrossentropy(), metrics
     if head == "margin":
+        squared = margin_loss == "squared_hinge"
         if n_classes == 2:
-            return 1, None, keras.losses.Hinge(), [keras.metrics.BinaryAccuracy("accuracy", threshold=0.0)]
-        return n_classes, None, one_vs_rest_hinge, [keras.metrics.SparseCategoricalAccuracy("accuracy")]
+            loss = keras.losses.SquaredHinge() if squared else keras.losses.Hinge()
+            return 1, None, loss, [keras.metrics.BinaryAccuracy("accuracy", threshold=0.0)]
+        loss = one_vs_rest_squared_hinge if squared else one_vs_rest_hinge
+        return n_classes, None, loss, [keras.metrics.SparseCategoricalAccuracy("accuracy")]
     return label_dimension, None, keras.losses.MeanSquaredError(), [keras.metrics.RootMeanSquaredError("rmse")]
 
 
@@ -129,18 +146,18 @@ def DNNRegressor(features, hidden_units, dropout=None, optimizer=None, activatio
     return _dnn(features, hidden_units, "regression", 1, dropout, optimizer, activation, name)
 
 
-def _linear(features, head, n_classes, optimizer, l1, l2, name):
+def _linear(features, head, n_classes, optimizer, l1, l2, name, margin_loss="hinge"):
     recipe = _recipe(features)
     for argument, value in (("l1_regularization", l1), ("l2_regularization", l2)):
         validation.non_negative_float(argument, value)
-    units, activation, loss, metrics = _head(head, n_classes)
+    units, activation, loss, metrics = _head(head, n_classes, margin_loss=margin_loss)
     inputs = recipe.inputs()
     regularizer = keras.regularizers.L1L2(l1, l2) if (l1 or l2) and head == "margin" else None
     outputs = keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, kernel_initializer="zeros",
                                  name="linear_logits")(recipe.encode(inputs, prefix="linear_"))
     model = FunctionalModel(inputs, outputs, name=name)
     if optimizer is None:
-        rate = linear_learning_rate(len(recipe.columns))
+        rate = SVM_LEARNING_RATE if head == "margin" else linear_learning_rate(len(recipe.columns))
         optimizer = keras.optimizers.Ftrl(rate, l1_regularization_strength=l1, l2_regularization_strength=l2) \
             if head != "margin" else keras.optimizers.Ftrl(rate)
     return _compile(model, optimizer, loss, metrics)
@@ -170,7 +187,7 @@ def LogisticRegressor(features, optimizer=None, l1_regularization=0.0, l2_regula
     return _linear(features, "sigmoid", 2, optimizer, l1_regularization, l2_regularization, name)
 
 
-def SVM(features, n_classes=2, optimizer=None, l1_regularization=0.0, l2_regularization=0.01, name="svm"):
+def SVM(features, n_classes=2, optimizer=None, l1_regularization=0.0, l2_regularization=0.01, loss="hinge", name="svm"):
     """`tf.contrib.learn.SVM`: a linear support vector machine, hinge loss plus L1/L2 penalties on the weights.
 
     Binary for `n_classes=2` (labels 0/1 are read as -1/+1, class 1 when the
@@ -181,12 +198,14 @@ def SVM(features, n_classes=2, optimizer=None, l1_regularization=0.0, l2_regular
     Args:
         features: an adapted `FeatureRecipe` or a 2-D array.
         n_classes: number of classes.
-        optimizer: default FTRL at min(0.2, 1/sqrt(columns)).
+        optimizer: default FTRL at 1.0 (`SVM_LEARNING_RATE`, docs/learn.md: measured on iris).
         l1_regularization, l2_regularization: penalties l1 * sum|w| + l2 * sum w^2 added to the mean hinge loss.
+        loss: "hinge" (the book's SVM) or "squared_hinge" (each violation squared: scikit-learn's LinearSVC default).
         name: the model's name.
     """
     _check_classes(n_classes)
-    return _linear(features, "margin", n_classes, optimizer, l1_regularization, l2_regularization, name)
+    validation.one_of("loss", loss, SVM_LOSSES)
+    return _linear(features, "margin", n_classes, optimizer, l1_regularization, l2_regularization, name, margin_loss=loss)
 
 
 @keras.saving.register_keras_serializable(package="kclassics")
@@ -202,9 +221,34 @@ class WideAndDeepModel(FunctionalModel):
 
     __init__ = FunctionalModel.__init__
 
-    def compile(self, optimizer="adagrad", linear_optimizer="ftrl", **kwargs):
+    def compile(self, optimizer="adagrad", linear_optimizer=None, **kwargs):
+        """`keras.Model.compile` with a second optimizer, `linear_optimizer`, for the `linear_` layers.
+
+        Both are needed, each its own object: a new one (or a name), or the
+        one this model already trains that part with. A reloaded model
+        (`keras.saving.load_model`) comes back compiled with both, their state
+        restored; to recompile it, pass both again.
+        """
+        if linear_optimizer is None:
+            raise ValueError(
+                "A wide & deep model trains its linear part with its own optimizer: pass `linear_optimizer=` as well as "
+                "`optimizer=` (the canned default: keras.optimizers.Ftrl(min(0.2, 1/sqrt(wide columns)))). "
+                "Received: linear_optimizer=None"
+            )
+        optimizer, linear_optimizer = keras.optimizers.get(optimizer), keras.optimizers.get(linear_optimizer)
+        if optimizer is linear_optimizer:
+            raise ValueError(
+                "`optimizer` and `linear_optimizer` must be two optimizer objects, one per part (each holds its part's slots). "
+                f"Received the same {type(optimizer).__name__} for both"
+            )
+        for argument, given in (("optimizer", optimizer), ("linear_optimizer", linear_optimizer)):
+            if given.built and given is not getattr(self, argument, None):
+                raise ValueError(
+                    f"`{argument}` was already built for other variables (another model's, or the other part's): pass a new "
+                    f"optimizer, or this model's own `model.{argument}`. Received: {argument}={type(given).__name__}"
+                )
         super().compile(optimizer=optimizer, **kwargs)
-        self.linear_optimizer = keras.optimizers.get(linear_optimizer)
+        self.linear_optimizer = linear_optimizer
         linear, deep = self._parts()
         self.optimizer.build(deep)  # each optimizer owns its part's slots, from the start (checkpoints then match)
         self.linear_optimizer.build(linear)
@@ -300,6 +344,6 @@ def head_of(model):
         return "softmax"
     if activation == "sigmoid":
         return "sigmoid"
-    if loss is one_vs_rest_hinge or isinstance(loss, keras.losses.Hinge):
+    if loss in (one_vs_rest_hinge, one_vs_rest_squared_hinge) or isinstance(loss, (keras.losses.Hinge, keras.losses.SquaredHinge)):
         return "margin"
     return "regression"

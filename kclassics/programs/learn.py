@@ -44,6 +44,7 @@ class LearnConfig:
         test_size: share of the examples held out for the test.
         random_state: `train_test_split`'s seed.
         l2_regularization: the SVM's L2 penalty.
+        svm_loss: the SVM's loss, "hinge" (the book's) or "squared_hinge" (scikit-learn's LinearSVC default).
         num_trees, max_nodes: the random forest's.
         num_centers, num_points, num_dims, max_offset: KMeans's data (L6860-6880).
         seed: seed of weights, shuffling and data.
@@ -60,6 +61,7 @@ class LearnConfig:
     test_size: float = 0.2
     random_state: int = 42
     l2_regularization: float = 0.0
+    svm_loss: str = "hinge"
     num_trees: int = 3
     max_nodes: int = 1000
     num_centers: int = 6
@@ -79,6 +81,7 @@ class LearnConfig:
         validation.seed("random_state", self.random_state)
         validation.seed("seed", self.seed)
         validation.non_negative_float("l2_regularization", self.l2_regularization)
+        validation.one_of("svm_loss", self.svm_loss, ("hinge", "squared_hinge"))
         if self.num_centers > self.num_points and self.estimator == "kmeans":
             raise ValueError(
                 f"KMeans needs at least as many points as centres. Received: num_centers={self.num_centers}, num_points={self.num_points}"
@@ -166,7 +169,7 @@ def build_model(config, train):
         return learn.DNNClassifier(recipe, list(config.hidden_units), n_classes, optimizer=keras.optimizers.Adagrad(rate)), recipe
     if config.estimator == "linear":
         return learn.LinearClassifier(recipe, n_classes, optimizer=keras.optimizers.Ftrl(config.learning_rate)), recipe
-    return learn.SVM(recipe, n_classes, l2_regularization=config.l2_regularization), recipe
+    return learn.SVM(recipe, n_classes, l2_regularization=config.l2_regularization, loss=config.svm_loss), recipe
 
 
 def iris_custom_model(recipe, config, n_classes):

@@ -16,7 +16,7 @@ from kclassics.learn.datasets import load_iris_split
 def main(cluster_json, result_path):
     strategy = distribute.make_strategy("parameter_server", distribute.Cluster.from_tf_config(cluster_json))
     (x_train, y_train), (x_test, y_test) = load_iris_split()
-    recipe = learn.infer_real_valued_columns_from_input(x_train)
+    recipe = learn.FeatureRecipe([learn.real_valued_column("x", dimension=4)]).adapt({"x": x_train})  # standardised measurements
     with strategy.scope():
         keras.utils.set_random_seed(0)
         model = learn.DNNClassifier(recipe, [10, 20, 10], n_classes=3)

@@ -17,7 +17,7 @@ def test_lloyd_matches_scikit_learn_from_the_same_start(init):
 
     kmeans = learn.KMeans(4, initial_clusters=init, seed=3)
     history = kmeans.fit(POINTS, epochs=10, verbose=0).history
-    assert history["inertia"][-1] <= history["inertia"][0]
+    assert history["inertia"][-1] <= history["inertia"][0] * (1 + 1e-6)  # float32: a converged start may wobble in the last digit
     start = learn.KMeans(4, initial_clusters=init, seed=3).initialize(POINTS).cluster_centers
     reference = SKMeans(4, init=start, n_init=1, max_iter=10, algorithm="lloyd").fit(POINTS)
     assert kmeans.score(POINTS) == pytest.approx(reference.inertia_, rel=1e-4)

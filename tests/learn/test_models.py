@@ -44,6 +44,7 @@ MODELS = {
     "logistic_regressor": (lambda: learn.LogisticRegressor(X), Y2),
     "svm_binary": (lambda: learn.SVM(X), Y2),
     "svm_one_vs_rest": (lambda: learn.SVM(X, n_classes=3), Y3),
+    "svm_squared_hinge": (lambda: learn.SVM(X, n_classes=3, loss="squared_hinge"), Y3),
 }
 
 
@@ -73,6 +74,47 @@ def test_wide_and_deep_trains_each_part_with_its_own_optimizer():
     slots = model.linear_optimizer.variables[2:]  # after the iteration count and the learning rate
     assert len(slots) == 2 * len(linear_paths) and all("linear_" in v.path for v in slots)  # FTRL: accumulator, linear
     assert not any("linear_logits" in v.path for v in model.optimizer.variables)
+
+
+@pytest.mark.slow
+def test_wide_and_deep_reloads_from_keras_with_both_optimizers_and_recompiles(tmp_path):
+    keras.utils.set_random_seed(0)
+    model, recipe, data, labels = wide_and_deep()
+    train = recipe.dataset(data, labels, 16)
+    model.fit(train, epochs=1, verbose=0)
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    assert isinstance(loaded, learn.WideAndDeepModel)
+    np.testing.assert_allclose(loaded.predict(recipe.dataset(data), verbose=0), model.predict(recipe.dataset(data), verbose=0), atol=1e-6)
+    for part in ("optimizer", "linear_optimizer"):  # each part's optimizer comes back with its slots
+        saved, restored = getattr(model, part), getattr(loaded, part)
+        assert type(restored) is type(saved) and float(restored.learning_rate) == pytest.approx(float(saved.learning_rate))
+        for a, b in zip(saved.variables, restored.variables, strict=True):
+            np.testing.assert_allclose(np.asarray(b), np.asarray(a))
+    loaded.fit(train, epochs=1, verbose=0)
+    assert int(loaded.optimizer.iterations) == int(loaded.linear_optimizer.iterations) == 12
+
+    loaded.compile(optimizer=keras.optimizers.Adam(0.01), linear_optimizer=keras.optimizers.SGD(0.1),
+                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    linear_before = loaded.get_layer("linear_logits").get_weights()[0].copy()
+    loaded.fit(train, epochs=1, verbose=0)
+    assert int(loaded.optimizer.iterations) == int(loaded.linear_optimizer.iterations) == 6
+    assert not np.allclose(linear_before, loaded.get_layer("linear_logits").get_weights()[0])
+    assert not any("linear_" in v.path for v in loaded.optimizer.variables[2:])
+
+
+def test_wide_and_deep_recompile_needs_two_fresh_or_own_optimizers():
+    model, _, _, _ = wide_and_deep()
+    with pytest.raises(ValueError, match=r"pass `linear_optimizer=` as well.*Received: linear_optimizer=None"):
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    shared = keras.optimizers.Adagrad()
+    with pytest.raises(ValueError, match=r"two optimizer objects.*the same Adagrad for both"):
+        model.compile(optimizer=shared, linear_optimizer=shared, loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"`linear_optimizer` was already built for other variables.*linear_optimizer=Adagrad"):
+        model.compile(optimizer="adagrad", linear_optimizer=model.optimizer, loss="sparse_categorical_crossentropy")
+    own = model.optimizer, model.linear_optimizer
+    model.compile(optimizer=own[0], linear_optimizer=own[1], loss="sparse_categorical_crossentropy")  # its own: accepted
+    assert (model.optimizer, model.linear_optimizer) == own
 
 
 def _example(features):
@@ -133,7 +175,7 @@ def test_regressor_export_regress_signature(tmp_path):
 
 def test_heads():
     assert [learn.head_of(build()) for build, _ in MODELS.values()] == [
-        "softmax", "regression", "softmax", "regression", "sigmoid", "margin", "margin"]
+        "softmax", "regression", "softmax", "regression", "sigmoid", "margin", "margin", "margin"]
 
 
 @pytest.mark.parametrize("build, message", [
@@ -142,6 +184,7 @@ def test_heads():
     (lambda: learn.DNNRegressor(X, [8, 0]), r"hidden_units=\[8, 0\]"),
     (lambda: learn.DNNClassifier(X, [8], dropout=1.5), r"dropout=1.5"),
     (lambda: learn.SVM(X, n_classes=1), r"n_classes=1"),
+    (lambda: learn.SVM(X, loss="log"), r"Unknown `loss`. Accepted: hinge, squared_hinge. Received: loss='log'"),
     (lambda: learn.LinearClassifier(X, l1_regularization=-1.0), r"l1_regularization"),
     (lambda: learn.DNNClassifier(np.array([["a", "b"]]), [8]), r"2-D numeric array"),
     (lambda: learn.DNNClassifier(learn.FeatureRecipe([learn.real_valued_column("a")]), [8]), r"adapt"),
@@ -156,3 +199,12 @@ def test_wide_and_deep_refuses_columns_outside_its_recipe():
     stranger = learn.real_valued_column("flipper_length_mm")
     with pytest.raises(ValueError, match=r"`dnn_feature_columns` names columns that are not in the feature recipe: \['flipper_length_mm'\]"):
         learn.DNNLinearCombinedClassifier(recipe, recipe.columns[:1], [stranger], [4])
+
+
+def test_one_vs_rest_hinge_and_its_square():
+    from kclassics.learn.canned import one_vs_rest_hinge, one_vs_rest_squared_hinge
+
+    labels = np.array([0, 2])
+    margins = np.array([[0.5, -2.0, 0.2], [1.5, 0.0, 3.0]], "float32")  # violations [0.5, 0, 1.2] and [2.5, 1, 0]
+    np.testing.assert_allclose(np.asarray(one_vs_rest_hinge(labels, margins)), [1.7 / 3, 3.5 / 3], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(one_vs_rest_squared_hinge(labels, margins)), [1.69 / 3, 7.25 / 3], rtol=1e-6)
