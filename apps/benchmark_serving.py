@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -112,6 +113,8 @@ def load(server, body, concurrency, requests):
 
     def client():
         connection = http.client.HTTPConnection(server.host, server.port, timeout=600)
+        connection.connect()
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle wait for the body after the headers
         mine = []
         for _ in range(per_thread):
             start = time.perf_counter()

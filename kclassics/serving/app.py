@@ -129,7 +129,7 @@ class ServingApp:
         self.in_flight += 1
         try:
             sizes = {value.shape[0] if value.ndim else None for value in inputs.values()}
-            if self.batching is not None and signature.batchable and len(sizes) == 1 and None not in sizes:
+            if self.batching is not None and signature.batchable and len(sizes) == 1 and not sizes & {None, 0}:
                 key = (id(servable), signature.name, tuple((k, v.shape[1:], v.dtype.str) for k, v in inputs.items()))
                 batcher = self.batchers.get(key)
                 if batcher is None or batcher.servable is not servable:

@@ -38,9 +38,11 @@ class TensorSpec:
 class Signature:
     """A named signature of a loaded SavedModel; `run` calls it on numpy inputs and returns numpy outputs.
 
-    `run_batch` is the dynamic batcher's call: a `tf.function` over the
-    signature, traced once for each distinct set of input shapes (the batcher
-    pads batches to a few bucket sizes, so once per bucket), then reused.
+    `run(..., batched=True)` is the dynamic batcher's call: a `tf.function`
+    over the signature, traced once for each distinct set of input shapes.
+    The batcher pads batches to a few bucket sizes, and `warm(batch_sizes)`
+    traces those when the version loads (as TF Serving's warm-up does), so no
+    request waits for a trace.
     """
 
     def __init__(self, name, function):
@@ -50,6 +52,14 @@ class Signature:
         self.outputs = {k: TensorSpec(k, t.dtype, t.shape) for k, t in sorted(function.structured_outputs.items())}
         self.batchable = bool(self.inputs) and all(s.batched for s in (*self.inputs.values(), *self.outputs.values()))
         self._batched_function = tf.function(lambda **inputs: function(**inputs))
+
+    def warm(self, batch_sizes):
+        """Traces the batched call for each batch size, where the inputs' other dimensions are known."""
+        if not self.batchable or any(None in spec.shape[1:] for spec in self.inputs.values()):
+            return
+        for size in batch_sizes:
+            specs = {name: tf.TensorSpec((size, *spec.shape[1:]), spec.dtype) for name, spec in self.inputs.items()}
+            self._batched_function.get_concrete_function(**specs)
 
     @property
     def traces(self):
@@ -69,9 +79,12 @@ class Signature:
 
 
 class Servable:
-    """A SavedModel version loaded for serving: `signatures` by name and its `signature_def` metadata."""
+    """A SavedModel version loaded for serving: `signatures` by name and its `signature_def` metadata.
 
-    def __init__(self, model_name, version, path):
+    `batch_sizes`: the dynamic batcher's bucket sizes, traced at load (none without batching).
+    """
+
+    def __init__(self, model_name, version, path, batch_sizes=()):
         self.model_name = model_name
         self.version = version
         self.path = Path(path)
@@ -81,6 +94,8 @@ class Servable:
         self.signatures = {name: Signature(name, fn) for name, fn in loaded.signatures.items()}
         if not self.signatures:
             raise ValueError(f"The SavedModel at {self.path} has no serving signature.")
+        for signature in self.signatures.values():
+            signature.warm(batch_sizes)
 
     def signature(self, name):
         name = name or tf.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY

@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import contextlib
+import functools
 import os
 import signal
 import socket
@@ -38,7 +39,7 @@ def bind(host, port):
         info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
     except socket.gaierror as error:
         raise ValueError(f"argument --host: cannot resolve {host!r} ({error.strerror})") from None
-    sock = socket.socket(info[0], socket.SOCK_STREAM)
+    sock = socket.socket(info[0], socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY on TCP sockets only
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(info[4])
@@ -72,7 +73,8 @@ def serve(configs, host="127.0.0.1", port=8501, poll_seconds=1.0, batching=None,
     sock = bind(host, port)
     host_shown, port_shown = sock.getsockname()[:2]
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(4, os.cpu_count() or 1), thread_name_prefix="kclassics-serving")
-    manager = ModelManager(configs, poll_seconds, Servable, on_event)
+    load = functools.partial(Servable, batch_sizes=batching.allowed_batch_sizes if batching else ())
+    manager = ModelManager(configs, poll_seconds, load, on_event)
     app = ServingApp(manager, executor, batching, max_body_bytes)
     failures = []
     server = None

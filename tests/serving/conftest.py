@@ -1,12 +1,13 @@
 """Exports to serve and a `kclassics serve` process talking HTTP, shared by the serving tests."""
 
 import json
-import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -111,19 +112,21 @@ class Server:
     """A `kclassics serve` child process; `url`, `get`, `post` (JSON in, (status, JSON) out)."""
 
     def __init__(self, *args, cwd=None):
+        self.stderr = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kclassics", "serve", "--port", "0", *map(str, args)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(), cwd=cwd,
+            stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=subprocess_env(), cwd=cwd,
         )
-        self.lines = []
         line = self.process.stdout.readline()
-        self.lines.append(line)
         match = LISTENING.search(line)
         if not match:
             self.process.kill()
-            raise AssertionError(line + self.process.stderr.read())
+            self.stderr.seek(0)
+            raise AssertionError(line + self.stderr.read()[-3000:])
         self.url = match.group(1)
-        os.set_blocking(self.process.stdout.fileno(), False)
+        self.lines = [line]
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
+        self.reader.start()  # keeps the pipe drained
 
     def wait_ready(self, *names, timeout=120):
         deadline = time.monotonic() + timeout
