@@ -24,7 +24,6 @@ code{background:#f3f3f3;padding:0 .25em}
 """
 
 SCRIPT = """
-const MODELS = JSON.parse(document.getElementById('models').textContent);
 function setupPanel(panel) {
   const spec = JSON.parse(panel.dataset.spec);
   const canvas = panel.querySelector('canvas.draw');
@@ -90,13 +89,13 @@ def render(models):
         "<p>TensorFlow Serving's REST API (<code>/v1/models/NAME:predict</code>) and KServe V1. "
         "Status of a model: <code>GET /v1/models/NAME</code>; its signatures: <code>GET /v1/models/NAME/metadata</code>.</p>",
     ]
-    panels = []
     for model in models:
         name = html.escape(model["name"])
         parts.append(f"<h2 id='model-{name}'>{name}</h2><p>version policy: {html.escape(model['policy'])}</p>")
         if not model["versions"]:
             parts.append("<p>No version yet.</p>")
             continue
+        panels = []
         parts.append("<table class='versions'><tr><th>version</th><th>state</th><th>note</th></tr>")
         for entry in model["versions"]:
             state = html.escape(entry["state"])
@@ -104,10 +103,10 @@ def render(models):
                 f"<tr><td>{entry['version']}</td><td class='{state}'>{state}</td><td>{html.escape(entry['error'])}</td></tr>"
             )
             if entry["image"] and entry["state"] == "AVAILABLE":
-                panels.append((model["name"], entry))
+                panels.append(entry)
         parts.append("</table>")
-        for panel_model, entry in [p for p in panels if p[0] == model["name"]]:
-            spec = dict(entry["image"], model=panel_model, version=entry["version"])
+        for entry in panels:
+            spec = dict(entry["image"], model=model["name"], version=entry["version"])
             size = 224 if max(spec["height"], spec["width"]) > 64 else 196
             parts.append(
                 f"<div class='try' data-spec='{html.escape(json.dumps(spec))}'>"
@@ -120,6 +119,5 @@ def render(models):
                 f"<p>{spec['height']}x{spec['width']}x{spec['channels']} input <code>{html.escape(spec['input'])}</code>, "
                 f"signature <code>{html.escape(spec['signature'])}</code></p><div class='result'></div></div></div>"
             )
-    data = json.dumps([m["name"] for m in models]).replace("</", "<\\/")
-    parts.append(f"<script type='application/json' id='models'>{data}</script><script>{SCRIPT}</script></body></html>")
+    parts.append(f"<script>{SCRIPT}</script></body></html>")
     return "".join(parts)

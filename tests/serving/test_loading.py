@@ -4,7 +4,11 @@ import concurrent.futures
 import threading
 import time
 
-from starlette.testclient import TestClient
+import warnings
+
+with warnings.catch_warnings():  # starlette's TestClient asks for httpx2; httpx works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from kclassics.serving.app import ServingApp
 from kclassics.serving.config import ModelConfig
