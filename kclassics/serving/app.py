@@ -44,7 +44,6 @@ class ServingApp:
         self.manager, self.executor, self.batching, self.max_body_bytes = manager, executor, batching, max_body_bytes
         self.requests = collections.Counter()
         self.batchers = {}
-        self.in_flight = 0
 
     def asgi(self, lifespan=None):
         async def not_found(request, exc):
@@ -126,21 +125,18 @@ class ServingApp:
         return (codec.format_classify if verb == "classify" else codec.format_regress)(outputs, count)
 
     async def run(self, servable, signature, inputs):
-        self.in_flight += 1
-        try:
-            sizes = {value.shape[0] if value.ndim else None for value in inputs.values()}
-            if self.batching is not None and signature.batchable and len(sizes) == 1 and not sizes & {None, 0}:
-                key = (id(servable), signature.name, tuple((k, v.shape[1:], v.dtype.str) for k, v in inputs.items()))
-                batcher = self.batchers.get(key)
-                if batcher is None or batcher.servable is not servable:
-                    batcher = Batcher(lambda batch: signature.run(batch, batched=True), self.batching, self.executor)
-                    batcher.servable, batcher.signature = servable, signature
-                    self.batchers[key] = batcher
-                    self._forget_unloaded()
-                return await batcher.submit(inputs)
-            return await asyncio.get_running_loop().run_in_executor(self.executor, signature.run, inputs)
-        finally:
-            self.in_flight -= 1
+        """Runs a signature, through its batcher when batching is on and the inputs share one batch size."""
+        sizes = {value.shape[0] if value.ndim else None for value in inputs.values()}
+        if self.batching is not None and signature.batchable and len(sizes) == 1 and not sizes & {None, 0}:
+            key = (id(servable), signature.name, tuple((k, v.shape[1:], v.dtype.str) for k, v in inputs.items()))
+            batcher = self.batchers.get(key)
+            if batcher is None or batcher.servable is not servable:
+                batcher = Batcher(lambda batch: signature.run(batch, batched=True), self.batching, self.executor)
+                batcher.servable, batcher.signature = servable, signature
+                self.batchers[key] = batcher
+                self._forget_unloaded()
+            return await batcher.submit(inputs)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, signature.run, inputs)
 
     def _forget_unloaded(self):
         live = {id(s.servable) for m in self.manager.models.values() for s in m.versions.values() if s.servable is not None}
