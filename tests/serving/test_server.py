@@ -14,7 +14,6 @@ import shutil
 import signal
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -307,7 +306,17 @@ def test_page_in_a_headless_browser(server, tmp_path):
         probabilities = [float(c[1].text) for c in cells]
         assert len(cells) == 5 and probabilities == sorted(probabilities, reverse=True) and 0 < sum(probabilities) <= 1.0001
         assert len({c[0].text for c in cells}) == 5
-        shot = Path(os.environ.get("KCLASSICS_SCREENSHOT", tmp_path / "serving_page.png"))
+        # A picture picked from disk is classified too.
+        from PIL import Image, ImageDraw
+
+        picture = Image.new("RGB", (64, 64))
+        ImageDraw.Draw(picture).line([(32, 8), (32, 56)], fill="white", width=7)
+        picture.save(tmp_path / "one.png")
+        driver.execute_script("document.querySelector('.result').innerHTML = ''")
+        panels[0].find_element(By.CSS_SELECTOR, "input.file").send_keys(str(tmp_path / "one.png"))
+        rows = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".top5 tr")[1:] or False)
+        assert len(rows) == 5
+        shot = tmp_path / "serving_page.png"
         assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     finally:
         driver.quit()
