@@ -6,9 +6,13 @@ import functools
 import os
 import signal
 import socket
+import sys
 
 from kclassics.serving.app import ServingApp
 from kclassics.serving.manager import ModelManager, version_directories
+
+
+SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
 
 
 def check_servable(configs):
@@ -97,12 +101,16 @@ def serve(configs, host="127.0.0.1", port=8501, poll_seconds=1.0, batching=None,
     server = uvicorn.Server(config)
     # uvicorn re-raises the signal it stopped on after its graceful shutdown; a drained SIGTERM is a clean exit.
     previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    # The event loop parses requests while batches run in threads; it gets the GIL back after 1 ms, not 5.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
     on_event(f"listening on http://{host_shown if ':' not in host_shown else f'[{host_shown}]'}:{port_shown}"
              f" ({', '.join(c.name for c in configs)}; batching {'on' if batching else 'off'})")
     try:
         server.run(sockets=[sock])
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.setswitchinterval(switch_interval)
         manager.stop()
         executor.shutdown(wait=False, cancel_futures=True)
         sock.close()
