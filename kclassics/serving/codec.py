@@ -256,8 +256,10 @@ def parse_examples(body, signature):
         serialized = np.array([_serialize_example(i, e) for i, e in enumerate(merged)], dtype=object)
         _check_shape(EXAMPLES_INPUT, serialized.shape, specs[EXAMPLES_INPUT])
         return {EXAMPLES_INPUT: serialized}, len(merged)
-    for index, example in enumerate(merged):
-        _check_names(set(example) & set(specs) | (set(specs) - set(example)), specs, f"example {index}")
+    for index, example in enumerate(merged):  # features the signature does not take are ignored, as tf.Example parsing does
+        missing = sorted(set(specs) - set(example))
+        if missing:
+            raise invalid(f"Example {index}: missing feature(s) {', '.join(missing)}. The signature's inputs: {', '.join(specs)}")
     inputs = {}
     for name, spec in specs.items():
         column = [example[name] for example in merged]

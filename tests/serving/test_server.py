@@ -174,6 +174,7 @@ BAD_REQUESTS = [
     ("/v1/models/text:classify", b'{"signature_name": "classify", "context": {"height": 1.0}, "examples": [{"height": 2.0}]}', 400, "also appear in 'context'"),
     ("/v1/models/text:classify", b'{"signature_name": "classify", "examples": [{"height": [1.0, "a"]}]}', 400, "all of one kind"),
     ("/v1/models/text:classify", b'{"signature_name": "classify", "examples": [{"weight": 1.0}]}', 400, "height"),
+    ("/v1/models/text:regress", b'{"signature_name": "bmi", "examples": [{"weight": 80.0, "age": 30}]}', 400, "Example 0: missing feature(s) height"),
     ("/v1/models/nope:predict", b'{"instances": [1.0]}', 404, "Servable not found for request: Latest(nope)"),
     ("/v1/models/half_plus_three/versions/7:predict", b'{"instances": [1.0]}', 404, "Specific(half_plus_three, 7)"),
     ("/v1/models/half_plus_three/labels/canary:predict", b'{"instances": [1.0]}', 404, "Unrecognized servable version label: canary"),
