@@ -1,0 +1,187 @@
+"""What to serve: models, their base directories, version policies and labels, and TF Serving's config file.
+
+`--model_config_file` of TF Serving is a text protobuf (`ModelServerConfig`):
+
+    model_config_list {
+      config {
+        name: "mnist"
+        base_path: "/models/mnist"
+        model_platform: "tensorflow"
+        model_version_policy { specific { versions: 1 versions: 2 } }
+        version_labels { key: "stable" value: 1 }
+      }
+    }
+
+`read_model_config_file` parses the same text with protobuf's own text
+format, against the fields of TF Serving's `model_server_config.proto` and
+`file_system_storage_path_source.proto` declared here (TF Serving's protos are
+not on PyPI), so a file written for TF Serving works unchanged.
+"""
+
+import dataclasses
+import re
+from pathlib import Path
+
+from kclassics import validation
+
+POLICIES = ("latest", "all", "specific")
+NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+@dataclasses.dataclass(frozen=True)
+class VersionPolicy:
+    """Which versions of a base directory are served, as TF Serving's `ServableVersionPolicy`.
+
+    Args:
+        kind: `"latest"` (the `num_versions` largest, default 1), `"all"`, or
+            `"specific"` (exactly `versions`).
+        num_versions: how many of the latest versions, for `"latest"`.
+        versions: the version numbers, for `"specific"`.
+    """
+
+    kind: str = "latest"
+    num_versions: int = 1
+    versions: tuple = ()
+
+    def __post_init__(self):
+        if self.kind not in POLICIES:
+            raise ValueError(f"Unknown version policy. Accepted: {', '.join(POLICIES)}. Received: policy={self.kind!r}")
+        validation.positive_int("num_versions", self.num_versions)
+        for version in self.versions:
+            validation.non_negative_int("versions", version)
+        if self.kind == "specific" and not self.versions:
+            raise ValueError("The `specific` version policy needs at least one version. Received: versions=()")
+        if self.kind != "specific" and self.versions:
+            raise ValueError(f"`versions` go with the `specific` policy only. Received: policy={self.kind!r}, versions={self.versions!r}")
+
+    def select(self, versions):
+        """The versions to serve among those present (`versions`, integers)."""
+        present = sorted(versions)
+        if self.kind == "all":
+            return present
+        if self.kind == "latest":
+            return present[-self.num_versions :]
+        return [v for v in present if v in self.versions]
+
+    def describe(self):
+        if self.kind == "latest":
+            return f"latest {self.num_versions}"
+        if self.kind == "specific":
+            return "specific " + ", ".join(map(str, sorted(self.versions)))
+        return "all"
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    """One served model: its name in URLs, its base directory of `<version>/saved_model.pb`, policy and labels."""
+
+    name: str
+    base_path: Path
+    policy: VersionPolicy = VersionPolicy()
+    labels: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not NAME.match(self.name):
+            raise ValueError(f"A model name is letters, digits, '_', '-' and '.'. Received: model_name={self.name!r}")
+        object.__setattr__(self, "base_path", Path(self.base_path).expanduser().absolute())
+        for label, version in self.labels.items():
+            if not NAME.match(label) or label.isdigit():
+                raise ValueError(f"A version label is a word of letters, digits, '_', '-' and '.'. Received: label={label!r}")
+            validation.non_negative_int(f"version_labels[{label!r}]", version)
+
+
+def _message_classes():
+    """The TF Serving config messages, declared from their .proto field names and numbers."""
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    F = descriptor_pb2.FieldDescriptorProto
+    file = descriptor_pb2.FileDescriptorProto(name="kclassics_model_server_config.proto", package="tensorflow.serving", syntax="proto3")
+
+    def add_fields(proto, fields):
+        for number, field_name, kind, label, type_name in fields:
+            field = proto.field.add(name=field_name, number=number, type=kind, label=label)
+            if type_name:
+                field.type_name = type_name
+
+    opt, rep = F.LABEL_OPTIONAL, F.LABEL_REPEATED
+    policy = file.message_type.add(name="ServableVersionPolicy")
+    for nested_name, fields in (
+        ("Latest", [(1, "num_versions", F.TYPE_UINT32, opt, None)]),
+        ("All", []),
+        ("Specific", [(1, "versions", F.TYPE_INT64, rep, None)]),
+    ):
+        add_fields(policy.nested_type.add(name=nested_name), fields)
+    add_fields(
+        policy,
+        [
+            (100, "latest", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ServableVersionPolicy.Latest"),
+            (101, "all", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ServableVersionPolicy.All"),
+            (102, "specific", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ServableVersionPolicy.Specific"),
+        ],
+    )
+    config = file.message_type.add(name="ModelConfig")
+    entry = config.nested_type.add(name="VersionLabelsEntry")
+    entry.options.map_entry = True
+    add_fields(entry, [(1, "key", F.TYPE_STRING, opt, None), (2, "value", F.TYPE_INT64, opt, None)])
+    add_fields(
+        config,
+        [
+            (1, "name", F.TYPE_STRING, opt, None),
+            (2, "base_path", F.TYPE_STRING, opt, None),
+            (4, "model_platform", F.TYPE_STRING, opt, None),
+            (7, "model_version_policy", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ServableVersionPolicy"),
+            (8, "version_labels", F.TYPE_MESSAGE, rep, ".tensorflow.serving.ModelConfig.VersionLabelsEntry"),
+        ],
+    )
+    add_fields(file.message_type.add(name="ModelConfigList"), [(1, "config", F.TYPE_MESSAGE, rep, ".tensorflow.serving.ModelConfig")])
+    add_fields(
+        file.message_type.add(name="ModelServerConfig"),
+        [(1, "model_config_list", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ModelConfigList")],
+    )
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(file)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName("tensorflow.serving.ModelServerConfig"))
+
+
+def read_model_config_file(path):
+    """The `ModelConfig`s of a TF Serving `--model_config_file` (text protobuf); relative paths are the file's."""
+    from google.protobuf import text_format
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No model config file at {path}. Received: config={str(path)!r}")
+    message = _message_classes()()
+    try:
+        text_format.Parse(path.read_text(encoding="utf-8"), message)
+    except text_format.ParseError as error:
+        raise ValueError(f"Cannot read the model config file {path}: {error}") from None
+    configs = []
+    for entry in message.model_config_list.config:
+        platform = entry.model_platform or "tensorflow"
+        if platform != "tensorflow":
+            raise ValueError(f"Only TensorFlow SavedModels are served. Received: model_platform={platform!r} for model {entry.name!r}")
+        which = _which_policy(entry.model_version_policy)
+        if which == "specific":
+            policy = VersionPolicy("specific", versions=tuple(entry.model_version_policy.specific.versions))
+        elif which == "all":
+            policy = VersionPolicy("all")
+        else:
+            policy = VersionPolicy("latest", num_versions=entry.model_version_policy.latest.num_versions or 1)
+        base = Path(entry.base_path).expanduser()
+        if not entry.base_path:
+            raise ValueError(f"Model {entry.name!r} in {path} has no base_path.")
+        configs.append(ModelConfig(entry.name, base if base.is_absolute() else path.parent / base, policy, dict(entry.version_labels)))
+    if not configs:
+        raise ValueError(f"The model config file {path} lists no model (expected model_config_list {{ config {{ ... }} }}).")
+    names = [c.name for c in configs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"Model names must be unique in {path}. Received: {', '.join(duplicates)} more than once")
+    return configs
+
+
+def _which_policy(policy):
+    for field in ("specific", "all", "latest"):
+        if policy.HasField(field):
+            return field
+    return None

@@ -1,0 +1,129 @@
+"""One loaded version of a model: its signatures, their tensor specs, its metadata, and the calls that run them."""
+
+from pathlib import Path
+
+import numpy as np
+
+from kclassics import _backend
+
+_backend.require_tensorflow("kclassics.serving")
+
+import tensorflow as tf  # noqa: E402
+from google.protobuf import json_format  # noqa: E402
+from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2  # noqa: E402
+
+from kclassics.serving.errors import ServingError, from_tensorflow  # noqa: E402
+
+INIT_OP = "__saved_model_init_op"
+
+
+class TensorSpec:
+    """A signature tensor: name, TF dtype, numpy dtype and shape (None for any size)."""
+
+    def __init__(self, name, dtype, shape):
+        self.name = name
+        self.dtype = tf.as_dtype(dtype)
+        self.numpy_dtype = np.dtype(object) if self.dtype == tf.string else np.dtype(self.dtype.as_numpy_dtype)
+        self.shape = None if shape.rank is None else tuple(shape.as_list())
+
+    @property
+    def batched(self):
+        return bool(self.shape) and self.shape[0] is None
+
+    def describe(self):
+        shape = "?" if self.shape is None else "[" + ", ".join("-1" if d is None else str(d) for d in self.shape) + "]"
+        return f"{self.dtype.name} {shape}"
+
+
+class Signature:
+    """A named signature of a loaded SavedModel; `run` calls it on numpy inputs and returns numpy outputs.
+
+    `run(..., batched=True)` is the dynamic batcher's call: a `tf.function`
+    over the signature, traced once for each distinct set of input shapes.
+    The batcher pads batches to a few bucket sizes, and `warm(batch_sizes)`
+    traces those when the version loads (as TF Serving's warm-up does), so no
+    request waits for a trace.
+    """
+
+    def __init__(self, name, function):
+        self.name = name
+        self.function = function
+        self.inputs = {k: TensorSpec(k, s.dtype, s.shape) for k, s in sorted(function.structured_input_signature[1].items())}
+        self.outputs = {k: TensorSpec(k, t.dtype, t.shape) for k, t in sorted(function.structured_outputs.items())}
+        self.batchable = bool(self.inputs) and all(s.batched for s in (*self.inputs.values(), *self.outputs.values()))
+        self._batched_function = tf.function(lambda **inputs: function(**inputs))
+
+    def warm(self, batch_sizes):
+        """Traces the batched call for each batch size, where the inputs' other dimensions are known."""
+        if not self.batchable or any(None in spec.shape[1:] for spec in self.inputs.values()):
+            return
+        for size in batch_sizes:
+            specs = {name: tf.TensorSpec((size, *spec.shape[1:]), spec.dtype) for name, spec in self.inputs.items()}
+            self._batched_function.get_concrete_function(**specs)
+
+    @property
+    def traces(self):
+        """How many times the batched call was traced (one per bucket size seen)."""
+        return self._batched_function.experimental_get_tracing_count()
+
+    def run(self, inputs, batched=False):
+        """Outputs (numpy) for `inputs` ({name: numpy array}); a TensorFlow error becomes a `ServingError`."""
+        tensors = {name: tf.constant(value, dtype=self.inputs[name].dtype) for name, value in inputs.items()}
+        try:
+            outputs = self._batched_function(**tensors) if batched else self.function(**tensors)
+        except tf.errors.OpError as error:
+            raise from_tensorflow(error) from None
+        except (TypeError, ValueError) as error:
+            raise ServingError("INVALID_ARGUMENT", str(error).strip().splitlines()[0]) from None
+        return {name: value.numpy() for name, value in outputs.items()}
+
+
+class Servable:
+    """A SavedModel version loaded for serving: `signatures` by name and its `signature_def` metadata.
+
+    `batch_sizes`: the dynamic batcher's bucket sizes, traced at load (none without batching).
+    """
+
+    def __init__(self, model_name, version, path, batch_sizes=()):
+        self.model_name = model_name
+        self.version = version
+        self.path = Path(path)
+        self.signature_def_map = _signature_def_map(self.path)
+        loaded = tf.saved_model.load(str(self.path))
+        self._loaded = loaded  # keeps the variables the signatures capture alive
+        self.signatures = {name: Signature(name, fn) for name, fn in loaded.signatures.items()}
+        if not self.signatures:
+            raise ValueError(f"The SavedModel at {self.path} has no serving signature.")
+        for signature in self.signatures.values():
+            signature.warm(batch_sizes)
+
+    def signature(self, name):
+        name = name or tf.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY
+        if not isinstance(name, str) or name not in self.signatures:
+            raise ServingError(
+                "FAILED_PRECONDITION",
+                f"Serving signature name: {name!r} not found in signature def. Accepted: {', '.join(sorted(self.signatures))}",
+            )
+        return self.signatures[name]
+
+    def metadata(self):
+        """TF Serving's `GetModelMetadataResponse` as JSON: the SignatureDefMap under `metadata.signature_def`."""
+        return {
+            "model_spec": {"name": self.model_name, "signature_name": "", "version": str(self.version)},
+            "metadata": {"signature_def": self.signature_def_map},
+        }
+
+
+def _signature_def_map(path):
+    """The SignatureDefMap of a SavedModel directory as TF Serving prints it (proto JSON, field names kept)."""
+    pb = path / "saved_model.pb"
+    saved_model = saved_model_pb2.SavedModel()
+    saved_model.ParseFromString(pb.read_bytes())
+    signatures = meta_graph_pb2.MetaGraphDef().signature_def if not saved_model.meta_graphs else saved_model.meta_graphs[0].signature_def
+    holder = saved_model_pb2.SavedModel()
+    mapped = holder.meta_graphs.add()
+    for key in sorted(signatures):
+        if key != INIT_OP:
+            mapped.signature_def[key].CopyFrom(signatures[key])
+    as_json = json_format.MessageToDict(mapped, always_print_fields_with_no_presence=True, preserving_proto_field_name=True)
+    return {"signature_def": as_json.get("signature_def", {})}
