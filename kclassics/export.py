@@ -56,8 +56,29 @@ def _reconstruction(model, input_name):
     return spec, serve
 
 
+def _policy(model, input_name, values="q_values"):
+    """`input_name` (float32 observations) -> `actions` (int64) and the policy's `q_values` or `probabilities`.
+
+    `values="q_values"`: the model outputs Q(s, a) per action and acts by
+    argmax. `values="probabilities"`: the model outputs P(action 1) of a
+    two-action policy; the signature returns both actions' probabilities
+    and the more probable action.
+    """
+    if values not in ("q_values", "probabilities"):
+        raise ValueError(f"`values` must be 'q_values' or 'probabilities'. Received: values={values!r}")
+    spec = _input_spec(model, input_name)
+
+    def serve(inputs):
+        outputs = tf.cast(model(inputs, training=False), tf.float32)
+        if values == "probabilities":
+            outputs = tf.concat([1.0 - outputs, outputs], axis=-1)
+        return {values: outputs, "actions": tf.argmax(outputs, axis=-1)}
+
+    return spec, serve
+
+
 # The signature each kind of model is served with: task -> fn(model, input_name, **options) -> (input spec, serve fn).
-TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction}
+TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction, "policy": _policy}
 
 
 def export_saved_model(model, export_dir, version=None, input_name="images", task="image_classification", **options):
@@ -67,7 +88,8 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     `"image_classification"` takes `input_name` (float32, the model's input
     shape with any batch size) and returns `probabilities` (batch x classes)
     and `classes` (int64 argmax); `"reconstruction"` returns `reconstruction`
-    and `hidden`. The SavedModel is written to a staging directory beside the
+    and `hidden`; `"policy"` returns `actions` and `q_values` (or
+    `probabilities` with `values="probabilities"`). The SavedModel is written to a staging directory beside the
     target and renamed into place, so a crash never leaves a partial export
     (a run directory removes such leftovers when it is reopened) and an
     existing version is never overwritten. Its files follow the user's umask,
