@@ -49,7 +49,7 @@ class Program:
 PROGRAMS = Registry(
     "program",
     modules=("kclassics.programs.mnist", "kclassics.programs.autoencoder", "kclassics.programs.cifar10",
-             "kclassics.programs.tensorboard"),
+             "kclassics.programs.tensorboard", "kclassics.programs.cartpole_pg", "kclassics.programs.gridworld_dqn"),
 )
 
 
