@@ -29,6 +29,7 @@ from kclassics.runs import Run
 
 REPORT_EVERY = 25  # if i % 25 == 0: print(...), L5500
 WINDOW = 100
+EVAL_EPISODES = 100  # greedy episodes after training, on boards the training never drew
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,13 +126,13 @@ class Timer:
         return now
 
 
-def train_gridworld(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto"):
+def train_gridworld(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", eval_episodes=EVAL_EPISODES):
     """Trains the book's double dueling DQN on GridWorld and writes a run directory.
 
     Returns:
         A `RunResult` whose metrics hold `last100_mean_reward` (the mean
         reward of the last 100 training episodes, the book's figure),
-        `greedy_mean_reward` (100 episodes acting by argmax Q), the counters and
+        `greedy_mean_reward` (`eval_episodes` episodes acting by argmax Q), the counters and
         the time per part of the loop (`env_steps_per_second`,
         `train_steps_per_second`, `seconds`).
     """
@@ -220,7 +221,7 @@ def train_gridworld(config, out=None, resume=False, data_dir=None, callbacks=(),
         tick = timer.add("other", tick)
     env.close()
 
-    greedy = evaluate(agent, config, to_input)
+    greedy = evaluate(agent, config, to_input, eval_episodes)
     seconds = {part: round(value, 2) for part, value in timer.seconds.items()}
     loop = sum(timer.seconds.values())
     acted = total_steps - int(state.get("total_steps", 0))
