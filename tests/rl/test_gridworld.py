@@ -92,7 +92,7 @@ def test_reset_seed_draws_the_same_board():
 
 @pytest.mark.parametrize("observation", ["pixels", "grid"])
 def test_passes_gymnasiums_env_checker(observation):
-    check_env(GridWorldEnv(observation=observation, render_mode="rgb_array"), skip_render_check=False)
+    check_env(gymnasium.make(ENV_ID, observation=observation, render_mode="rgb_array").unwrapped, skip_render_check=False)
 
 
 def test_bad_arguments_are_refused():
