@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 TINY = dataclasses.replace(programs.get("gridworld_dqn").config, observation="grid", pre_train_steps=60, annealing_steps=100,
                            checkpoint_episodes=3)
 # `kclassics train gridworld_dqn` (84 x 84, the book's settings, seed 0) measured on 2 CPU cores: the mean of
-# episodes 1401-1500 was LAST100_AT_1500 (random: 1.95, the first 200 episodes: 2.1); see
+# episodes 1401-1500 was 5.47 (random: 1.95, the first 200 episodes: 2.1); see
 # docs/reinforcement_learning.md. The bar is twice random's mean, over 8 standard errors above it.
 BUDGET_EPISODES = 1500
 BEATS_RANDOM = 4.0
