@@ -73,14 +73,17 @@ def play_frames(model, env_id, episodes=GIF_EPISODES, seed=0, max_steps=None, **
     right); one with several outputs is a Q-network (argmax). GridWorld
     frames are the 84 x 84 picture enlarged 3 times.
     """
+    import tensorflow as tf
+
     env = make_env(env_id, **env_kwargs)
+    forward = tf.function(lambda x: model(x, training=False))  # one trace instead of an eager call a step
     frames, totals = [], []
     for episode in range(episodes):
         observation, _ = env.reset(seed=seed + episode)
         total, steps, done = 0.0, 0, False
         while not done and (max_steps is None or steps < max_steps):
             frames.append(_frame(env, env_id))
-            output = np.asarray(model(np.asarray(observation, np.float32)[None], training=False))[0]
+            output = forward(np.asarray(observation, np.float32)[None]).numpy()[0]
             action = int(output[0] > 0.5) if output.shape[-1] == 1 else int(np.argmax(output))
             observation, reward, terminated, truncated, _ = env.step(action)
             total += reward
@@ -97,12 +100,19 @@ def _frame(env, env_id):
     return cartpole_frame(env.unwrapped.state)
 
 
+# Every colour the frames use: black, white, the GridWorld's red, green and blue, the cart's pole and axle.
+PALETTE = ((0, 0, 0), (255, 255, 255), (255, 0, 0), (0, 255, 0), (0, 0, 255), (202, 152, 101), (129, 132, 203))
+
+
 def write_gif(frames, path, fps=10, stride=1):
-    """An animated GIF of `frames` (every `stride`-th), looping, with Pillow."""
+    """An animated GIF of `frames` (every `stride`-th), looping, with Pillow, in the fixed `PALETTE`."""
     from PIL import Image
 
-    images = [Image.fromarray(np.asarray(f, np.uint8)) for f in frames[::stride]]
-    images[0].save(path, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0, optimize=True)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([c for colour in PALETTE for c in colour] + [0] * 3 * (256 - len(PALETTE)))
+    images = [Image.fromarray(np.asarray(f, np.uint8)).quantize(palette=palette, dither=Image.Dither.NONE)
+              for f in frames[::stride]]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0)
     return Path(path)
 
 
