@@ -70,6 +70,27 @@ def _embedding_lookup(model, input_name):
     return spec, serve
 
 
+def _policy(model, input_name, values="q_values"):
+    """`input_name` (float32 observations) -> `actions` (int64) and the policy's `q_values` or `probabilities`.
+
+    `values="q_values"`: the model outputs Q(s, a) per action and acts by
+    argmax. `values="probabilities"`: the model outputs P(action 1) of a
+    two-action policy; the signature returns both actions' probabilities
+    and the more probable action.
+    """
+    if values not in ("q_values", "probabilities"):
+        raise ValueError(f"`values` must be 'q_values' or 'probabilities'. Received: values={values!r}")
+    spec = _input_spec(model, input_name)
+
+    def serve(inputs):
+        outputs = tf.cast(model(inputs, training=False), tf.float32)
+        if values == "probabilities":
+            outputs = tf.concat([1.0 - outputs, outputs], axis=-1)
+        return {values: outputs, "actions": tf.argmax(outputs, axis=-1)}
+
+    return spec, serve
+
+
 def _next_word(model, input_name):
     """`input_name` (int32 word ids, batch x words) and `state` -> the next word's `logits` and the new `state`.
 
@@ -90,7 +111,7 @@ def _next_word(model, input_name):
 
 # The signature each kind of model is served with: task -> fn(model, input_name, **options) -> (input spec(s), serve fn).
 TASKS = {"image_classification": _image_classification, "reconstruction": _reconstruction,
-         "embedding_lookup": _embedding_lookup, "next_word": _next_word}
+         "embedding_lookup": _embedding_lookup, "next_word": _next_word, "policy": _policy}
 
 
 def export_saved_model(model, export_dir, version=None, input_name="images", task="image_classification", **options):
@@ -102,7 +123,8 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     and `classes` (int64 argmax); `"reconstruction"` returns `reconstruction`
     and `hidden`; `"embedding_lookup"` takes a batch of words and returns
     their `vectors` and `ids`; `"next_word"` takes word ids and an LSTM state and returns
-    the next word's `logits` and the new `state`. The tasks of
+    the next word's `logits` and the new `state`; `"policy"` returns `actions` and `q_values` (or
+    `probabilities` with `values="probabilities"`). The tasks of
     `kclassics.learn`'s canned models add TF Serving's `classify` or
     `regress` signature beside `serving_default`. The SavedModel is written to a staging directory beside the
     target and renamed into place, so a crash never leaves a partial export

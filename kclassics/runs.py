@@ -38,7 +38,7 @@ from kclassics.log import log
 CHECKPOINT_SECONDS = 120  # a checkpoint at least this often, whatever the step schedule
 KEEP_CHECKPOINTS = 3
 # Settings a resumed run may change: how long it trains. Any other change is refused.
-RUN_LENGTH_FIELDS = ("steps", "epochs", "digits_steps", "embedded_steps")
+RUN_LENGTH_FIELDS = ("steps", "epochs", "digits_steps", "embedded_steps", "episodes")
 _RUN_STATE = "run.json"
 _STATE = re.compile(r"^ckpt-(\d+)\.json$")
 _STAGING = ".staging-"

@@ -27,6 +27,10 @@ def register(commands):
     parser.add_argument("--batch-size", type=positive_int, help="examples per step")
     parser.add_argument("--learning-rate", type=positive_float, help="optimizer learning rate")
     parser.add_argument("--seed", type=seed, help="random seed, 0 to 2**32 - 1")
+    parser.add_argument("--episodes", type=positive_int, help="episodes to play (reinforcement-learning programs)")
+    parser.add_argument("--gamma", type=float, help="discount of future rewards, in [0, 1] (reinforcement-learning programs)")
+    parser.add_argument("--env", help="gymnasium environment id (reinforcement-learning programs)")
+    parser.add_argument("--buffer-size", type=positive_int, help="transitions the replay buffer keeps (gridworld_dqn)")
     parser.add_argument(
         "--data-dir",
         help="directory with the dataset's standard files: the four MNIST IDX files (raw or .gz), which switches "
@@ -59,7 +63,7 @@ def overrides(args, config=None):
     changes = {}
     if args.steps is not None:
         changes.update(steps=args.steps, **{name: None for name in _SHORT_DEFAULT_FIELDS})
-    for field in ("epochs", "batch_size", "learning_rate", "seed", "dataset", "corpus"):
+    for field in ("epochs", "batch_size", "learning_rate", "seed", "dataset", "corpus", "episodes", "gamma", "env", "buffer_size"):
         if getattr(args, field, None) is not None:
             changes[field] = getattr(args, field)
     if getattr(args, "mixed_precision", False):
@@ -78,7 +82,8 @@ def overrides(args, config=None):
     return changes
 
 
-_OPTION_FIELDS = ("steps", "epochs", "batch_size", "learning_rate", "seed", "dataset", "mixed_precision", "corpus")
+_OPTION_FIELDS = ("steps", "epochs", "batch_size", "learning_rate", "seed", "dataset", "mixed_precision", "corpus",
+                  "episodes", "gamma", "env", "buffer_size")
 # Shorter defaults for an embedded dataset, which --steps replaces.
 _SHORT_DEFAULT_FIELDS = ("digits_steps", "embedded_steps")
 

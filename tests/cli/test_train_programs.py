@@ -9,7 +9,7 @@ from tests.data.test_mnist import write_mnist
 
 PROGRAMS = {
     "softmax_regression", "denoising_autoencoder", "mlp", "mnist_cnn", "cifar10_cnn", "cifar10_cnn_long",
-    "birnn_mnist", "tensorboard_mnist",
+    "birnn_mnist", "tensorboard_mnist", "cartpole_pg", "gridworld_dqn",
 }
 
 
