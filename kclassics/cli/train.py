@@ -33,6 +33,8 @@ def register(commands):
     parser.add_argument(
         "--dataset", help="dataset name (digits, mnist, cifar10); mnist or cifar10 without --data-dir use tensorflow-datasets"
     )
+    parser.add_argument("--config", help="a JSON file of the program's settings (a run's config.json, a search's best.json); "
+                        "the options above override it")
     parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in --out from its last checkpoint, with its settings (only --steps/--epochs may grow)")
@@ -79,7 +81,7 @@ def run(args):
     changes = overrides(args, program.config)
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out naming the run to continue. Received: --out=None")
-    config = dataclasses.replace(program.config, **changes)
+    config = dataclasses.replace(config_file(args, program), **changes)
     extra = {}
     if args.strategy != "default":
         if args.strategy not in program.strategies:
@@ -97,6 +99,27 @@ def run(args):
     print(program.summary.format(**result.metrics))
     print(f"run directory: {result.run_dir}")
     return 0
+
+
+def config_file(args, program):
+    """The program's config with the settings of --config, checked before anything runs."""
+    if getattr(args, "config", None) is None:
+        return program.config
+    import json
+
+    from kclassics.runs import config_from_dict
+
+    try:
+        values = json.loads(open(args.config).read())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"--config must be a JSON object of settings: {error}. Received: --config={args.config}") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"--config must be a JSON object of settings. Received: --config={args.config}")
+    model = getattr(program.config, "model", None)
+    if model is not None and values.get("model", model) != model:
+        raise ValueError(f"--config is a config of {values.get('model')!r}, not of program {args.program!r}. "
+                         f"Received: --config={args.config}")
+    return config_from_dict(program.config, values, source=f"--config {args.config}")
 
 
 def add_strategy_arguments(parser):
