@@ -116,7 +116,8 @@ def plot(rows, objective, path, most_important=2):
     for trial in failed:
         axes[0].axvline(trial, color="C3", alpha=0.3)
     axes[0].set(xlabel="trial" + (" (red: failed)" if failed else ""), ylabel=objective, title="objective per trial")
-    axes[0].legend(loc="best", fontsize=8)
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(loc="best", fontsize=8)
     for axis, name in zip(axes[1:], ranked):
         points = [(r[name], r["objective"]) for r in rows if r.get(name) is not None and r["objective"] is not None
                   and r["status"] == "COMPLETED"]

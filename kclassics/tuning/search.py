@@ -13,7 +13,6 @@ resumes from its run's last checkpoint.
 """
 
 import dataclasses
-import gc
 import json
 import math
 import os
@@ -164,8 +163,7 @@ class ProgramTuner(keras_tuner.Tuner):
 
     def run_trial(self, trial, *args, **kwargs):
         """Runs the program at the trial's hyperparameters; returns its objective (and the other metrics)."""
-        keras.backend.clear_session()
-        gc.collect()
+        keras.backend.clear_session()  # and a garbage collection: the last trial's graphs and models go
         trial_dir = Path(self.get_trial_dir(trial.trial_id))
         values = {k: v for k, v in trial.hyperparameters.values.items() if not k.startswith("tuner/")}
         config, resume = self._trial_config(trial, values, trial_dir)
@@ -192,8 +190,7 @@ class ProgramTuner(keras_tuner.Tuner):
             raise keras_tuner.errors.FailedTrialError(outcome["error"]) from error
         seconds = time.perf_counter() - started
         metrics = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-        keras.backend.clear_session()
-        gc.collect()
+        del result
         outcome.update(status="COMPLETED", objective=value, metrics=metrics, seconds=round(seconds, 3),
                        pruned_at=report.pruned_at, per_epoch=report.epochs_seen > 0, rss_mb=round(_rss_mb(), 1))
         self._write_outcome(trial_dir, outcome)
@@ -218,7 +215,13 @@ class ProgramTuner(keras_tuner.Tuner):
             self.save()
             serve_oracle(self.oracle)
             return
-        super().search(*args, **kwargs)
+        from keras_tuner.src import config as kt_config
+
+        debug, kt_config.DEBUG = kt_config.DEBUG, False  # a failed trial is one line; its traceback is in result.json
+        try:
+            super().search(*args, **kwargs)
+        finally:
+            kt_config.DEBUG = debug
 
     # -- this search's --------------------------------------------------------------------------
 
@@ -281,7 +284,7 @@ def trial_rows(directory):
         trial = json.loads(trial_file.read_text())
         outcome = _read_json(trial_file.parent / RESULT) or {}
         values = {k: v for k, v in trial["hyperparameters"]["values"].items() if not k.startswith("tuner/")}
-        status = trial.get("status")
+        status = outcome.get("status") or trial.get("status")  # the trial's own record: keras-tuner's may lag a failure
         if outcome.get("pruned_at"):
             status = "STOPPED"
         rows.append({
