@@ -20,7 +20,7 @@ def register(commands):
         "seeded from --seed and its trial id. Writes the search to --out: trials.csv, trials.png, best.json "
         "(`kclassics train PROGRAM --config best.json` trains it again) and best/export/ (a SavedModel).",
     )
-    parser.add_argument("program", help="program name (see `kclassics list --programs`)")
+    parser.add_argument("program", help="program name (those of `kclassics train --help`)")
     parser.add_argument("--tuner", default="random", help=f"one of {', '.join(TUNERS)} (default: random)")
     parser.add_argument("--max-trials", type=positive_int, default=10, help="trials to run (a cap for hyperband; default 10)")
     parser.add_argument("--out", help="search directory (default: runs/tune-<program>-<timestamp>); never overwritten")

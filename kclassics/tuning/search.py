@@ -147,8 +147,9 @@ class ProgramTuner(keras_tuner.Tuner):
     """
 
     def __init__(self, hypermodel, oracle, directory, seed=0, steps=None, pruner=None, strategy=None, data_dir=None,
-                 verbose=1, **kwargs):
+                 verbose=1, hyperband_epochs=HYPERBAND_EPOCHS, **kwargs):
         self.program = hypermodel.program
+        self.hyperband_epochs = hyperband_epochs  # a worker's oracle client does not tell it
         self.search_seed, self.steps, self.pruner = seed, steps, pruner
         self.strategy, self.data_dir, self.verbose = strategy, data_dir, verbose
         self.directory_path = Path(directory)
@@ -194,6 +195,8 @@ class ProgramTuner(keras_tuner.Tuner):
         outcome.update(status="COMPLETED", objective=value, metrics=metrics, seconds=round(seconds, 3),
                        pruned_at=report.pruned_at, per_epoch=report.epochs_seen > 0, rss_mb=round(_rss_mb(), 1))
         self._write_outcome(trial_dir, outcome)
+        if self.pruner is not None and report.epochs_seen == 0:
+            log(f"Pruning: {self.program.name} calls no Keras callback per epoch, so the median rule cannot stop its trials.")
         ending = f"stopped by the median rule at step {report.pruned_at}" if report.pruned_at else "done"
         log(f"Trial {trial.trial_id} {ending}: {objective} {value:.4f} ({seconds:.1f} s)")
         return {objective: value}
@@ -236,7 +239,7 @@ class ProgramTuner(keras_tuner.Tuner):
         if "tuner/epochs" in hps:  # Hyperband: a fraction of the length; a continued trial resumes its parent's run
             field = length_field(config)
             full = getattr(config, field)
-            config = dataclasses.replace(config, **{field: max(1, round(full * hps["tuner/epochs"] / self.oracle.max_epochs))})
+            config = dataclasses.replace(config, **{field: max(1, round(full * hps["tuner/epochs"] / self.hyperband_epochs))})
             parent = hps.get("tuner/trial_id")
             if parent:
                 seed = _parent_seed(self, parent, seed)  # a continued trial keeps its parent's seed
@@ -345,8 +348,13 @@ def serve_oracle(oracle, poll_seconds=0.2):
         server.stop(grace=1)
 
 
+def oracle_seed(seed):
+    """The oracle's seed for a search seed: never 0, which keras-tuner replaces by a random seed."""
+    return int(np.random.SeedSequence([int(seed), 1]).generate_state(1)[0] % (2**31 - 2)) + 1
+
+
 def make_oracle(name, objective, max_trials, seed, max_consecutive_failed_trials, hyperband_epochs=HYPERBAND_EPOCHS):
-    common = dict(objective=objective, seed=seed, max_consecutive_failed_trials=max_consecutive_failed_trials)
+    common = dict(objective=objective, seed=oracle_seed(seed), max_consecutive_failed_trials=max_consecutive_failed_trials)
     if name == "random":
         return keras_tuner.oracles.RandomSearchOracle(max_trials=max_trials, **common)
     if name == "bayesian":

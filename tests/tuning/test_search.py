@@ -136,6 +136,21 @@ def test_a_killed_search_resumes_without_repeating_finished_trials(tmp_path):
     assert [row["status"] for row in trial_rows(out)] == ["COMPLETED"] * 3
 
 
+def test_the_same_seed_proposes_the_same_trials():
+    import keras_tuner
+
+    from kclassics.tuning.search import make_oracle
+
+    def proposals(seed):
+        oracle = make_oracle("random", keras_tuner.Objective("val_accuracy", "max"), 3, seed, 3)
+        hp = keras_tuner.HyperParameters()
+        tuning.ProgramHyperModel("mlp").values(hp)
+        oracle.hyperparameters = hp
+        return [oracle.populate_space(str(i))["values"] for i in range(3)]
+
+    assert proposals(0) == proposals(0) != proposals(1)  # seed 0 too (keras-tuner draws a random seed for 0)
+
+
 def test_the_median_rule():
     rule = MedianStopping(warmup=0.25, min_trials=2)
     finished = [[(10, 0.8), (20, 0.9)], [(10, 0.7), (20, 0.95)], [(10, 0.9), (20, 0.97)]]
@@ -212,3 +227,23 @@ def test_one_chief_and_two_workers_on_loopback_complete_the_search(tmp_path):
     assert ran == [1] * 6  # every trial ran once, on one worker
     assert all(any("Trial" in stdout for stdout, _ in outputs[i:i + 1]) for i in range(2))  # both workers took trials
     assert "6 trials, 0 failed" in outputs[2][0] and (out / "best.json").is_file()
+
+
+def test_train_config_file_is_checked_before_anything_runs(tmp_path):
+    (tmp_path / "other.json").write_text(json.dumps({"model": "mnist_cnn"}))
+    (tmp_path / "unknown.json").write_text(json.dumps({"learning_rate": 0.1, "momentum": 0.9}))
+    (tmp_path / "list.json").write_text("[1, 2]")
+    for name, fragment in (("other", "--config is a config of 'mnist_cnn', not of program 'mlp'"),
+                           ("unknown", "sets momentum, which TrainConfig does not have; its fields are model, optimizer"),
+                           ("list", "--config must be a JSON object of settings")):
+        code, _, stderr = _main("train", "mlp", "--config", tmp_path / f"{name}.json", "--out", tmp_path / "run")
+        assert code == 2 and fragment in stderr and stderr.count("\n") == 1, stderr
+        assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_trials_train_under_a_mirrored_strategy(tmp_path):
+    code, stdout, stderr = _main("tune", "mlp", "--steps", 12, "--max-trials", 1, "--strategy", "mirrored",
+                                 "--out", tmp_path / "mirrored", "--quiet")
+    assert code == 0, stderr
+    assert "1 trials, 0 failed" in stdout
