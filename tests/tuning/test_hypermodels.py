@@ -124,6 +124,7 @@ def _digits_like(n=64):
     return x, y, dict(epochs=1, validation_data=(x[:16], y[:16]), verbose=0)
 
 
+@pytest.mark.slow  # docs/tuning.md runs the same search in the default tests
 def test_a_program_hypermodel_works_with_a_keras_tuner_tuner(tmp_path):
     x, y, data = _digits_like()
     tuner = keras_tuner.RandomSearch(hypermodel("mlp"), objective="val_accuracy", max_trials=1, seed=1,
