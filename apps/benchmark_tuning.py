@@ -9,6 +9,7 @@ Parts:
                as the book), at the book's 3,000 steps, against the book's defaults at 3,000 steps
   cnn          a random search over the CNN's space (book 5.2) against the book's defaults at the same steps
   memory       the process's resident memory after each of 20 trials
+  memory_peer  the same after each of 20 runs of the program in a loop, without the tuner
   distributed  one chief and two workers (processes on this machine) against one process, same search
 
 Prints one line per figure and writes them to `<out>/tuning.json`.
@@ -101,6 +102,26 @@ def part_memory(out, trials=20, steps=24):
     return figures
 
 
+def part_memory_peer(out, runs=20, steps=24):
+    """The peer of `memory`: the same MLP runs in a loop without the tuner (book config, session cleared between)."""
+    import keras
+
+    from kclassics import programs
+    from kclassics.tuning.search import _rss_mb, with_steps
+
+    program = programs.get("mlp")
+    rss = []
+    for i in range(runs):
+        keras.backend.clear_session()
+        result = program.run(with_steps(program.config, steps), out=out / "memory-peer" / str(i), verbose=0)
+        del result
+        keras.backend.clear_session()
+        rss.append(round(_rss_mb(), 1))
+    print(f"memory without the tuner: resident {rss[0]:.0f} MiB after run 0, {rss[runs // 2]:.0f} after run {runs // 2}, "
+          f"{rss[-1]:.0f} after run {runs - 1} ({runs} MLP runs of {steps} steps)", flush=True)
+    return {"runs": runs, "steps": steps, "rss_mb": rss, "growth_first_to_last_mb": round(rss[-1] - rss[0], 1)}
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -140,7 +161,7 @@ def part_distributed(out, trials=6, steps=120):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=("mlp", "mlp_book_optimizer", "cnn", "memory", "distributed", "all"), default="all")
+    parser.add_argument("--part", choices=("mlp", "mlp_book_optimizer", "cnn", "memory", "memory_peer", "distributed", "all"), default="all")
     parser.add_argument("--out", default="/tmp/kclassics-tuning-bench", help="directory of the searches (must not exist)")
     parser.add_argument("--mlp-trials", type=int, default=12)
     parser.add_argument("--mlp-steps", type=int, default=1000)
@@ -165,6 +186,8 @@ def main(argv=None):
             figures["cnn"] = part_search("mnist_cnn", out, args.cnn_trials, args.cnn_steps, pruning_too=False)
         elif part == "memory":
             figures["memory"] = part_memory(out)
+        elif part == "memory_peer":
+            figures["memory_peer"] = part_memory_peer(out)
         else:
             figures["distributed"] = part_distributed(out)
         (out / "tuning.json").write_text(json.dumps(figures, indent=1, default=str))
