@@ -165,6 +165,7 @@ def main(argv=None):
     parser.add_argument("--out", default="/tmp/kclassics-tuning-bench", help="directory of the searches (must not exist)")
     parser.add_argument("--mlp-trials", type=int, default=12)
     parser.add_argument("--mlp-steps", type=int, default=1000)
+    parser.add_argument("--focused-trials", type=int, default=8, help="trials of mlp_book_optimizer")
     parser.add_argument("--cnn-trials", type=int, default=6)
     parser.add_argument("--cnn-steps", type=int, default=300)
     args = parser.parse_args(argv)
@@ -180,7 +181,7 @@ def main(argv=None):
         if part == "mlp":
             figures["mlp"] = part_search("mlp", out, args.mlp_trials, args.mlp_steps, pruning_too=True)
         elif part == "mlp_book_optimizer":
-            figures["mlp_book_optimizer"] = part_search("mlp", out, 8, 3000, pruning_too=False, tuner="bayesian",
+            figures["mlp_book_optimizer"] = part_search("mlp", out, args.focused_trials, 3000, pruning_too=False, tuner="bayesian",
                                                         only=["learning_rate", "dropout_rate"], tag="-book-optimizer")
         elif part == "cnn":
             figures["cnn"] = part_search("mnist_cnn", out, args.cnn_trials, args.cnn_steps, pruning_too=False)

@@ -77,6 +77,7 @@ def test_failing_trials_are_reported_and_counted(tmp_path):
     assert summary["failed"] == len(failed) and summary["best"]["hp:learning_rate"] <= 0.1
 
 
+@pytest.mark.slow
 def test_consecutive_failures_end_the_search_with_the_error(tmp_path):
     code, stdout, stderr = _main("tune", "toy_tune_broken", "--max-trials", 5, "--max-consecutive-failed-trials", 2,
                                  "--out", tmp_path / "broken", "--quiet")
