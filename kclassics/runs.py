@@ -81,6 +81,25 @@ def config_dict(config):
     return json.loads(json.dumps(dataclasses.asdict(config), default=list))
 
 
+def config_from_dict(template, values, source="config"):
+    """`template` (a config dataclass) with the fields of `values`, as `config_dict` wrote them (lists back to tuples).
+
+    A key that is not a field of the config is refused, naming it.
+    """
+    fields = {field.name: getattr(template, field.name) for field in dataclasses.fields(template)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise ValueError(f"{source} sets {', '.join(unknown)}, which {type(template).__name__} does not have; "
+                         f"its fields are {', '.join(fields)}.")
+
+    def restore(default, value):
+        if isinstance(default, tuple) and isinstance(value, list):
+            return tuple(tuple(item) if isinstance(item, list) else item for item in value)
+        return value
+
+    return dataclasses.replace(template, **{name: restore(fields[name], value) for name, value in values.items()})
+
+
 class Run:
     """A program's run directory: configuration, checkpoints, history, metrics, model and export.
 

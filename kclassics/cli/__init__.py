@@ -10,7 +10,7 @@ from kclassics._backend import BackendError
 from kclassics._version import __version__
 
 # Each module registers its sub-commands with `register(subparsers)`.
-COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster", "generate", "serve", "play")
+COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster", "generate", "serve", "play", "tune")
 
 USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError, ModuleNotFoundError, BackendError)
 

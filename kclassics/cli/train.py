@@ -2,6 +2,7 @@
 
 import argparse
 import dataclasses
+import os
 
 from kclassics.cli._args import positive_float, positive_int, seed
 from kclassics.cli.cluster import add_cluster_arguments, cluster_from_args
@@ -22,8 +23,9 @@ def register(commands):
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--steps", type=positive_int, help="training steps (default: the book's)")
     length.add_argument("--epochs", type=positive_int, help="train this many passes over the training split instead")
-    parser.add_argument("--config", metavar="NAME",
-                        help="a named configuration of the program (ptb_lm: small, medium, large; default: its first)")
+    parser.add_argument("--config", metavar="NAME|FILE",
+                        help="a named configuration of the program (ptb_lm: small, medium, large; default: its first), or a "
+                        "JSON file of its settings (a run's config.json, a search's best.json); the options below override it")
     parser.add_argument("--batch-size", type=positive_int, help="examples per step")
     parser.add_argument("--learning-rate", type=positive_float, help="optimizer learning rate")
     parser.add_argument("--seed", type=seed, help="random seed, 0 to 2**32 - 1")
@@ -143,17 +145,33 @@ def run(args):
     return 0
 
 
-def named_config(program, name):
-    """The program's configuration called `name` (`--config`); its default one when `name` is None."""
-    if name is None:
+def named_config(program, value):
+    """The config `--config` names: one of the program's named configurations, or a JSON file of settings
+    (a run's config.json, a search's best.json); the program's default config when `value` is None."""
+    if value is None:
         return program.config
-    if not program.configs:
-        raise ValueError(f"Program {program.name!r} has no named configurations; --config is for programs that have "
-                         f"several. Received: --config={name}")
-    if name not in program.configs:
-        raise ValueError(f"Unknown --config for program {program.name!r}. Accepted: {', '.join(program.configs)}. "
-                         f"Received: --config={name}")
-    return program.configs[name]
+    if value in program.configs:
+        return program.configs[value]
+    named = f"one of {', '.join(program.configs)} or " if program.configs else ""
+    if not value.endswith(".json") and not os.path.isfile(value):
+        raise ValueError(f"Unknown --config for program {program.name!r}. Accepted: {named}a JSON file of settings "
+                         f"(a run's config.json, a search's best.json). Received: --config={value}")
+    import json
+
+    from kclassics.runs import config_from_dict
+
+    try:
+        with open(value) as file:
+            values = json.load(file)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"--config must be a JSON object of settings: {error}. Received: --config={value}") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"--config must be a JSON object of settings. Received: --config={value}")
+    model = getattr(program.config, "model", None)
+    if model is not None and values.get("model", model) != model:
+        raise ValueError(f"--config is a config of {values.get('model')!r}, not of program {program.name!r}. "
+                         f"Received: --config={value}")
+    return config_from_dict(program.config, values, source=f"--config {value}")
 
 
 def add_strategy_arguments(parser):

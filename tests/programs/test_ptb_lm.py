@@ -224,5 +224,6 @@ def test_small_on_the_embedded_corpus_beats_a_unigram_model_by_a_wide_margin(tmp
 
 def test_config_is_refused_for_a_program_without_named_configs(tmp_path, capsys):
     assert main(["train", "softmax_regression", "--config", "small", "--out", str(tmp_path / "run")]) == 2
-    assert "Program 'softmax_regression' has no named configurations" in capsys.readouterr().err
+    assert ("Unknown --config for program 'softmax_regression'. Accepted: a JSON file of settings"
+            in capsys.readouterr().err)
     assert not (tmp_path / "run").exists()

@@ -1,0 +1,121 @@
+"""`kclassics tune`: a keras-tuner search over a book program's hyperparameters, each trial a run of the program."""
+
+import importlib.util
+import os
+import time
+from pathlib import Path
+
+from kclassics.cli._args import positive_int, seed
+
+TUNERS = ("random", "bayesian", "hyperband", "grid")  # kclassics.tuning.TUNERS, without importing TensorFlow here
+WORKER_WAIT_SECONDS = 120
+
+
+def register(commands):
+    parser = commands.add_parser(
+        "tune",
+        help="search a book program's hyperparameters with keras-tuner",
+        description="Search a program's hyperparameters (learning rate, optimizer, batch size, dropout, widths: "
+        "each around the book's value, the book's value the default). Every trial is a run of the program, "
+        "seeded from --seed and its trial id. Writes the search to --out: trials.csv, trials.png, best.json "
+        "(`kclassics train PROGRAM --config best.json` trains it again) and best/export/ (a SavedModel).",
+    )
+    parser.add_argument("program", help="program name (those of `kclassics train --help`)")
+    parser.add_argument("--tuner", default="random", help=f"one of {', '.join(TUNERS)} (default: random)")
+    parser.add_argument("--max-trials", type=positive_int, default=10, help="trials to run (a cap for hyperband; default 10)")
+    parser.add_argument("--out", help="search directory (default: runs/tune-<program>-<timestamp>); never overwritten")
+    parser.add_argument("--resume", action="store_true", help="continue the search in --out; finished trials are kept")
+    parser.add_argument("--objective", help="metric to optimise (default: val_accuracy where the program reports it)")
+    parser.add_argument("--steps", type=positive_int, help="training steps of every trial (default: the program's)")
+    parser.add_argument("--seed", type=seed, default=0, help="search seed: the sampling and every trial's seed (default 0)")
+    parser.add_argument("--pruning", action="store_true",
+                        help="stop a trial whose objective is behind the median of the finished trials (median-stopping rule)")
+    parser.add_argument("--only", help="comma-separated hyperparameters to search; the others keep the book's values")
+    parser.add_argument("--max-consecutive-failed-trials", type=positive_int, default=3,
+                        help="failed trials in a row that end the search (default 3)")
+    parser.add_argument("--strategy", default="default", help="train each trial under this strategy: default or mirrored")
+    parser.add_argument("--data-dir", help="the dataset's files, as for `kclassics train`")
+    role = parser.add_mutually_exclusive_group()
+    role.add_argument("--chief", action="store_true", help="serve the search's oracle to workers (keras-tuner's chief)")
+    role.add_argument("--worker", metavar="ID", help="run trials for the chief as tuner ID (a shared --out)")
+    parser.add_argument("--oracle", metavar="HOST:PORT",
+                        help="the chief's address (default: KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.set_defaults(run=run)
+
+
+def _check(args):
+    """Every argument, before TensorFlow loads and before anything is written."""
+    if args.tuner not in TUNERS:
+        raise ValueError(f"--tuner must be one of {', '.join(TUNERS)}. Received: --tuner={args.tuner}")
+    if args.strategy not in ("default", "mirrored"):
+        raise ValueError(f"--strategy must be default or mirrored for a search. Received: --strategy={args.strategy}")
+    if args.resume and args.out is None:
+        raise ValueError("--resume needs --out naming the search to continue. Received: --out=None")
+    if args.oracle and not (args.chief or args.worker):
+        raise ValueError(f"--oracle needs --chief or --worker. Received: --oracle={args.oracle}")
+    if args.chief or args.worker:
+        if importlib.util.find_spec("grpc") is None:
+            raise ModuleNotFoundError("--chief/--worker need grpcio (keras-tuner's distributed search): pip install grpcio")
+        if args.out is None:
+            raise ValueError("--chief and --worker need --out, a directory they share. Received: --out=None")
+        address = args.oracle or (os.environ.get("KERASTUNER_ORACLE_IP") and
+                                  f"{os.environ['KERASTUNER_ORACLE_IP']}:{os.environ.get('KERASTUNER_ORACLE_PORT', '')}")
+        host, _, port = (address or "").rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"--oracle must be HOST:PORT (or set KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT). "
+                             f"Received: --oracle={args.oracle}")
+        os.environ.update(KERASTUNER_ORACLE_IP=host, KERASTUNER_ORACLE_PORT=port,
+                          KERASTUNER_TUNER_ID="chief" if args.chief else args.worker)
+        if args.worker and "chief" in args.worker:
+            raise ValueError(f"A worker's ID must not contain 'chief'. Received: --worker={args.worker}")
+    else:
+        for name in ("KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT", "KERASTUNER_TUNER_ID"):
+            os.environ.pop(name, None)  # one process: no chief to talk to
+
+
+def run(args):
+    _check(args)
+    from kclassics import tuning
+    from kclassics.tuning.search import SEARCH_FILE
+
+    only = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else None
+    resume = args.resume
+    if args.worker:  # a worker joins the chief's search: wait for it to be made
+        deadline = time.monotonic() + WORKER_WAIT_SECONDS
+        while not (Path(args.out) / SEARCH_FILE).exists():
+            if time.monotonic() > deadline:
+                raise FileNotFoundError(f"No search in {args.out} after {WORKER_WAIT_SECONDS} s: start the chief "
+                                        f"with the same --out first. Received: --out={args.out}")
+            time.sleep(0.5)
+        resume = True
+    tuner = tuning.tuner(
+        args.program, tuner=args.tuner, max_trials=args.max_trials, out=args.out, resume=resume,
+        objective=args.objective, seed=args.seed, steps=args.steps, pruning=args.pruning, strategy=args.strategy,
+        max_consecutive_failed_trials=args.max_consecutive_failed_trials, only=only, data_dir=args.data_dir,
+        verbose=0 if args.quiet else 1,
+    )
+    ended = None
+    try:
+        tuner.search()
+    except RuntimeError as error:  # keras-tuner's limit of consecutive failed trials
+        if "consecutive failures" not in str(error):
+            raise
+        ended = str(error).splitlines()[0]
+    if args.worker:
+        print(f"worker {args.worker}: done")
+        return 0
+    summary = tuning.write_report(tuner.directory_path)
+    print(tuning.format_table(summary["rows"], summary["objective"]))
+    best = summary["best"]
+    if best is not None:
+        print(f"best: trial {best['trial']}, {summary['objective']} {best['objective']:.4f}")
+        print(f"best config: {summary['best_config']}  (kclassics train {args.program} --config {summary['best_config']})")
+        if "best_export" in summary:
+            print(f"best model: {summary['best_export']}")
+    print(f"{summary['trials']} trials, {summary['failed']} failed, {summary['stopped']} stopped early; "
+          f"trials.csv and trials.png in {tuner.directory_path}")
+    if ended:
+        print(f"kclassics: error: the search ended: {ended}", file=__import__("sys").stderr)
+        return 1
+    return 0 if best is not None else 1

@@ -1,0 +1,177 @@
+"""The search space as data: one table from a setting's name to a range around its book value.
+
+A program's config field, or a network builder's keyword argument, whose name
+is a key of `SPACE` becomes a hyperparameter whose default is the value the
+book uses; so a search starts from the book and a program added later gets its
+space from its config without new code.
+
+    SPACE["learning_rate"]                 # a log range from a tenth to ten times the default
+    dimensions(program.config)            # the config's tunable fields, each with its book default
+"""
+
+import dataclasses
+import inspect
+import math
+from typing import Optional
+
+# Every optimizer name the programs' configs accept (kclassics.training.OPTIMIZERS); a config that
+# accepts fewer keeps only those (each candidate is tried through the config's own validation).
+OPTIMIZER_NAMES = ("sgd", "momentum", "adam", "adagrad", "rmsprop")
+# Learning-rate schedules a config may name (cifar10's `schedule`); the config's validation keeps its own.
+SCHEDULE_NAMES = ("adam", "sgd_decay", "constant", "cosine", "exponential")
+LOG_GRID_STEP = math.sqrt(10.0)  # grid search: five values from a tenth to ten times the default
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """How one setting is searched.
+
+    Attributes:
+        kind: `"log"` (a float range in log scale), `"linear"` (a float range), `"scaled"` (the
+            integers default/2, default, default*2) or `"choice"` (named values).
+        low, high: the range of `"linear"`; for `"log"` the factors of the default (0.1, 10).
+        choices: the names of `"choice"`.
+        step: the grid step of a float range (multiplicative for `"log"`), used by grid search.
+        doc: one line for docs/tuning.md.
+    """
+
+    kind: str
+    low: float = 0.0
+    high: float = 1.0
+    choices: tuple = ()
+    step: Optional[float] = None
+    doc: str = ""
+
+
+SPACE = {
+    "learning_rate": Rule("log", 0.1, 10.0, step=LOG_GRID_STEP, doc="log scale, a tenth to ten times the book's"),
+    "optimizer": Rule("choice", choices=OPTIMIZER_NAMES, doc="the optimizers the config accepts"),
+    "schedule": Rule("choice", choices=SCHEDULE_NAMES, doc="the learning-rate schedules the config accepts"),
+    "batch_size": Rule("scaled", doc="half, the book's, double"),
+    "hidden_units": Rule("scaled", doc="half, the book's, double"),
+    "units": Rule("scaled", doc="half, the book's, double (LSTM cells)"),
+    "hidden_size": Rule("scaled", doc="half, the book's, double"),
+    "embedding_size": Rule("scaled", doc="half, the book's, double"),
+    "dropout_rate": Rule("linear", 0.0, 0.75, step=0.25, doc="0 to 0.75 (the fraction dropped)"),
+    "keep_prob": Rule("linear", 0.25, 1.0, step=0.25, doc="0.25 to 1 (the fraction kept)"),
+    "weight_decay": Rule("log", 0.1, 10.0, step=LOG_GRID_STEP, doc="log scale, a tenth to ten times the book's"),
+    "momentum": Rule("linear", 0.0, 0.99, step=0.33, doc="0 to 0.99"),
+    "scale": Rule("log", 0.1, 10.0, step=LOG_GRID_STEP, doc="log scale, a tenth to ten times the book's (noise)"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Dimension:
+    """One hyperparameter: its name, its rule, its default (the book's value), where it goes.
+
+    Attributes:
+        name: the hyperparameter's name (the config field or builder argument).
+        rule: its `Rule`.
+        default: the book's value.
+        target: `"config"` (a config field) or `"model"` (a network builder argument, kept in
+            the config's `model_kwargs`).
+        choices: the accepted values of a choice or scaled rule.
+    """
+
+    name: str
+    rule: Rule
+    default: object
+    target: str = "config"
+    choices: tuple = ()
+
+    def declare(self, hp, grid=False):
+        """Declares the hyperparameter on `hp` (a `keras_tuner.HyperParameters`) and returns its value."""
+        rule = self.rule
+        if rule.kind in ("choice", "scaled"):
+            return hp.Choice(self.name, list(self.choices), default=self.default)
+        if rule.kind == "log":
+            low, high = self.default * rule.low, self.default * rule.high
+            return hp.Float(self.name, low, high, sampling="log", default=self.default, step=rule.step if grid else None)
+        low, high = min(rule.low, self.default), max(rule.high, self.default)
+        step = rule.step if grid else None
+        if step is not None and not _on_grid(self.default - low, step):
+            low = self.default - step * math.floor((self.default - low) / step)  # the default stays a grid point
+        return hp.Float(self.name, low, high, default=self.default, step=step)
+
+    def describe(self):
+        rule = self.rule
+        if rule.kind in ("choice", "scaled"):
+            return ", ".join(map(str, self.choices))
+        if rule.kind == "log":
+            return f"{self.default * rule.low:g} to {self.default * rule.high:g} (log)"
+        return f"{min(rule.low, self.default):g} to {max(rule.high, self.default):g}"
+
+
+def _on_grid(distance, step):
+    return abs(distance / step - round(distance / step)) < 1e-9
+
+
+def _accepted(config, field, value):
+    try:
+        dataclasses.replace(config, **{field: value})
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _scaled(default):
+    return tuple(sorted({max(1, default // 2), default, default * 2}))
+
+
+def dimension(name, default, target="config", config=None):
+    """The `Dimension` of a setting called `name` with the book's `default`, or None when it is not searched.
+
+    A config field is searched only where the config accepts its candidate
+    values (each tried through the config's validation); a setting whose
+    default is None, zero (a log range around 0 is empty) or of another type
+    than the rule's is not searched.
+    """
+    rule = SPACE.get(name)
+    if rule is None or default is None or isinstance(default, bool):
+        return None
+    if rule.kind == "choice":
+        if not isinstance(default, str):
+            return None
+        choices = tuple(c for c in dict.fromkeys((default, *rule.choices))
+                        if config is None or c == default or _accepted(config, name, c))
+        return Dimension(name, rule, default, target, choices) if len(choices) > 1 else None
+    if rule.kind == "scaled":
+        if not isinstance(default, int):
+            return None
+        choices = tuple(c for c in _scaled(default) if config is None or c == default or _accepted(config, name, c))
+        return Dimension(name, rule, default, target, choices) if len(choices) > 1 else None
+    if not isinstance(default, (int, float)) or (rule.kind == "log" and default <= 0):
+        return None
+    return Dimension(name, rule, float(default), target)
+
+
+def builder_defaults(builder):
+    """A network builder's keyword arguments and their defaults."""
+    return {
+        name: parameter.default
+        for name, parameter in inspect.signature(builder).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+
+
+def dimensions(config):
+    """The `Dimension`s of a program config: its tunable fields, then its network's tunable builder arguments.
+
+    A network's argument is searched when the config names a registered
+    network (`model`) and holds its arguments (`model_kwargs`); its default
+    is the config's `model_kwargs` value, else the builder's default.
+    """
+    fields = {field.name: getattr(config, field.name) for field in dataclasses.fields(config)}
+    found = [d for d in (dimension(name, value, config=config) for name, value in fields.items()) if d is not None]
+    if isinstance(fields.get("model"), str) and "model_kwargs" in fields:
+        from kclassics.apps import MODELS
+
+        if fields["model"] in MODELS:
+            given = dict(fields["model_kwargs"])
+            taken = {d.name for d in found}
+            for name, default in builder_defaults(MODELS.get(fields["model"]).builder).items():
+                if name not in taken:
+                    found_dimension = dimension(name, given.get(name, default), target="model")
+                    if found_dimension is not None:
+                        found.append(found_dimension)
+    return tuple(found)
