@@ -168,7 +168,8 @@ def _checkpoints(run_dir):
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["--config", "huge"], "Unknown --config for program 'ptb_lm'. Accepted: small, medium, large. Received: --config=huge"),
+        (["--config", "huge"],
+         "Unknown --config for program 'ptb_lm'. Accepted: one of small, medium, large or a JSON file of settings (a run's config.json, a search's best.json). Received: --config=huge"),
         (["--steps", "5"], "--steps is not a setting of program 'ptb_lm'"),
         (["--data-dir", "{empty}"], "lacks ptb.train.txt, ptb.valid.txt, ptb.test.txt"),
         (["--data-dir", "{no_valid}"], "The valid split of PTB"),
