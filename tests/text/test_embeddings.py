@@ -34,6 +34,34 @@ def test_each_loss_learns_pairs(loss):
     assert history[-1] < history[0] * 0.7, history
 
 
+def test_alias_table_draws_the_distribution():
+    p = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
+    keep, alias = embeddings.alias_table(p)
+    # each id's probability: its own kept share plus the shares aliased to it, over n
+    exact = np.array([(keep[i] + sum(1 - keep[j] for j in range(5) if alias[j] == i and keep[j] < 1)) / 5 for i in range(5)])
+    np.testing.assert_allclose(exact, p, atol=1e-6)
+
+
+def test_the_fused_negative_sampling_step_equals_the_generic_one():
+    # two words, nearly all the noise on id 1: both paths draw the same negatives (always id 1)
+    words, counts = ["UNK", "a"], [1, 10**12]
+    centres, contexts = np.array([0, 1, 1, 0], np.int32), np.array([1, 0, 1, 1], np.int32)
+    results = []
+    for optimizer in (keras.optimizers.SGD(0.5), keras.optimizers.SGD(0.5, global_clipnorm=1e9)):  # fused, generic
+        keras.utils.set_random_seed(0)
+        model = SkipGram(words, embedding_size=4, num_sampled=3, loss="negative_sampling", noise_counts=counts,
+                         initialization="book")
+        model.compile(optimizer=optimizer)
+        assert model._fused_step() is (optimizer.global_clipnorm is None)
+        loss = model.fit(centres, contexts, batch_size=4, epochs=2, shuffle=False, verbose=0).history["loss"]
+        results.append((loss, [keras.ops.convert_to_numpy(v) for v in model.weights]))
+    (fused_loss, fused), (generic_loss, generic) = results
+    np.testing.assert_allclose(fused_loss, generic_loss, rtol=1e-5)
+    for a, b in zip(fused, generic):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert fused_loss[1] < fused_loss[0]  # it learned
+
+
 def tiny_vectors():
     # king - man + woman = queen exactly; paris - france + italy = rome, and a distractor near everything
     words = ["UNK", "king", "man", "woman", "queen", "paris", "france", "italy", "rome", "cat"]
