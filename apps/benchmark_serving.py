@@ -7,8 +7,8 @@ For each model: exports it (random weights: speed does not depend on them),
 times the `serving_default` signature called in-process on batches of 1, 8
 and 32 (the limit), then starts `kclassics serve` without and with
 `--enable-batching` and sends bounded loops of one-image `:predict` requests
-(row format, JSON bodies encoded once beforehand) from `concurrency` threads,
-each on its own keep-alive connection. Prints requests/sec, p50 and p99
+(row format; each whole request encoded once beforehand) over `concurrency`
+keep-alive connections driven by one asyncio (uvloop) loop in this process. Prints requests/sec, p50 and p99
 latency, and the ratios the serving docs quote: examples/sec at concurrency 32
 with batching over the in-process examples/sec at batch 32, and the latency
 the server adds at concurrency 1 over the in-process call of one image. Last,
@@ -107,32 +107,49 @@ class Server:
 
 
 def load(server, body, concurrency, requests):
-    """Requests/sec and per-request latencies of `requests` POSTs spread over `concurrency` threads."""
+    """Requests/sec and per-request latencies of `requests` POSTs spread over `concurrency` keep-alive connections.
+
+    A light client, so that it leaves the cores to the server it measures: one
+    asyncio loop (uvloop when installed) in this process, separate from the
+    server's; the whole request (headers and JSON body) encoded once and written
+    as is; the response read by its Content-Length, its status checked, its body
+    not parsed.
+    """
+    import asyncio
+
+    request = (
+        f"POST /v1/models/m:predict HTTP/1.1\r\nHost: {server.host}:{server.port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
     latencies, errors = [], []
-    per_thread = max(1, requests // concurrency)
+    per_connection = max(1, requests // concurrency)
 
-    def client():
-        connection = http.client.HTTPConnection(server.host, server.port, timeout=600)
-        connection.connect()
-        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle wait for the body after the headers
-        mine = []
-        for _ in range(per_thread):
+    async def client():
+        reader, writer = await asyncio.open_connection(server.host, server.port)
+        writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(per_connection):
             start = time.perf_counter()
-            connection.request("POST", "/v1/models/m:predict", body, {"Content-Type": "application/json"})
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - start)
-            if response.status != 200:
-                errors.append(response.status)
-        connection.close()
-        latencies.extend(mine)
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head).group(1))
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - start)
+            if not head.startswith(b"HTTP/1.1 200"):
+                errors.append(head.split(b"\r\n", 1)[0].decode())
+        writer.close()
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    async def run():
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+
+    try:
+        import uvloop
+    except ImportError:
+        uvloop = None
     start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    if uvloop is not None:
+        uvloop.run(run())
+    else:
+        asyncio.run(run())
     elapsed = time.perf_counter() - start
     if errors:
         raise RuntimeError(f"{len(errors)} requests failed: {errors[:5]}")

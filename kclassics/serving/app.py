@@ -13,6 +13,11 @@ import collections
 import json
 import re
 
+try:  # several times faster than json on the large float arrays that images are sent as
+    import orjson
+except ImportError:  # pragma: no cover - a dependency; json does the same work, slower
+    orjson = None
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -189,6 +194,11 @@ async def read_body(request, limit):
 def parse_json(body):
     if not body.strip():
         raise ServingError("INVALID_ARGUMENT", "The request body is empty; expected a JSON object.")
+    if orjson is not None:
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass  # NaN / Infinity (which TF Serving's JSON accepts), or malformed: json accepts the first and words the second
     try:
         return json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:

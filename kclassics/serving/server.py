@@ -94,6 +94,7 @@ def serve(configs, host="127.0.0.1", port=8501, poll_seconds=1.0, batching=None,
         yield
         manager.stop()
 
+    # http and loop stay "auto": httptools and uvloop when installed, else h11 and asyncio.
     config = uvicorn.Config(
         app.asgi(lifespan), log_level="warning", access_log=False, timeout_graceful_shutdown=60, lifespan="on",
         timeout_keep_alive=30,
