@@ -1,6 +1,7 @@
 """Measures the search layer on the embedded digits; each figure against a peer measured in the same run.
 
     flock /tmp/kclassics-bench.lock python apps/benchmark_tuning.py --part all --out /tmp/tuning-bench
+    python apps/benchmark_tuning.py --part mlp --pruning-warmup 0.1 --pruning-min-trials 2 --out /tmp/tuning-bench-rule
 
 Parts:
   mlp          a random search over the MLP's space (book 4.4) against the book's defaults at the same steps;
@@ -62,7 +63,7 @@ def _best(summary):
     }
 
 
-def part_search(program, out, trials, steps, pruning_too, tuner="random", only=None, tag=""):
+def part_search(program, out, trials, steps, pruning_too, tuner="random", only=None, tag="", rule=None):
     figures = {"program": program, "trials": trials, "steps": steps, "tuner": tuner, "only": only}
     figures["book_test_accuracy"] = _book(program, steps, out / f"{program}{tag}-book")
     print(f"{program}: the book's defaults, {steps} steps, seed 0: test accuracy {figures['book_test_accuracy']:.4f}", flush=True)
@@ -73,9 +74,10 @@ def part_search(program, out, trials, steps, pruning_too, tuner="random", only=N
     print(f"{program}: best of {trials} trials ({seconds:.0f} s): test accuracy {figures['best']['test_accuracy']:.4f} "
           f"(validation {figures['best']['val_accuracy']:.4f}) with {figures['best']['hyperparameters']}", flush=True)
     if pruning_too:
-        pruned_seconds, pruned = _search(program, out / f"{program}-search-pruned", trials, steps, pruning=True)
+        pruned_seconds, pruned = _search(program, out / f"{program}-search-pruned", trials, steps, pruning=rule or True)
         same = [r["hp:learning_rate"] for r in summary["rows"]] == [r["hp:learning_rate"] for r in pruned["rows"]]
         figures["pruned"] = {
+            "rule": dataclasses.asdict(rule) if rule else "default",
             "search_seconds": round(pruned_seconds, 1),
             "speedup": round(seconds / pruned_seconds, 2),
             "stopped": pruned["stopped"],
@@ -165,6 +167,8 @@ def main(argv=None):
     parser.add_argument("--out", default="/tmp/kclassics-tuning-bench", help="directory of the searches (must not exist)")
     parser.add_argument("--mlp-trials", type=int, default=12)
     parser.add_argument("--mlp-steps", type=int, default=1000)
+    parser.add_argument("--pruning-warmup", type=float, help="the median rule's warmup (default: MedianStopping's)")
+    parser.add_argument("--pruning-min-trials", type=int, help="the median rule's min_trials (default: MedianStopping's)")
     parser.add_argument("--focused-trials", type=int, default=8, help="trials of mlp_book_optimizer")
     parser.add_argument("--cnn-trials", type=int, default=6)
     parser.add_argument("--cnn-steps", type=int, default=300)
@@ -179,7 +183,12 @@ def main(argv=None):
     parts = ("mlp", "mlp_book_optimizer", "cnn", "memory", "distributed") if args.part == "all" else (args.part,)
     for part in parts:
         if part == "mlp":
-            figures["mlp"] = part_search("mlp", out, args.mlp_trials, args.mlp_steps, pruning_too=True)
+            from kclassics.tuning import MedianStopping
+
+            given = {"warmup": args.pruning_warmup, "min_trials": args.pruning_min_trials}
+            rule = MedianStopping(**{k: v for k, v in given.items() if v is not None}) if any(
+                v is not None for v in given.values()) else None
+            figures["mlp"] = part_search("mlp", out, args.mlp_trials, args.mlp_steps, pruning_too=True, rule=rule)
         elif part == "mlp_book_optimizer":
             figures["mlp_book_optimizer"] = part_search("mlp", out, args.focused_trials, 3000, pruning_too=False, tuner="bayesian",
                                                         only=["learning_rate", "dropout_rate"], tag="-book-optimizer")

@@ -5,10 +5,12 @@ import os
 import time
 from pathlib import Path
 
-from kclassics.cli._args import positive_int, seed
+from kclassics import validation
+from kclassics.cli._args import _typed, positive_int, seed
 
 TUNERS = ("random", "bayesian", "hyperband", "grid")  # kclassics.tuning.TUNERS, without importing TensorFlow here
 WORKER_WAIT_SECONDS = 120
+fraction = _typed(float, validation.fraction, "a number from 0 to 1")
 
 
 def register(commands):
@@ -30,6 +32,10 @@ def register(commands):
     parser.add_argument("--seed", type=seed, default=0, help="search seed: the sampling and every trial's seed (default 0)")
     parser.add_argument("--pruning", action="store_true",
                         help="stop a trial whose objective is behind the median of the finished trials (median-stopping rule)")
+    parser.add_argument("--pruning-warmup", type=fraction, metavar="FRACTION",
+                        help="with --pruning: the fraction of its steps every trial trains before it may stop (default 0.2)")
+    parser.add_argument("--pruning-min-trials", type=positive_int, metavar="N",
+                        help="with --pruning: finished trials needed before any trial is stopped (default 3)")
     parser.add_argument("--only", help="comma-separated hyperparameters to search; the others keep the book's values")
     parser.add_argument("--max-consecutive-failed-trials", type=positive_int, default=3,
                         help="failed trials in a row that end the search (default 3)")
@@ -50,6 +56,9 @@ def _check(args):
         raise ValueError(f"--tuner must be one of {', '.join(TUNERS)}. Received: --tuner={args.tuner}")
     if args.strategy not in ("default", "mirrored"):
         raise ValueError(f"--strategy must be default or mirrored for a search. Received: --strategy={args.strategy}")
+    for flag, value in (("--pruning-warmup", args.pruning_warmup), ("--pruning-min-trials", args.pruning_min_trials)):
+        if value is not None and not args.pruning:
+            raise ValueError(f"{flag} needs --pruning. Received: {flag}={value}")
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out naming the search to continue. Received: --out=None")
     if args.oracle and not (args.chief or args.worker):
@@ -89,9 +98,13 @@ def run(args):
                                         f"with the same --out first. Received: --out={args.out}")
             time.sleep(0.5)
         resume = True
+    pruning = args.pruning
+    if pruning:
+        rule = {"warmup": args.pruning_warmup, "min_trials": args.pruning_min_trials}
+        pruning = tuning.MedianStopping(**{k: v for k, v in rule.items() if v is not None})
     tuner = tuning.tuner(
         args.program, tuner=args.tuner, max_trials=args.max_trials, out=args.out, resume=resume,
-        objective=args.objective, seed=args.seed, steps=args.steps, pruning=args.pruning, strategy=args.strategy,
+        objective=args.objective, seed=args.seed, steps=args.steps, pruning=pruning, strategy=args.strategy,
         max_consecutive_failed_trials=args.max_consecutive_failed_trials, only=only, data_dir=args.data_dir,
         verbose=0 if args.quiet else 1,
     )

@@ -14,7 +14,7 @@ import dataclasses
 import keras
 import keras_tuner
 
-from kclassics.tuning.space import Dimension, SPACE, builder_defaults, dimension, dimensions
+from kclassics.tuning.space import Dimension, SPACE, builder_defaults, declare_all, dimension, dimensions, merged
 
 # The training recipe of each zoo family's paper (the networks' book chapters give none):
 # optimizer, learning rate, batch size, weight decay. "momentum" is SGD with momentum 0.9.
@@ -95,11 +95,11 @@ class ProgramHyperModel(keras_tuner.HyperModel):
 
     def values(self, hp):
         """Declares the hyperparameters on `hp` and returns their values by name."""
-        return {d.name: d.declare(hp, self.grid) for d in self.dimensions}
+        return declare_all(self.dimensions, hp, self.grid)
 
     def config(self, hp_or_values):
         """The program's config at these hyperparameters (a `HyperParameters` or a dict of values)."""
-        values = self.values(hp_or_values) if isinstance(hp_or_values, keras_tuner.HyperParameters) else dict(hp_or_values)
+        values = self.values(hp_or_values) if isinstance(hp_or_values, keras_tuner.HyperParameters) else merged(hp_or_values)
         base = self.program.config
         fields = {d.name: values[d.name] for d in self.dimensions if d.target == "config" and d.name in values}
         model_values = {d.name: values[d.name] for d in self.dimensions if d.target == "model" and d.name in values}
@@ -213,7 +213,7 @@ class FamilyHyperModel(keras_tuner.HyperModel):
                 value = option.declare(hp, self.grid)
             if variant in variants:
                 arguments[option.name.split("/")[-1]] = value
-        training = {d.name: d.declare(hp, self.grid) for d in self.training}
+        training = declare_all(self.training, hp, self.grid)
         return variant, arguments, training
 
     def build(self, hp):

@@ -30,6 +30,7 @@ from keras_tuner.src.engine.trial import TrialStatus
 from kclassics import validation
 from kclassics.log import log
 from kclassics.tuning.hypermodels import ProgramHyperModel
+from kclassics.tuning.space import merged
 from kclassics.tuning.pruning import CURVE, RESULT, MedianStopping, finished_curves
 
 TUNERS = ("random", "bayesian", "hyperband", "grid")
@@ -166,7 +167,7 @@ class ProgramTuner(keras_tuner.Tuner):
         """Runs the program at the trial's hyperparameters; returns its objective (and the other metrics)."""
         keras.backend.clear_session()  # and a garbage collection: the last trial's graphs and models go
         trial_dir = Path(self.get_trial_dir(trial.trial_id))
-        values = {k: v for k, v in trial.hyperparameters.values.items() if not k.startswith("tuner/")}
+        values = merged({k: v for k, v in trial.hyperparameters.values.items() if not k.startswith("tuner/")})
         config, resume = self._trial_config(trial, values, trial_dir)
         objective = self.oracle.objective.name
         total = self._length(config)
@@ -286,7 +287,7 @@ def trial_rows(directory):
     for trial_file in sorted((Path(directory) / PROJECT).glob("trial_*/trial.json")):
         trial = json.loads(trial_file.read_text())
         outcome = _read_json(trial_file.parent / RESULT) or {}
-        values = {k: v for k, v in trial["hyperparameters"]["values"].items() if not k.startswith("tuner/")}
+        values = merged({k: v for k, v in trial["hyperparameters"]["values"].items() if not k.startswith("tuner/")})
         status = outcome.get("status") or trial.get("status")  # the trial's own record: keras-tuner's may lag a failure
         if outcome.get("pruned_at"):
             status = "STOPPED"

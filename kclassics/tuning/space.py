@@ -19,6 +19,10 @@ from typing import Optional
 OPTIMIZER_NAMES = ("sgd", "momentum", "adam", "adagrad", "rmsprop")
 # Learning-rate schedules a config may name (cifar10's `schedule`); the config's validation keeps its own.
 SCHEDULE_NAMES = ("adam", "sgd_decay", "constant", "cosine", "exponential")
+# Where a config's optimizer and learning rate are both searched, each optimizer has its own learning-rate
+# range, a tenth to ten times its value here (the config's own optimizer: the book's rate): Keras's defaults
+# for the adaptive ones, the usual 0.1 for plain SGD and 0.01 with momentum 0.9.
+OPTIMIZER_LEARNING_RATES = {"sgd": 0.1, "momentum": 0.01, "adam": 1e-3, "adagrad": 0.01, "rmsprop": 1e-3}
 LOG_GRID_STEP = math.sqrt(10.0)  # grid search: five values from a tenth to ten times the default
 
 
@@ -100,6 +104,48 @@ class Dimension:
         if rule.kind == "log":
             return f"{self.default * rule.low:g} to {self.default * rule.high:g} (log)"
         return f"{min(rule.low, self.default):g} to {max(rule.high, self.default):g}"
+
+
+def declare_all(found, hp, grid=False):
+    """Declares the `Dimension`s `found` on `hp` and returns their values by name.
+
+    Where both `optimizer` and `learning_rate` are searched, the learning rate
+    is conditional on the optimizer (`hp.conditional_scope`): one
+    hyperparameter per optimizer, `"<optimizer>/learning_rate"`, ranging
+    around its `OPTIMIZER_LEARNING_RATES` value, the book's
+    optimizer keeping the book's rate, so Adam is not tried at Adagrad's 0.3.
+    """
+    by_name = {d.name: d for d in found}
+    optimizer, rate = by_name.get("optimizer"), by_name.get("learning_rate")
+    values = {}
+    for d in found:
+        if d is rate and optimizer is not None:
+            continue
+        values[d.name] = d.declare(hp, grid)
+        if d is optimizer and rate is not None:
+            for name in optimizer.choices:  # the book's optimizer first: its range is the first declared
+                default = rate.default if name == optimizer.default else OPTIMIZER_LEARNING_RATES.get(name, rate.default)
+                with hp.conditional_scope("optimizer", [name]):  # a name of its own: keras-tuner keys values by name
+                    value = dataclasses.replace(rate, name=f"{name}/learning_rate", default=float(default)).declare(hp, grid)
+                if name == values["optimizer"]:
+                    values["learning_rate"] = value
+    return values
+
+
+def merged(values):
+    """Hyperparameter values with the drawn optimizer's `"<optimizer>/learning_rate"` named `learning_rate`."""
+    return {("learning_rate" if name.endswith("/learning_rate") else name): value for name, value in values.items()}
+
+
+def rate_ranges(found):
+    """For docs: the learning-rate range of each optimizer where the rate depends on the optimizer, else None."""
+    by_name = {d.name: d for d in found}
+    optimizer, rate = by_name.get("optimizer"), by_name.get("learning_rate")
+    if optimizer is None or rate is None:
+        return None
+    return {name: dataclasses.replace(rate, default=rate.default if name == optimizer.default
+                                      else float(OPTIMIZER_LEARNING_RATES.get(name, rate.default))).describe()
+            for name in optimizer.choices}
 
 
 def _on_grid(distance, step):

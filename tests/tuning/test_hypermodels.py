@@ -10,7 +10,7 @@ import pytest
 from kclassics import programs
 from kclassics.apps import MODELS, create_model
 from kclassics.tuning import SPACE, FamilyHyperModel, ProgramHyperModel, hypermodel
-from kclassics.tuning.space import dimension, dimensions
+from kclassics.tuning.space import dimension, dimensions, merged
 
 # Families whose default network builds in about a second (the others: the slow test below).
 LIGHT_FAMILIES = ("mnist", "autoencoder", "birnn", "cifar10")
@@ -30,9 +30,7 @@ def test_default_hyperparameters_reproduce_every_program(name):
     hm = ProgramHyperModel(name)
     hp = keras_tuner.HyperParameters()
     assert hm.config(hp) == program.config
-    assert {d.name: d.default for d in hm.dimensions} == {
-        name: value for name, value in hp.values.items()
-    }
+    assert {d.name: d.default for d in hm.dimensions} == merged(hp.values)
     model_name = getattr(program.config, "model", None)
     if model_name in MODELS:
         model = hm.build(keras_tuner.HyperParameters())
@@ -82,8 +80,29 @@ def test_spaces_are_ranges_around_the_book_values():
     # a grid gives every float a step, with the book's value on the grid
     hp = keras_tuner.HyperParameters()
     ProgramHyperModel("mlp", grid=True).values(hp)
-    assert 0.3 in [round(v, 10) for v in hp._hps["learning_rate"][0].values]
+    assert 0.3 in [round(v, 10) for v in hp._hps["adagrad/learning_rate"][0].values]
     assert 0.25 in hp._hps["dropout_rate"][0].values
+
+
+def test_the_learning_rate_range_follows_the_drawn_optimizer():
+    hm = ProgramHyperModel("mlp")
+    ranges = {"adagrad": (0.03, 3.0), "sgd": (0.01, 1.0), "momentum": (0.001, 0.1), "adam": (1e-4, 1e-2),
+              "rmsprop": (1e-4, 1e-2)}
+    oracle = keras_tuner.oracles.RandomSearchOracle(objective="val_accuracy", max_trials=40, seed=0)
+    hp = keras_tuner.HyperParameters()
+    hm.values(hp)
+    oracle.update_space(hp)
+    drawn = [oracle._random_values() for _ in range(40)]
+    assert {values["optimizer"] for values in drawn} == set(ranges)
+    for values in drawn:
+        low, high = ranges[values["optimizer"]]
+        assert set(values) == {"optimizer", f"{values['optimizer']}/learning_rate", "batch_size", "hidden_units",
+                               "dropout_rate"}  # only the drawn optimizer's rate
+        assert low * 0.999 <= merged(values)["learning_rate"] <= high * 1.001, values
+    hp = keras_tuner.HyperParameters()
+    hp.Fixed("optimizer", "adam")
+    assert hm.values(hp)["learning_rate"] == pytest.approx(1e-3)  # another optimizer's default: its own
+    assert hm.config(hp).optimizer == "adam" and hm.config(hp).learning_rate == pytest.approx(1e-3)
 
 
 def test_a_tuned_network_setting_goes_into_model_kwargs():

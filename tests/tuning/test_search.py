@@ -93,6 +93,7 @@ def test_consecutive_failures_end_the_search_with_the_error(tmp_path):
     (["mlp", "--only", "dropout"], "dropout is not a hyperparameter of 'mlp'"),
     (["mlp", "--strategy", "parameter_server"], "--strategy must be default or mirrored for a search"),
     (["mlp", "--worker", "w0"], "--oracle must be HOST:PORT"),
+    (["mlp", "--pruning-warmup", "0.1"], "--pruning-warmup needs --pruning. Received: --pruning-warmup=0.1"),
 ])
 def test_bad_input_is_one_line_before_any_trial(tmp_path, args, fragment):
     code, stdout, stderr = _main("tune", *args, "--out", tmp_path / "s")
@@ -106,6 +107,9 @@ def test_zero_trials_and_a_resume_of_another_programs_search_are_refused(tmp_pat
         main(["tune", "mlp", "--max-trials", "0"])
     assert exit_.value.code == 2
     assert "argument --max-trials: expected a positive integer, received '0'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["tune", "mlp", "--pruning", "--pruning-warmup", "1.5"])
+    assert "argument --pruning-warmup: expected a number from 0 to 1, received '1.5'" in capsys.readouterr().err
     tuning.tuner("toy_tune", max_trials=1, out=tmp_path / "toy", verbose=0).search()
     code, _, stderr = _main("tune", "mlp", "--out", tmp_path / "toy", "--resume")
     assert code == 2 and "it is a search of 'toy_tune', not of 'mlp'" in stderr
