@@ -189,13 +189,19 @@ class ModelManager:
             raise ServingError("NOT_FOUND", f"Servable not found for request: Latest({name})")
         return model
 
+    @staticmethod
+    def _labelled_version(model, version, label):
+        """The version a label names (`/labels/L`), else `version` as given."""
+        if label is None:
+            return version
+        if label not in model.config.labels:
+            raise ServingError("NOT_FOUND", f"Unrecognized servable version label: {label}")
+        return model.config.labels[label]
+
     def resolve(self, name, version=None, label=None):
         """The servable a request names: the latest available version, a specific version, or a labelled one."""
         model = self.model(name)
-        if label is not None:
-            if label not in model.config.labels:
-                raise ServingError("NOT_FOUND", f"Unrecognized servable version label: {label}")
-            version = model.config.labels[label]
+        version = self._labelled_version(model, version, label)
         with self.lock:
             if version is None:
                 available = model.available()
@@ -215,10 +221,7 @@ class ModelManager:
     def status(self, name, version=None, label=None):
         """TF Serving's GetModelStatusResponse, plus KServe V1's `name` and `ready`."""
         model = self.model(name)
-        if label is not None:
-            if label not in model.config.labels:
-                raise ServingError("NOT_FOUND", f"Unrecognized servable version label: {label}")
-            version = model.config.labels[label]
+        version = self._labelled_version(model, version, label)
         with self.lock:
             versions = dict(model.versions)
             ready = model.ready
