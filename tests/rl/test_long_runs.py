@@ -51,6 +51,7 @@ programs.get("gridworld_dqn").run(dataclasses.replace(TINY, episodes=1000), out=
     assert resumed["history"]["reward"] == straight["history"]["reward"], "the same boards, actions and rewards"
 
 
+@pytest.mark.timeout(3 * 3600)  # about 16,000 training steps on 84 x 84 pictures: 30-60 minutes on 2 CPU cores
 def test_the_books_dqn_beats_random_after_a_budget(tmp_path):
     config = dataclasses.replace(programs.get("gridworld_dqn").config, episodes=BUDGET_EPISODES)
     metrics = programs.get("gridworld_dqn").run(config, out=tmp_path / "run", verbose=0, eval_episodes=10).metrics
