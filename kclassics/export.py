@@ -34,8 +34,18 @@ def _input_spec(model, input_name):
     return tf.TensorSpec((None, *shape[1:]), tf.float32, name=input_name)
 
 
-def _image_classification(model, input_name, from_logits=False):
-    """`input_name` (float32 images) -> `probabilities` (batch x classes) and `classes` (int64 argmax)."""
+IMAGE_BYTES = "image_bytes"  # the encoded-image input's name, as TF Serving's image clients send it ({"b64": ...})
+
+
+def _image_classification(model, input_name, from_logits=False, preprocess=None):
+    """`input_name` (float32 images) -> `probabilities` (batch x classes) and `classes` (int64 argmax).
+
+    With `preprocess`, a second signature, `predict_images`, takes the images
+    encoded (`image_bytes`: JPEG, PNG, GIF or BMP, any size), decodes them to
+    the model's channels, resizes them (bilinear) to its height and width, and
+    feeds `preprocess(pixels)` (float32 pixel values 0-255, as the family's
+    `preprocess_input` takes them) to the model.
+    """
     spec = _input_spec(model, input_name)
 
     def serve(inputs):
@@ -43,7 +53,37 @@ def _image_classification(model, input_name, from_logits=False):
         probabilities = tf.nn.softmax(outputs) if from_logits else outputs
         return {"probabilities": probabilities, "classes": tf.argmax(probabilities, axis=-1)}
 
-    return spec, serve
+    if preprocess is None:
+        return spec, serve
+    if spec.shape.rank != 4 or spec.shape[3] not in (1, 3):
+        raise ValueError(
+            f"`preprocess` makes an encoded-image signature, which needs an image input (height, width, 1 or 3 channels). "
+            f"Received: a model whose input is {spec.shape.as_list()[1:]}"
+        )
+    height, width, channels = spec.shape[1:]
+
+    def decode(data):
+        image = tf.io.decode_image(data, channels=channels, expand_animations=False)
+        image.set_shape((None, None, channels))
+        image = tf.cast(image, tf.float32)
+        same_size = tf.reduce_all(tf.shape(image)[:2] == (height, width))
+        image = tf.cond(same_size, lambda: image, lambda: tf.image.resize(image, (height, width)))
+        image.set_shape((height, width, channels))  # the true branch's size, by its condition
+        return image
+
+    def serve_images(image_bytes):
+        pixels = tf.map_fn(decode, image_bytes, fn_output_signature=tf.TensorSpec((height, width, channels), tf.float32))
+        return serve(tf.cast(preprocess(pixels), tf.float32))
+
+    return {
+        "serving_default": ([spec], serve),
+        "predict_images": ([tf.TensorSpec((None,), tf.string, name=IMAGE_BYTES)], serve_images),
+    }
+
+
+def scale_to_unit(pixels):
+    """Pixel values 0-255 -> [0, 1], the inputs of the MNIST programs (`read_data_sets` scales so)."""
+    return pixels / 255.0
 
 
 def _reconstruction(model, input_name):
@@ -120,7 +160,8 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     The `serving_default` signature depends on `task` (see `TASKS`):
     `"image_classification"` takes `input_name` (float32, the model's input
     shape with any batch size) and returns `probabilities` (batch x classes)
-    and `classes` (int64 argmax); `"reconstruction"` returns `reconstruction`
+    and `classes` (int64 argmax), and with `preprocess=` adds `predict_images`,
+    which takes encoded images (`image_bytes`); `"reconstruction"` returns `reconstruction`
     and `hidden`; `"embedding_lookup"` takes a batch of words and returns
     their `vectors` and `ids`; `"next_word"` takes word ids and an LSTM state and returns
     the next word's `logits` and the new `state`; `"policy"` returns `actions` and `q_values` (or
@@ -139,7 +180,9 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
         input_name: name of the signature's input.
         task: one of `TASKS`.
         **options: the task's options, e.g. `from_logits=True` for a
-            classifier that outputs logits (softmax is then applied).
+            classifier that outputs logits (softmax is then applied), or
+            `preprocess=keras.applications.resnet_v2.preprocess_input`
+            for a classifier's `predict_images` signature.
 
     Returns:
         The `Path` of the written version.
@@ -155,8 +198,8 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     target = export_dir / str(version)
     if target.exists():
         raise FileExistsError(f"Export version {version} already exists at {target}; versions are never overwritten.")
+    endpoints = TASKS[task](model, input_name, **options)  # a task refuses its options before anything is written
     export_dir.mkdir(parents=True, exist_ok=True)
-    endpoints = TASKS[task](model, input_name, **options)
     if not isinstance(endpoints, dict):  # one (input spec, serve fn): the serving_default signature
         spec, serve = endpoints  # a task with several inputs gives a tuple of specs
         endpoints = {"serving_default": (list(spec) if isinstance(spec, tuple) else [spec], serve)}

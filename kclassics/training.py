@@ -16,6 +16,7 @@ from kclassics import distribute, precision, validation
 from kclassics.apps import create_model
 from kclassics.callbacks import StopAtStep
 from kclassics.callbacks.stop import global_step
+from kclassics.export import scale_to_unit
 from kclassics.runs import Run, RunResult  # noqa: F401  (RunResult: what every program returns)
 
 OPTIMIZERS = ("sgd", "adam", "adagrad", "rmsprop", "momentum")
@@ -105,6 +106,8 @@ class FitRecipe:
         validate: evaluate the validation split after every epoch.
         report: `(metrics) -> dict`, the program's own entries of `metrics.json` after the test.
         model_arguments: `(splits) -> dict`, the builder's arguments that depend on the data.
+        serving_preprocess: pixel values 0-255 -> the model's input, for the export's `predict_images`
+            signature (encoded images in); None, or a model whose input is not an image, exports none.
     """
 
     training_pipeline: Callable = kdata.training_pipeline
@@ -113,6 +116,7 @@ class FitRecipe:
     validate: bool = True
     report: Optional[Callable] = None
     model_arguments: Callable = _shape_and_classes_of
+    serving_preprocess: Optional[Callable] = scale_to_unit
 
 
 def check_batch_size(batch_size, train):
@@ -211,4 +215,6 @@ def train_classifier(config, out=None, resume=False, data_dir=None, callbacks=()
     metrics = {"test_loss": float(test_loss), "test_accuracy": float(test_accuracy), "steps_per_epoch": steps_per_epoch}
     if recipe.report is not None:
         metrics.update(recipe.report(metrics))
-    return run.finish(model, metrics, task="image_classification", history=history, from_logits=recipe.from_logits)
+    preprocess = recipe.serving_preprocess if len(model.input_shape) == 4 else None
+    return run.finish(model, metrics, task="image_classification", history=history, from_logits=recipe.from_logits,
+                      preprocess=preprocess)

@@ -39,3 +39,31 @@ np.save({str(tmp_path / 'p.npy')!r}, out["probabilities"].numpy())
     expected = np.exp(model.predict(x, verbose=0))
     expected /= expected.sum(-1, keepdims=True)
     np.testing.assert_allclose(np.load(tmp_path / "p.npy"), expected, atol=1e-6)
+
+
+def test_encoded_image_signature_decodes_resizes_and_preprocesses(tmp_path):
+    import tensorflow as tf
+
+    from kclassics.export import scale_to_unit
+
+    model = apps.softmax_regression()
+    model.set_weights([np.random.default_rng(0).normal(0, 0.05, w.shape).astype("float32") for w in model.get_weights()])
+    signatures = tf.saved_model.load(str(export_saved_model(model, tmp_path / "m", preprocess=scale_to_unit))).signatures
+    assert sorted(signatures) == ["predict_images", "serving_default"]
+    rng = np.random.default_rng(1)
+    digit = (rng.random((28, 28, 1)) * 255).astype(np.uint8)
+    large = (rng.random((56, 40, 3)) * 255).astype(np.uint8)  # colour, another size: to grey, resized
+    encoded = [tf.io.encode_png(digit), tf.io.encode_jpeg(large, quality=95)]
+    served = signatures["predict_images"](image_bytes=tf.stack(encoded))["probabilities"].numpy()
+    grey = tf.io.decode_jpeg(encoded[1], channels=1)
+    pixels = np.stack([digit.astype(np.float32), tf.image.resize(tf.cast(grey, tf.float32), (28, 28)).numpy()])
+    np.testing.assert_allclose(served, model.predict(pixels / 255.0, verbose=0), atol=1e-6)
+
+
+def test_encoded_image_signature_needs_an_image_input(tmp_path):
+    from kclassics.export import scale_to_unit
+
+    autoencoder = apps.denoising_autoencoder(input_shape=(16,), hidden_units=4)
+    with pytest.raises(ValueError, match=r"`preprocess`.*image input.*\[16\]"):
+        export_saved_model(autoencoder, tmp_path / "a", task="image_classification", preprocess=scale_to_unit)
+    assert not (tmp_path / "a").exists()

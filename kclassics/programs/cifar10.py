@@ -166,6 +166,9 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
         validate=False,
         report=report,
         model_arguments=lambda splits: {"classes": splits.num_classes, "classifier_activation": None},
+        # the model sees 24 x 24 centre crops of 32 x 32 images, standardized per image: no encoded-image
+        # signature, whose decoder resizes (the float `serving_default` takes the crops)
+        serving_preprocess=None,
     )
     return train_classifier(config, out, resume, data_dir, (logger, *callbacks), 0, run_name, strategy, splits, recipe)
 

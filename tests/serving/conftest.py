@@ -81,13 +81,13 @@ def exports(tmp_path_factory):
     import keras
 
     from kclassics import apps
-    from kclassics.export import export_saved_model
+    from kclassics.export import export_saved_model, scale_to_unit
 
     root = tmp_path_factory.mktemp("exports")
     keras.utils.set_random_seed(0)
     classifier = apps.softmax_regression()
     classifier.set_weights([np.random.default_rng(0).normal(0, 0.05, w.shape).astype("float32") for w in classifier.get_weights()])
-    export_saved_model(classifier, root / "mnist", version=1)
+    export_saved_model(classifier, root / "mnist", version=1, preprocess=scale_to_unit)  # + predict_images (encoded images)
     autoencoder = apps.denoising_autoencoder(input_shape=(16,), hidden_units=4)
     export_saved_model(autoencoder, root / "autoencoder", version=1, input_name="inputs", task="reconstruction")
     half_plus_three(root / "half_plus_three" / "123")

@@ -116,6 +116,24 @@ def test_image_classifier_export_matches_the_model(server, exports):
     assert sorted(body["outputs"]) == ["classes", "probabilities"]
 
 
+def test_encoded_images_in_b64_batched(server, exports):
+    """TF Serving's image clients: PNG bytes as {"b64": ...} to the encoded-image signature, merged by the batcher."""
+    import tensorflow as tf
+
+    pixels = (np.random.default_rng(4).random((6, 28, 28, 1)) * 255).astype(np.uint8)
+    bodies = [
+        {"signature_name": "predict_images", "instances": [{"b64": base64.b64encode(tf.io.encode_png(p).numpy()).decode()}]}
+        for p in pixels
+    ]
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda body: server.post("/v1/models/mnist:predict", body), bodies))
+    assert all(status == 200 for status, _ in answers), answers
+    expected = exports["classifier"].predict(pixels.astype(np.float32) / 255.0, verbose=0)
+    np.testing.assert_allclose([body["predictions"][0]["probabilities"] for _, body in answers], expected, atol=1e-6)
+    status, body = server.post("/v1/models/mnist:predict", {"signature_name": "predict_images", "instances": [{"b64": "bm90IGFuIGltYWdl"}]})
+    assert status == 400 and "image" in body["error"].lower(), body  # "not an image": TensorFlow's decode error, as 400
+
+
 def test_reconstruction_export(server, exports):
     x = np.random.default_rng(2).random((2, 16), dtype=np.float32)
     status, body = server.post("/v1/models/autoencoder:predict", {"inputs": x.tolist()})
