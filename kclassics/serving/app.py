@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - a dependency; json does the same work,
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -34,8 +35,16 @@ MODEL_PATH = re.compile(
 
 
 def json_response(body, status=200):
-    # NaN and Infinity are written as tokens, as TF Serving writes them (its JSON conformance section).
-    return Response(json.dumps(body, allow_nan=True, separators=(",", ":")), status_code=status, media_type="application/json")
+    return Response(encode_json(body), status_code=status, media_type="application/json")
+
+
+def encode_json(body):
+    """`body` as compact JSON; NaN and Infinity as tokens, as TF Serving writes them (its JSON conformance section)."""
+    if orjson is not None:
+        text = orjson.dumps(body)
+        if b"null" not in text:  # orjson writes NaN and Infinity as null (and the bodies here hold no None)
+            return text
+    return json.dumps(body, allow_nan=True, separators=(",", ":"))
 
 
 def error_response(error):
@@ -51,20 +60,34 @@ class ServingApp:
         self.batchers = {}
 
     def asgi(self, lifespan=None):
+        """The ASGI app: the model routes straight to their handler (the hot path), the rest through Starlette's router."""
+
         async def not_found(request, exc):
             message = exc.detail if exc.status_code != 404 else f"Malformed request: {request.method} {request.url.path}"
             return json_response({"error": message}, exc.status_code)
 
-        return Starlette(
+        routed = Starlette(
             routes=[
                 Route("/", self.home, methods=["GET"]),
                 Route("/v1/models", self.list_models, methods=["GET"]),
-                Route("/v1/models/{rest:path}", self.model_route, methods=["GET", "POST"]),
                 Route("/monitoring/prometheus/metrics", self.metrics, methods=["GET"]),
             ],
             exception_handlers={HTTPException: not_found},
             lifespan=lifespan,
         )
+
+        async def app(scope, receive, send):
+            if scope["type"] == "http" and scope["path"].startswith("/v1/models/"):
+                request = Request(scope, receive)
+                try:
+                    response = await self.model_route(request)
+                except Exception as error:  # noqa: BLE001 - a bug answers 500 with its message, and the server goes on
+                    response = error_response(ServingError("INTERNAL", f"{type(error).__name__}: {error}"))
+                await response(scope, receive, send)
+            else:
+                await routed(scope, receive, send)
+
+        return app
 
     async def home(self, request):
         if "text/html" in request.headers.get("accept", ""):
@@ -89,18 +112,19 @@ class ServingApp:
         return json_response({"models": sorted(self.manager.models)})
 
     async def model_route(self, request):
-        match = MODEL_PATH.match(request.url.path)
+        path = request.scope["path"]
+        match = MODEL_PATH.match(path)
         verb = "malformed"
         try:
             if not match:
-                raise ServingError("NOT_FOUND", f"Malformed request: {request.method} {request.url.path}")
+                raise ServingError("NOT_FOUND", f"Malformed request: {request.method} {path}")
             name, label = match["name"], match["label"]
             version = int(match["version"]) if match["version"] else None
             verb = match["verb"] or ("metadata" if match["metadata"] else "status")
             expected = "POST" if match["verb"] else "GET"
             if request.method != expected:
                 raise ServingError(
-                    "INVALID_ARGUMENT", f"{verb} takes {expected}, not {request.method}: {request.url.path}", http_status=405
+                    "INVALID_ARGUMENT", f"{verb} takes {expected}, not {request.method}: {path}", http_status=405
                 )
             if verb == "status":
                 response = json_response(self.manager.status(name, version, label))
