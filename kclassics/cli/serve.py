@@ -39,6 +39,16 @@ def _versions(text):
     return versions
 
 
+def _batch_sizes(text):
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or any(size <= 0 for size in sizes):
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive batch sizes, e.g. 8,16,32, received {text!r}")
+    return sizes
+
+
 def register(commands):
     parser = commands.add_parser(
         "serve",
@@ -61,6 +71,10 @@ def register(commands):
     parser.add_argument("--max-batch-size", type=_args.positive_int, default=32, help="rows per batch (default: 32)")
     parser.add_argument("--batch-timeout-micros", type=_args.non_negative_int, default=1000, help="how long a batch waits to fill (default: 1000)")
     parser.add_argument("--num-batch-threads", type=_args.positive_int, default=1, help="batches run at once (default: 1)")
+    parser.add_argument(
+        "--allowed-batch-sizes", type=_batch_sizes, default=(),
+        help="pad each batch to the next of these sizes, e.g. 8,16,32 (the last must be --max-batch-size; default: no padding)",
+    )
     parser.add_argument(
         "--max-body-bytes", type=_args.positive_int, default=DEFAULT_MAX_BODY_BYTES, help="larger request bodies get 413 (default: 64 MiB)"
     )
@@ -95,10 +109,13 @@ def run(args):
     from kclassics.serving.server import check_servable
 
     configs = model_configs(args)
-    check_servable(configs)
     batching = None
     if args.enable_batching:
-        batching = BatchingOptions(args.max_batch_size, args.batch_timeout_micros, args.num_batch_threads)
+        batching = BatchingOptions(args.max_batch_size, args.batch_timeout_micros, args.num_batch_threads,
+                                   allowed_batch_sizes=args.allowed_batch_sizes)
+    elif args.allowed_batch_sizes:
+        raise ValueError("argument --allowed-batch-sizes: goes with --enable-batching")
+    check_servable(configs)
     if not args.verbose:
         from kclassics.cli import import_tensorflow_quietly
 

@@ -4,11 +4,12 @@ Requests for the same signature (and the same non-batch input shapes) wait in
 one queue. A batch closes when it holds `max_batch_size` rows or
 `batch_timeout_micros` after its first request, whichever comes first; while a
 batch runs, the next one fills, so under load batches close full without
-waiting. A batch is padded (repeating its last row) up to the next allowed
-size, the powers of two up to `max_batch_size` and `max_batch_size` itself, so
-the signature's `tf.function` is traced once per size bucket. A request larger
-than `max_batch_size` is split into full batches (TF Serving's large-batch
-splitting) and put back together.
+waiting. A batch runs at its own size: the signature's call is traced once,
+for any batch size, when the version loads. With `allowed_batch_sizes` (TF
+Serving's parameter of that name), a batch is padded (repeating its last row)
+up to the next allowed size, for models that want few distinct shapes. A
+request larger than `max_batch_size` is split into full batches (TF Serving's
+large-batch splitting) and put back together.
 """
 
 import asyncio
@@ -28,23 +29,27 @@ class BatchingOptions:
     batch_timeout_micros: int = 1000
     num_batch_threads: int = 1
     max_enqueued_batches: int = 1000
+    allowed_batch_sizes: tuple = ()  # empty: batches of any size, unpadded (TF Serving's default)
 
     def __post_init__(self):
         validation.positive_int("max_batch_size", self.max_batch_size)
         validation.non_negative_int("batch_timeout_micros", self.batch_timeout_micros)
         validation.positive_int("num_batch_threads", self.num_batch_threads)
         validation.positive_int("max_enqueued_batches", self.max_enqueued_batches)
-
-    @property
-    def allowed_batch_sizes(self):
-        sizes, size = [], 1
-        while size < self.max_batch_size:
-            sizes.append(size)
-            size *= 2
-        return (*sizes, self.max_batch_size)
+        sizes = tuple(self.allowed_batch_sizes)
+        object.__setattr__(self, "allowed_batch_sizes", sizes)  # frozen: a list given is kept as a tuple
+        if sizes and (
+            not all(validation._is_int(size) and size > 0 for size in sizes)
+            or list(sizes) != sorted(set(sizes)) or sizes[-1] != self.max_batch_size
+        ):
+            raise ValueError(
+                f"`allowed_batch_sizes` must be increasing positive integers ending at max_batch_size ({self.max_batch_size}), "
+                f"as TF Serving requires. Received: allowed_batch_sizes={list(sizes)}"
+            )
 
     def bucket(self, rows):
-        return next(size for size in self.allowed_batch_sizes if size >= rows)
+        """The size a batch of `rows` runs at: the next allowed size, or `rows` itself when any size is allowed."""
+        return next((size for size in self.allowed_batch_sizes if size >= rows), rows)
 
 
 class _Task:

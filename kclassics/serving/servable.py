@@ -39,10 +39,9 @@ class Signature:
     """A named signature of a loaded SavedModel; `run` calls it on numpy inputs and returns numpy outputs.
 
     `run(..., batched=True)` is the dynamic batcher's call: a `tf.function`
-    over the signature, traced once for each distinct set of input shapes.
-    The batcher pads batches to a few bucket sizes, and `warm(batch_sizes)`
-    traces those when the version loads (as TF Serving's warm-up does), so no
-    request waits for a trace.
+    over the signature whose input signature leaves the batch size open, so
+    one trace serves every batch; `warm()` makes it when the version loads
+    (as TF Serving's warm-up does), so no request waits for a trace.
     """
 
     def __init__(self, name, function):
@@ -51,26 +50,27 @@ class Signature:
         self.inputs = {k: TensorSpec(k, s.dtype, s.shape) for k, s in sorted(function.structured_input_signature[1].items())}
         self.outputs = {k: TensorSpec(k, t.dtype, t.shape) for k, t in sorted(function.structured_outputs.items())}
         self.batchable = bool(self.inputs) and all(s.batched for s in (*self.inputs.values(), *self.outputs.values()))
-        self._batched_function = tf.function(lambda **inputs: function(**inputs))
+        names = list(self.inputs)
+        self._batched_function = tf.function(
+            lambda *values: function(**dict(zip(names, values))),
+            input_signature=[tf.TensorSpec(spec.shape, spec.dtype, name=name) for name, spec in self.inputs.items()],
+        ) if self.batchable else None
 
-    def warm(self, batch_sizes):
-        """Traces the batched call for each batch size, where the inputs' other dimensions are known."""
-        if not self.batchable or any(None in spec.shape[1:] for spec in self.inputs.values()):
-            return
-        for size in batch_sizes:
-            specs = {name: tf.TensorSpec((size, *spec.shape[1:]), spec.dtype) for name, spec in self.inputs.items()}
-            self._batched_function.get_concrete_function(**specs)
+    def warm(self):
+        """Traces the batched call (once: its input signature holds for any batch size)."""
+        if self.batchable:
+            self._batched_function.get_concrete_function()
 
     @property
     def traces(self):
-        """How many times the batched call was traced (one per bucket size seen)."""
-        return self._batched_function.experimental_get_tracing_count()
+        """How many times the batched call was traced (once, at load, when batching is on)."""
+        return self._batched_function.experimental_get_tracing_count() if self.batchable else 0
 
     def run(self, inputs, batched=False):
         """Outputs (numpy) for `inputs` ({name: numpy array}); a TensorFlow error becomes a `ServingError`."""
         tensors = {name: tf.constant(value, dtype=self.inputs[name].dtype) for name, value in inputs.items()}
         try:
-            outputs = self._batched_function(**tensors) if batched else self.function(**tensors)
+            outputs = self._batched_function(*tensors.values()) if batched else self.function(**tensors)
         except tf.errors.OpError as error:
             raise from_tensorflow(error) from None
         except (TypeError, ValueError) as error:
@@ -81,10 +81,10 @@ class Signature:
 class Servable:
     """A SavedModel version loaded for serving: `signatures` by name and its `signature_def` metadata.
 
-    `batch_sizes`: the dynamic batcher's bucket sizes, traced at load (none without batching).
+    `warm`: trace the dynamic batcher's call at load (with batching on).
     """
 
-    def __init__(self, model_name, version, path, batch_sizes=()):
+    def __init__(self, model_name, version, path, warm=False):
         self.model_name = model_name
         self.version = version
         self.path = Path(path)
@@ -94,8 +94,9 @@ class Servable:
         self.signatures = {name: Signature(name, fn) for name, fn in loaded.signatures.items()}
         if not self.signatures:
             raise ValueError(f"The SavedModel at {self.path} has no serving signature.")
-        for signature in self.signatures.values():
-            signature.warm(batch_sizes)
+        if warm:
+            for signature in self.signatures.values():
+                signature.warm()
 
     def signature(self, name):
         name = name or tf.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY

@@ -77,7 +77,7 @@ def serve(configs, host="127.0.0.1", port=8501, poll_seconds=1.0, batching=None,
     sock = bind(host, port)
     host_shown, port_shown = sock.getsockname()[:2]
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(4, os.cpu_count() or 1), thread_name_prefix="kclassics-serving")
-    load = functools.partial(Servable, batch_sizes=batching.allowed_batch_sizes if batching else ())
+    load = functools.partial(Servable, warm=batching is not None)
     manager = ModelManager(configs, poll_seconds, load, on_event)
     app = ServingApp(manager, executor, batching, max_body_bytes)
     failures = []

@@ -1,7 +1,9 @@
 """What to serve: version policies, TF Serving's model config file, and the command line's refusals."""
 
+import concurrent.futures
 import re
 
+import numpy as np
 import pytest
 
 from kclassics.serving.config import ModelConfig, VersionPolicy, read_model_config_file
@@ -98,6 +100,9 @@ def test_bad_config_files(tmp_path, text, fragment):
         (["--versions", "1,x", "--version-policy", "specific"], "argument --versions: expected comma-separated"),
         (["--versions", "1"], "argument --versions: goes with --version-policy specific"),
         (["--version-policy", "specific"], "--version-policy specific needs the versions"),
+        (["--allowed-batch-sizes", "8,x"], "argument --allowed-batch-sizes: expected comma-separated positive batch sizes"),
+        (["--allowed-batch-sizes", "8,32"], "argument --allowed-batch-sizes: goes with --enable-batching"),
+        (["--enable-batching", "--allowed-batch-sizes", "8,16"], "must be increasing positive integers ending at max_batch_size (32)"),
     ],
 )
 def test_bad_flags_one_line(capsys, tmp_path, args, fragment):
@@ -112,3 +117,32 @@ def test_no_valid_version_fails_with_one_line_before_loading(capsys, tmp_path):
     assert_one_line_error(capsys, [], "the base directory is missing")
     assert_one_line_error(capsys, [tmp_path / "empty", "--config", tmp_path / "x.config"], "argument --config")
     assert_one_line_error(capsys, ["--config", tmp_path / "x.config"], "No model config file at")
+
+
+def test_batches_run_at_their_size_unless_sizes_are_allowed():
+    """TF Serving's default runs a batch as it is; `allowed_batch_sizes` pads it (its last row repeated) to the next size."""
+    import asyncio
+
+    from kclassics.serving.batching import Batcher, BatchingOptions
+
+    def batch_sizes(options, requests):
+        seen = []
+
+        def run(batch):
+            seen.append(len(batch["x"]))
+            return {"y": batch["x"] * 2}
+
+        async def main():
+            with concurrent.futures.ThreadPoolExecutor(1) as executor:
+                batcher = Batcher(run, options, executor)
+                answers = await asyncio.gather(*(batcher.submit({"x": np.full((rows, 1), i, "float32")}) for i, rows in enumerate(requests)))
+            for i, (rows, answer) in enumerate(zip(requests, answers)):
+                np.testing.assert_array_equal(answer["y"], np.full((rows, 1), 2 * i))  # each request gets its own rows back
+            return seen
+
+        return asyncio.run(main())
+
+    assert batch_sizes(BatchingOptions(max_batch_size=8, batch_timeout_micros=100_000), [1, 2, 2]) == [5]
+    assert batch_sizes(BatchingOptions(max_batch_size=8, batch_timeout_micros=100_000, allowed_batch_sizes=(2, 8)), [1, 2, 2]) == [8]
+    assert batch_sizes(BatchingOptions(max_batch_size=4, batch_timeout_micros=100_000), [3, 3, 6]) == [3, 3, 4, 2]
+    assert BatchingOptions(max_batch_size=8, allowed_batch_sizes=[2, 4, 8]).bucket(3) == 4
