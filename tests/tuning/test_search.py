@@ -293,3 +293,30 @@ def test_trials_train_under_a_mirrored_strategy(tmp_path):
     assert code == 0, stderr
     assert "1 trials, 0 failed" in stdout
 
+
+def test_a_trial_leaves_no_traced_graph_behind_in_tensorflows_gradient_registry():
+    import gc
+
+    import tensorflow as tf
+    from tensorflow.python.framework import func_graph
+
+    from kclassics.tuning.search import _custom_gradients, _forget_custom_gradients
+
+    @tf.custom_gradient
+    def double(x):
+        return 2 * x, lambda dy: 2 * dy
+
+    def traced_graphs():
+        gc.collect()
+        return sum(isinstance(o, func_graph.FuncGraph) and o.name == "step" for o in gc.get_objects())
+
+    @tf.function
+    def step(x):
+        return tf.gradients(double(x), x)[0]
+
+    before, graphs = _custom_gradients(), traced_graphs()
+    assert float(step(tf.constant(1.0))) == 2.0
+    del step
+    assert len(_custom_gradients() - before) == 1 and traced_graphs() == graphs + 1  # TensorFlow keeps the graph
+    _forget_custom_gradients(before)
+    assert _custom_gradients() == before and traced_graphs() == graphs
