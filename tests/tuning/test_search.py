@@ -226,6 +226,25 @@ def test_the_median_rule_stops_a_real_trial_that_is_clearly_behind(tmp_path):
     assert report.pruned_at == 12 and result.metrics["steps"] == 12  # stopped after its first epoch past the warm-up
 
 
+def test_successive_halving_stops_a_real_trial_at_its_first_rung(tmp_path):
+    from kclassics import programs
+
+    search = tmp_path / "search"
+    for i, status in enumerate(({"status": "COMPLETED", "pruned_at": 12}, {"status": "COMPLETED"}, None)):
+        trial = search / f"trial_{i}"  # a stopped, a finished and a running trial, all at 0.9 at the first rung
+        trial.mkdir(parents=True)
+        (trial / "curve.json").write_text(json.dumps([[12, 0.9]]))
+        if status:
+            (trial / "result.json").write_text(json.dumps(status))
+    behind = search / "trial_3"
+    behind.mkdir()
+    report = TrialReport(behind, "val_accuracy", "max", 48, SuccessiveHalving(min_fraction=0.25), verbose=0)
+    config = programs.get("mlp").config
+    config = type(config)(**{**config.__dict__, "optimizer": "sgd", "learning_rate": 1e-4, "steps": 48, "digits_steps": None})
+    result = programs.get("mlp").run(config, out=behind / "run", callbacks=(report,), verbose=0)
+    assert report.pruned_at == 12 and result.metrics["steps"] == 12  # the first epoch ends at the rung, step 12
+
+
 @pytest.mark.slow
 def test_hyperband_continues_a_trial_from_its_parents_run(tmp_path):
     tuner = tuning.tuner("toy_tune", tuner="hyperband", max_trials=6, out=tmp_path / "hb", objective="score", verbose=0)
