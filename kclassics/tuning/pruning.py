@@ -44,11 +44,11 @@ class MedianStopping:
     warmup: float = 0.2
     min_trials: int = 3
 
+    name = "the median rule"
+
     def __post_init__(self):
         validation.fraction("warmup", self.warmup)
         validation.positive_int("min_trials", self.min_trials)
-
-    name = "the median rule"
 
     def compared_with(self, search_dir, trial):
         """The curves this rule compares with: the finished (not stopped) trials'."""
