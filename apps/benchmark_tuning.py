@@ -2,10 +2,12 @@
 
     flock /tmp/kclassics-bench.lock python apps/benchmark_tuning.py --part all --out /tmp/tuning-bench
     python apps/benchmark_tuning.py --part mlp --pruning-warmup 0.1 --pruning-min-trials 2 --out /tmp/tuning-bench-rule
+    python apps/benchmark_tuning.py --part mlp --pruning asha --out /tmp/tuning-bench-asha
 
 Parts:
   mlp          a random search over the MLP's space (book 4.4) against the book's defaults at the same steps;
-               the same search again with the median-stopping rule: wall time with and without, same trials
+               the same search again with a pruning rule (--pruning median or asha): wall time with and without,
+               same trials
   mlp_book_optimizer  a Bayesian search of the MLP's learning rate and dropout only (Adagrad, 300 units, batch 100
                as the book), at the book's 3,000 steps, against the book's defaults at 3,000 steps
   cnn          a random search over the CNN's space (book 5.2) against the book's defaults at the same steps
@@ -75,9 +77,11 @@ def part_search(program, out, trials, steps, pruning_too, tuner="random", only=N
           f"(validation {figures['best']['val_accuracy']:.4f}) with {figures['best']['hyperparameters']}", flush=True)
     if pruning_too:
         pruned_seconds, pruned = _search(program, out / f"{program}-search-pruned", trials, steps, pruning=rule or True)
-        same = [r["hp:learning_rate"] for r in summary["rows"]] == [r["hp:learning_rate"] for r in pruned["rows"]]
+        drawn = lambda rows: [{k: v for k, v in r.items() if k.startswith("hp:")} for r in rows]
+        same = drawn(summary["rows"]) == drawn(pruned["rows"])
+        name = type(rule).__name__ if rule else "MedianStopping"
         figures["pruned"] = {
-            "rule": dataclasses.asdict(rule) if rule else "default",
+            "rule": {"name": name, **dataclasses.asdict(rule)} if rule else "default",
             "search_seconds": round(pruned_seconds, 1),
             "speedup": round(seconds / pruned_seconds, 2),
             "stopped": pruned["stopped"],
@@ -86,10 +90,17 @@ def part_search(program, out, trials, steps, pruning_too, tuner="random", only=N
             "steps_trained": sum(r["stopped_at"] or r["steps"] for r in pruned["rows"]),
             "steps_without": sum(r["steps"] for r in summary["rows"]),
         }
-        print(f"{program}: with the median-stopping rule {pruned_seconds:.0f} s against {seconds:.0f} s "
+        print(f"{program}: with {name} {pruned_seconds:.0f} s against {seconds:.0f} s "
               f"({seconds / pruned_seconds:.2f}x less wall time; {pruned['stopped']} of {trials} trials stopped; "
               f"same trials: {same}); best test accuracy {figures['pruned']['best']['test_accuracy']:.4f}", flush=True)
     return figures
+
+
+def _slope(rss, warmup=5):
+    """MiB per trial: the least-squares slope of the resident memory after the first `warmup` trials."""
+    import numpy as np
+
+    return round(float(np.polyfit(np.arange(warmup, len(rss)), np.asarray(rss[warmup:]), 1)[0]), 2)
 
 
 def part_memory(out, trials=20, steps=24):
@@ -98,9 +109,10 @@ def part_memory(out, trials=20, steps=24):
     half = len(rss) // 2
     figures = {"trials": trials, "steps": steps, "rss_mb": rss,
                "growth_first_to_last_mb": round(rss[-1] - rss[0], 1),
-               "growth_second_half_mb": round(rss[-1] - rss[half], 1)}
+               "growth_second_half_mb": round(rss[-1] - rss[half], 1), "slope_after_trial_5_mb": _slope(rss)}
     print(f"memory: resident {rss[0]:.0f} MiB after trial 0, {rss[half]:.0f} after trial {half}, {rss[-1]:.0f} after "
-          f"trial {len(rss) - 1} ({trials} MLP trials of {steps} steps)", flush=True)
+          f"trial {len(rss) - 1} ({trials} MLP trials of {steps} steps); {_slope(rss):+.2f} MiB a trial from trial 5 on",
+          flush=True)
     return figures
 
 
@@ -120,8 +132,10 @@ def part_memory_peer(out, runs=20, steps=24):
         keras.backend.clear_session()
         rss.append(round(_rss_mb(), 1))
     print(f"memory without the tuner: resident {rss[0]:.0f} MiB after run 0, {rss[runs // 2]:.0f} after run {runs // 2}, "
-          f"{rss[-1]:.0f} after run {runs - 1} ({runs} MLP runs of {steps} steps)", flush=True)
-    return {"runs": runs, "steps": steps, "rss_mb": rss, "growth_first_to_last_mb": round(rss[-1] - rss[0], 1)}
+          f"{rss[-1]:.0f} after run {runs - 1} ({runs} MLP runs of {steps} steps); {_slope(rss):+.2f} MiB a run from run 5 on",
+          flush=True)
+    return {"runs": runs, "steps": steps, "rss_mb": rss, "growth_first_to_last_mb": round(rss[-1] - rss[0], 1),
+            "slope_after_run_5_mb": _slope(rss)}
 
 
 def _free_port():
@@ -167,8 +181,11 @@ def main(argv=None):
     parser.add_argument("--out", default="/tmp/kclassics-tuning-bench", help="directory of the searches (must not exist)")
     parser.add_argument("--mlp-trials", type=int, default=12)
     parser.add_argument("--mlp-steps", type=int, default=1000)
+    parser.add_argument("--pruning", choices=("median", "asha"), default="median", help="the pruning rule of part mlp")
     parser.add_argument("--pruning-warmup", type=float, help="the median rule's warmup (default: MedianStopping's)")
     parser.add_argument("--pruning-min-trials", type=int, help="the median rule's min_trials (default: MedianStopping's)")
+    parser.add_argument("--pruning-min-fraction", type=float, help="asha's first rung (default: SuccessiveHalving's)")
+    parser.add_argument("--pruning-reduction-factor", type=int, help="asha's reduction factor (default: SuccessiveHalving's)")
     parser.add_argument("--focused-trials", type=int, default=8, help="trials of mlp_book_optimizer")
     parser.add_argument("--cnn-trials", type=int, default=6)
     parser.add_argument("--cnn-steps", type=int, default=300)
@@ -183,11 +200,15 @@ def main(argv=None):
     parts = ("mlp", "mlp_book_optimizer", "cnn", "memory", "distributed") if args.part == "all" else (args.part,)
     for part in parts:
         if part == "mlp":
-            from kclassics.tuning import MedianStopping
+            from kclassics.tuning import MedianStopping, SuccessiveHalving
 
-            given = {"warmup": args.pruning_warmup, "min_trials": args.pruning_min_trials}
-            rule = MedianStopping(**{k: v for k, v in given.items() if v is not None}) if any(
-                v is not None for v in given.values()) else None
+            if args.pruning == "asha":
+                given = {"min_fraction": args.pruning_min_fraction, "reduction_factor": args.pruning_reduction_factor}
+                rule = SuccessiveHalving(**{k: v for k, v in given.items() if v is not None})
+            else:
+                given = {"warmup": args.pruning_warmup, "min_trials": args.pruning_min_trials}
+                rule = MedianStopping(**{k: v for k, v in given.items() if v is not None}) if any(
+                    v is not None for v in given.values()) else None
             figures["mlp"] = part_search("mlp", out, args.mlp_trials, args.mlp_steps, pruning_too=True, rule=rule)
         elif part == "mlp_book_optimizer":
             figures["mlp_book_optimizer"] = part_search("mlp", out, args.focused_trials, 3000, pruning_too=False, tuner="bayesian",

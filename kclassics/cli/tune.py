@@ -11,6 +11,8 @@ from kclassics.cli._args import _typed, positive_int, seed
 TUNERS = ("random", "bayesian", "hyperband", "grid")  # kclassics.tuning.TUNERS, without importing TensorFlow here
 WORKER_WAIT_SECONDS = 120
 fraction = _typed(float, validation.fraction, "a number from 0 to 1")
+RULES = ("median", "asha")
+RULE_FLAGS = {"median": ("pruning_warmup", "pruning_min_trials"), "asha": ("pruning_min_fraction", "pruning_reduction_factor")}
 
 
 def register(commands):
@@ -30,12 +32,17 @@ def register(commands):
     parser.add_argument("--objective", help="metric to optimise (default: val_accuracy where the program reports it)")
     parser.add_argument("--steps", type=positive_int, help="training steps of every trial (default: the program's)")
     parser.add_argument("--seed", type=seed, default=0, help="search seed: the sampling and every trial's seed (default 0)")
-    parser.add_argument("--pruning", action="store_true",
-                        help="stop a trial whose objective is behind the median of the finished trials (median-stopping rule)")
+    parser.add_argument("--pruning", nargs="?", const="median", choices=RULES, metavar="RULE",
+                        help="stop bad trials early: median (the default: a trial behind the median of the finished "
+                        "trials stops) or asha (asynchronous successive halving: at each rung only the top third goes on)")
     parser.add_argument("--pruning-warmup", type=fraction, metavar="FRACTION",
-                        help="with --pruning: the fraction of its steps every trial trains before it may stop (default 0.2)")
+                        help="with --pruning median: the fraction of its steps every trial trains before it may stop (default 0.2)")
     parser.add_argument("--pruning-min-trials", type=positive_int, metavar="N",
-                        help="with --pruning: finished trials needed before any trial is stopped (default 3)")
+                        help="with --pruning median: finished trials needed before any trial is stopped (default 3)")
+    parser.add_argument("--pruning-min-fraction", type=fraction, metavar="FRACTION",
+                        help="with --pruning asha: the first rung, a fraction of a trial's steps (default 1/27)")
+    parser.add_argument("--pruning-reduction-factor", type=positive_int, metavar="N",
+                        help="with --pruning asha: the rungs' ratio; 1/N of the trials go on at each rung (default 3)")
     parser.add_argument("--only", help="comma-separated hyperparameters to search; the others keep the book's values")
     parser.add_argument("--max-consecutive-failed-trials", type=positive_int, default=3,
                         help="failed trials in a row that end the search (default 3)")
@@ -56,9 +63,17 @@ def _check(args):
         raise ValueError(f"--tuner must be one of {', '.join(TUNERS)}. Received: --tuner={args.tuner}")
     if args.strategy not in ("default", "mirrored"):
         raise ValueError(f"--strategy must be default or mirrored for a search. Received: --strategy={args.strategy}")
-    for flag, value in (("--pruning-warmup", args.pruning_warmup), ("--pruning-min-trials", args.pruning_min_trials)):
-        if value is not None and not args.pruning:
-            raise ValueError(f"{flag} needs --pruning. Received: {flag}={value}")
+    for rule, names in RULE_FLAGS.items():
+        for name in names:
+            flag, value = "--" + name.replace("_", "-"), getattr(args, name)
+            if value is not None and args.pruning != rule:
+                needs = "--pruning" if rule == "median" else f"--pruning {rule}"
+                raise ValueError(f"{flag} needs {needs}. Received: {flag}={value}"
+                                 + (f" with --pruning {args.pruning}" if args.pruning else ""))
+    if args.pruning_min_fraction is not None and not 0 < args.pruning_min_fraction < 1:
+        raise ValueError(f"--pruning-min-fraction must be above 0 and below 1. Received: --pruning-min-fraction={args.pruning_min_fraction}")
+    if args.pruning_reduction_factor is not None and args.pruning_reduction_factor < 2:
+        raise ValueError(f"--pruning-reduction-factor must be 2 or more. Received: --pruning-reduction-factor={args.pruning_reduction_factor}")
     if args.resume and args.out is None:
         raise ValueError("--resume needs --out naming the search to continue. Received: --out=None")
     if args.oracle and not (args.chief or args.worker):
@@ -98,10 +113,11 @@ def run(args):
                                         f"with the same --out first. Received: --out={args.out}")
             time.sleep(0.5)
         resume = True
-    pruning = args.pruning
-    if pruning:
-        rule = {"warmup": args.pruning_warmup, "min_trials": args.pruning_min_trials}
-        pruning = tuning.MedianStopping(**{k: v for k, v in rule.items() if v is not None})
+    pruning = None
+    if args.pruning:
+        rule = {name[len("pruning_"):]: getattr(args, name) for name in RULE_FLAGS[args.pruning]}
+        kind = tuning.MedianStopping if args.pruning == "median" else tuning.SuccessiveHalving
+        pruning = kind(**{k: v for k, v in rule.items() if v is not None})
     tuner = tuning.tuner(
         args.program, tuner=args.tuner, max_trials=args.max_trials, out=args.out, resume=resume,
         objective=args.objective, seed=args.seed, steps=args.steps, pruning=pruning, strategy=args.strategy,

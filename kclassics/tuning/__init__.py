@@ -19,10 +19,10 @@ from kclassics import _backend
 _backend.require_tensorflow("kclassics.tuning")
 
 from kclassics.tuning.hypermodels import RECIPES, FamilyHyperModel, ProgramHyperModel, hypermodel  # noqa: E402
-from kclassics.tuning.pruning import MedianStopping  # noqa: E402
+from kclassics.tuning.pruning import MedianStopping, SuccessiveHalving  # noqa: E402
 from kclassics.tuning.report import format_table, write_report  # noqa: E402
 from kclassics.tuning.search import TUNERS, ProgramTuner, reported_metrics, trial_seed, tuner  # noqa: E402
 from kclassics.tuning.space import SPACE  # noqa: E402
 
 __all__ = ["SPACE", "RECIPES", "TUNERS", "ProgramHyperModel", "FamilyHyperModel", "ProgramTuner", "MedianStopping",
-           "hypermodel", "tuner", "reported_metrics", "trial_seed", "write_report", "format_table"]
+           "SuccessiveHalving", "hypermodel", "tuner", "reported_metrics", "trial_seed", "write_report", "format_table"]

@@ -31,7 +31,7 @@ from kclassics import validation
 from kclassics.log import log
 from kclassics.tuning.hypermodels import ProgramHyperModel
 from kclassics.tuning.space import merged
-from kclassics.tuning.pruning import CURVE, RESULT, MedianStopping, finished_curves
+from kclassics.tuning.pruning import CURVE, RESULT, MedianStopping
 
 TUNERS = ("random", "bayesian", "hyperband", "grid")
 PROJECT = "search"
@@ -123,8 +123,8 @@ class TrialReport(keras.callbacks.Callback):
             os.replace(staging, self.trial_dir / CURVE)
             self.progbar.update(min(step, self.total_steps), [(self.objective, float(logs[self.objective]))])
         if self.pruner is not None and self.curve:
-            finished = finished_curves(self.trial_dir.parent, except_trial=self.trial_dir.name)
-            if self.pruner.should_stop(self.curve, finished, step, self.total_steps, self.direction):
+            others = self.pruner.compared_with(self.trial_dir.parent, self.trial_dir.name)
+            if self.pruner.should_stop(self.curve, others, step, self.total_steps, self.direction):
                 self.pruned_at = step
                 self.model.stop_training = True
 
@@ -141,7 +141,7 @@ class ProgramTuner(keras_tuner.Tuner):
         directory: the search directory.
         seed: the search's seed; each trial's is `trial_seed(seed, trial_id)`.
         steps: steps of every trial (default the program's length).
-        pruner: a `MedianStopping` rule, or None.
+        pruner: a `MedianStopping` or `SuccessiveHalving` rule, or None.
         strategy: a `tf.distribute.Strategy` each trial trains under (programs that take one).
         data_dir: passed on to the program.
         verbose: show each trial's progress bar.
@@ -166,6 +166,14 @@ class ProgramTuner(keras_tuner.Tuner):
     def run_trial(self, trial, *args, **kwargs):
         """Runs the program at the trial's hyperparameters; returns its objective (and the other metrics)."""
         keras.backend.clear_session()  # and a garbage collection: the last trial's graphs and models go
+        gradients = _custom_gradients()
+        try:
+            return self._run_trial(trial)
+        finally:
+            keras.backend.clear_session()
+            _forget_custom_gradients(gradients)
+
+    def _run_trial(self, trial):
         trial_dir = Path(self.get_trial_dir(trial.trial_id))
         values = merged({k: v for k, v in trial.hyperparameters.values.items() if not k.startswith("tuner/")})
         config, resume = self._trial_config(trial, values, trial_dir)
@@ -197,8 +205,8 @@ class ProgramTuner(keras_tuner.Tuner):
                        pruned_at=report.pruned_at, per_epoch=report.epochs_seen > 0, rss_mb=round(_rss_mb(), 1))
         self._write_outcome(trial_dir, outcome)
         if self.pruner is not None and report.epochs_seen == 0:
-            log(f"Pruning: {self.program.name} calls no Keras callback per epoch, so the median rule cannot stop its trials.")
-        ending = f"stopped by the median rule at step {report.pruned_at}" if report.pruned_at else "done"
+            log(f"Pruning: {self.program.name} calls no Keras callback per epoch, so {self.pruner.name} cannot stop its trials.")
+        ending = f"stopped by {self.pruner.name} at step {report.pruned_at}" if report.pruned_at else "done"
         log(f"Trial {trial.trial_id} {ending}: {objective} {value:.4f} ({seconds:.1f} s)")
         return {objective: value}
 
@@ -274,6 +282,29 @@ class ProgramTuner(keras_tuner.Tuner):
     def results(self):
         """One dict per trial in id order: hyperparameters, status, objective, seconds, step stopped at, error."""
         return trial_rows(self.directory_path)
+
+
+def _custom_gradients():
+    from tensorflow.python.framework import ops
+
+    return set(ops._gradient_registry.list())
+
+
+def _forget_custom_gradients(before):
+    """Unregisters the gradients that `tf.custom_gradient` registered since `before`.
+
+    Traced in a `tf.function` (Keras's train step), `tf.custom_gradient`
+    registers its gradient under a new name in TensorFlow's global gradient
+    registry, never removed, and that function holds the traced graph: about
+    5 MiB a trial of the MLP that no session clearing frees. Once the trial's
+    models are gone no graph uses those names.
+    """
+    from tensorflow.python.framework import ops
+
+    registry = ops._gradient_registry._registry
+    for name in set(registry) - before:
+        if name.startswith("CustomGradient-"):
+            del registry[name]
 
 
 def _parent_seed(tuner, parent, fallback):
@@ -383,7 +414,7 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
             reports one, else its summary's first metric.
         seed: the search's seed: the oracle's sampling and each trial's seed (`trial_seed`).
         steps: training steps of every trial (default: the program's own length).
-        pruning: stop trials behind the median of the finished ones (True, or a `MedianStopping`).
+        pruning: stop bad trials early: True (the median rule), a `MedianStopping` or a `SuccessiveHalving`.
         strategy: a `tf.distribute.Strategy` (or its name) each trial trains under.
         max_consecutive_failed_trials: failed trials in a row that end the search.
         only: names of the hyperparameters to search (the others keep the book's values).
@@ -416,6 +447,9 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
 
         strategy = None if strategy == "default" else distribute.make_strategy(strategy)
     pruner = MedianStopping() if pruning is True else (pruning or None)
+    if pruner is not None and not (callable(getattr(pruner, "should_stop", None)) and callable(getattr(pruner, "compared_with", None))):
+        raise ValueError("pruning must be True, False, a MedianStopping or a SuccessiveHalving. Received: "
+                         f"pruning={pruning!r}")
     settings = {"program": program, "tuner": tuner, "objective": objective, "seed": seed, "steps": steps,
                 "only": sorted(only) if only else None}
     directory = _search_directory(out, program, resume, settings)

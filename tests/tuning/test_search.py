@@ -15,7 +15,7 @@ import pytest
 
 from kclassics import tuning
 from kclassics.cli import main
-from kclassics.tuning.pruning import MedianStopping
+from kclassics.tuning.pruning import MedianStopping, SuccessiveHalving, trial_curves
 from kclassics.tuning.search import TrialReport, trial_rows, trial_seed
 from tests.conftest import ROOT, subprocess_env
 from tests.tuning import toy_program  # noqa: F401  (registers the toy programs)
@@ -94,6 +94,13 @@ def test_consecutive_failures_end_the_search_with_the_error(tmp_path):
     (["mlp", "--strategy", "parameter_server"], "--strategy must be default or mirrored for a search"),
     (["mlp", "--worker", "w0"], "--oracle must be HOST:PORT"),
     (["mlp", "--pruning-warmup", "0.1"], "--pruning-warmup needs --pruning. Received: --pruning-warmup=0.1"),
+    (["mlp", "--pruning", "asha", "--pruning-min-trials", "2"],
+     "--pruning-min-trials needs --pruning. Received: --pruning-min-trials=2 with --pruning asha"),
+    (["mlp", "--pruning", "--pruning-min-fraction", "0.1"],
+     "--pruning-min-fraction needs --pruning asha. Received: --pruning-min-fraction=0.1 with --pruning median"),
+    (["mlp", "--pruning", "asha", "--pruning-min-fraction", "0"], "--pruning-min-fraction must be above 0 and below 1"),
+    (["mlp", "--pruning", "asha", "--pruning-reduction-factor", "1"],
+     "--pruning-reduction-factor must be 2 or more. Received: --pruning-reduction-factor=1"),
 ])
 def test_bad_input_is_one_line_before_any_trial(tmp_path, args, fragment):
     code, stdout, stderr = _main("tune", *args, "--out", tmp_path / "s")
@@ -110,6 +117,9 @@ def test_zero_trials_and_a_resume_of_another_programs_search_are_refused(tmp_pat
     with pytest.raises(SystemExit):
         main(["tune", "mlp", "--pruning", "--pruning-warmup", "1.5"])
     assert "argument --pruning-warmup: expected a number from 0 to 1, received '1.5'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["tune", "mlp", "--pruning", "hyperband"])
+    assert "argument --pruning: invalid choice: 'hyperband'" in capsys.readouterr().err
     tuning.tuner("toy_tune", max_trials=1, out=tmp_path / "toy", verbose=0).search()
     code, _, stderr = _main("tune", "mlp", "--out", tmp_path / "toy", "--resume")
     assert code == 2 and "it is a search of 'toy_tune', not of 'mlp'" in stderr
@@ -168,6 +178,36 @@ def test_the_median_rule():
         MedianStopping(warmup=1.5)
 
 
+def test_successive_halving_keeps_the_top_third_at_each_rung():
+    rule = SuccessiveHalving(min_fraction=1 / 9, reduction_factor=3)
+    assert rule.rungs(90) == [10, 30] and SuccessiveHalving().rungs(1000) == [38, 112, 334]
+    others = [[(10, 0.8), (30, 0.9)], [(10, 0.7), (30, 0.95)], [(10, 0.9)], [(12, 0.6)], [(5, 0.99)]]  # the last: not at 10 yet
+    assert rule.should_stop([(5, 0.1), (10, 0.5)], others, 10, 90, "max")  # clearly behind at the first rung
+    assert not rule.should_stop([(5, 0.1), (10, 0.92)], others, 10, 90, "max")  # the leader goes on
+    assert not rule.should_stop([(5, 0.1), (10, 0.5)], [], 10, 90, "max")  # the first trial at a rung goes on
+    assert not rule.should_stop([(10, 0.5), (15, 0.5)], others, 15, 90, "max")  # between rungs: decided at 10 already
+    assert rule.should_stop([(10, 0.85), (30, 0.91)], others, 30, 90, "max")  # at the second rung, behind 0.95
+    assert not rule.should_stop([(10, 0.95), (30, 0.96)], others, 30, 90, "max")
+    assert rule.should_stop([(10, 2.0)], [[(10, 0.5)], [(10, 0.6)]], 10, 90, "min")  # a loss
+    assert rule.should_stop([(10, float("nan"))], [[(10, 0.5)]], 10, 90, "min")  # a diverged trial is the worst
+    with pytest.raises(ValueError, match="reduction_factor"):
+        SuccessiveHalving(reduction_factor=1)
+    with pytest.raises(ValueError, match="min_fraction"):
+        SuccessiveHalving(min_fraction=1.0)
+
+
+def test_successive_halving_compares_with_stopped_and_running_trials_too(tmp_path):
+    for name, status in (("trial_0", {"status": "COMPLETED"}), ("trial_1", {"status": "COMPLETED", "pruned_at": 10}),
+                         ("trial_2", None)):  # finished, stopped, running
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "curve.json").write_text(json.dumps([[10, 0.5]]))
+        if status:
+            (tmp_path / name / "result.json").write_text(json.dumps(status))
+    assert len(SuccessiveHalving().compared_with(tmp_path, "trial_3")) == 3
+    assert len(MedianStopping().compared_with(tmp_path, "trial_3")) == 1
+    assert len(trial_curves(tmp_path, except_trial="trial_0")) == 2
+
+
 def test_the_median_rule_stops_a_real_trial_that_is_clearly_behind(tmp_path):
     from kclassics import programs
 
@@ -184,6 +224,25 @@ def test_the_median_rule_stops_a_real_trial_that_is_clearly_behind(tmp_path):
     config = type(config)(**{**config.__dict__, "optimizer": "sgd", "learning_rate": 1e-4, "steps": 48, "digits_steps": None})
     result = programs.get("mlp").run(config, out=behind / "run", callbacks=(report,), verbose=0)
     assert report.pruned_at == 12 and result.metrics["steps"] == 12  # stopped after its first epoch past the warm-up
+
+
+def test_successive_halving_stops_a_real_trial_at_its_first_rung(tmp_path):
+    from kclassics import programs
+
+    search = tmp_path / "search"
+    for i, status in enumerate(({"status": "COMPLETED", "pruned_at": 12}, {"status": "COMPLETED"}, None)):
+        trial = search / f"trial_{i}"  # a stopped, a finished and a running trial, all at 0.9 at the first rung
+        trial.mkdir(parents=True)
+        (trial / "curve.json").write_text(json.dumps([[12, 0.9]]))
+        if status:
+            (trial / "result.json").write_text(json.dumps(status))
+    behind = search / "trial_3"
+    behind.mkdir()
+    report = TrialReport(behind, "val_accuracy", "max", 48, SuccessiveHalving(min_fraction=0.25), verbose=0)
+    config = programs.get("mlp").config
+    config = type(config)(**{**config.__dict__, "optimizer": "sgd", "learning_rate": 1e-4, "steps": 48, "digits_steps": None})
+    result = programs.get("mlp").run(config, out=behind / "run", callbacks=(report,), verbose=0)
+    assert report.pruned_at == 12 and result.metrics["steps"] == 12  # the first epoch ends at the rung, step 12
 
 
 @pytest.mark.slow
@@ -252,3 +311,31 @@ def test_trials_train_under_a_mirrored_strategy(tmp_path):
                                  "--out", tmp_path / "mirrored", "--quiet")
     assert code == 0, stderr
     assert "1 trials, 0 failed" in stdout
+
+
+def test_a_trial_leaves_no_traced_graph_behind_in_tensorflows_gradient_registry():
+    import gc
+
+    import tensorflow as tf
+    from tensorflow.python.framework import func_graph
+
+    from kclassics.tuning.search import _custom_gradients, _forget_custom_gradients
+
+    @tf.custom_gradient
+    def double(x):
+        return 2 * x, lambda dy: 2 * dy
+
+    def traced_graphs():
+        gc.collect()
+        return sum(isinstance(o, func_graph.FuncGraph) and o.name == "step" for o in gc.get_objects())
+
+    @tf.function
+    def step(x):
+        return tf.gradients(double(x), x)[0]
+
+    before, graphs = _custom_gradients(), traced_graphs()
+    assert float(step(tf.constant(1.0))) == 2.0
+    del step
+    assert len(_custom_gradients() - before) == 1 and traced_graphs() == graphs + 1  # TensorFlow keeps the graph
+    _forget_custom_gradients(before)
+    assert _custom_gradients() == before and traced_graphs() == graphs
