@@ -1,19 +1,28 @@
 """Load test of `kclassics serve` on 127.0.0.1 against the same SavedModel called in-process.
 
     flock /tmp/kclassics-bench.lock python apps/benchmark_serving.py \
-        [--models mnist_cnn resnet_v2_50] [--concurrency 1 8 32] [--requests 256] [--json out.json]
+        [--models mnist_cnn resnet_v2_50] [--formats json b64] [--concurrency 1 8 32] [--requests 256] [--json out.json]
 
-For each model: exports it (random weights: speed does not depend on them),
-times the `serving_default` signature called in-process on batches of 1, 8
-and 32 (the limit), then starts `kclassics serve` without and with
-`--enable-batching` and sends bounded loops of one-image `:predict` requests
-(row format; each whole request encoded once beforehand) over `concurrency`
-keep-alive connections driven by one asyncio (uvloop) loop in this process. Prints requests/sec, p50 and p99
-latency, and the ratios the serving docs quote: examples/sec at concurrency 32
-with batching over the in-process examples/sec at batch 32, and the latency
-the server adds at concurrency 1 over the in-process call of one image. Last,
-it times how long a new version takes to be served after its directory
-appears (renamed into place, as exports are written), with the default
+For each model and request format: exports it (random weights: speed does
+not depend on them) with both image signatures, times the format's
+signature called in-process on batches of 1, 8 and 32 (the limit, timed
+before and after the server and the faster kept), then starts `kclassics serve` without and with `--enable-batching` and sends
+bounded loops of one-image `:predict` requests (row format; each whole
+request encoded once beforehand) over `concurrency` keep-alive connections
+driven by one asyncio (uvloop) loop in this process. The formats: `json`
+sends float pixels as JSON numbers to `serving_default`; `b64` sends the
+image encoded (PNG, or JPEG for colour) as `{"b64": ...}` to
+`predict_images`, which decodes it in the graph. Prints requests/sec, p50
+and p99 latency, and the ratios the serving docs quote: examples/sec at
+concurrency 32 with batching over the in-process examples/sec of the same
+signature at batch 32, and the latency the server adds at concurrency 1 over
+the in-process call of one image. Then the floor: a one-layer model on
+MNIST's input, whose rate is what the HTTP stack itself allows; the CPU
+time of the server process and of the client per request, with the model's
+CPU time per example in-process, bound the requests/sec the cores allow.
+Last, it
+times how long a new version takes to be served after its directory appears
+(renamed into place, as exports are written), with the default
 `--poll-seconds 1`.
 """
 
@@ -37,35 +46,63 @@ ROOT = Path(__file__).resolve().parents[1]
 LISTENING = re.compile(r"listening on http://([^:]+):(\d+)")
 
 
+FORMATS = {
+    "json": "float pixels as JSON numbers, to serving_default",
+    "b64": 'the image encoded (PNG for 1 channel, JPEG quality 90 for 3) as {"b64": ...}, to predict_images',
+}
+FLOOR = "floor"  # a one-layer model on MNIST's input: what the HTTP stack costs when the model costs nearly nothing
+
+
 def export(name, base):
     import keras
 
     from kclassics import apps
-    from kclassics.export import export_saved_model
+    from kclassics.export import export_saved_model, scale_to_unit
 
     keras.utils.set_random_seed(0)
-    model = apps.create_model(name)
-    export_saved_model(model, base, version=1)
+    if name == FLOOR:
+        model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+        preprocess = scale_to_unit
+    else:
+        model = apps.create_model(name)
+        preprocess = scale_to_unit if name.startswith("mnist") else apps.preprocessing(name)[0]
+    export_saved_model(model, base, version=1, preprocess=preprocess)
     return tuple(model.input_shape[1:])
 
 
-def in_process(path, input_shape, batch_sizes, seconds):
+def example(fmt, input_shape):
+    """`(signature, {input: one example}, request body)` of one image in `fmt` (random pixels: speed does not depend on them)."""
+    import base64
+
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    if fmt == "json":
+        x = np.round(rng.random((1, *input_shape)), 4).astype(np.float32)
+        return "serving_default", {"images": x}, json.dumps({"instances": x.tolist()}).encode()
+    pixels = (rng.random(input_shape) * 255).astype(np.uint8)
+    encoded = (tf.io.encode_png(pixels) if input_shape[-1] == 1 else tf.io.encode_jpeg(pixels, quality=90)).numpy()
+    body = {"signature_name": "predict_images", "instances": [{"b64": base64.b64encode(encoded).decode()}]}
+    return "predict_images", {"image_bytes": np.array([encoded], dtype=object)}, json.dumps(body).encode()
+
+
+def in_process(path, signature, one, batch_sizes, seconds):
     """`{batch: (calls/sec, examples/sec, p50 seconds)}` of the signature called in this process."""
     import tensorflow as tf
 
-    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    serve = tf.saved_model.load(str(path)).signatures[signature]
     results = {}
     for batch in batch_sizes:
-        x = tf.constant(np.random.default_rng(0).random((batch, *input_shape), dtype=np.float32))
+        x = {name: tf.constant(np.concatenate([value] * batch)) for name, value in one.items()}
         for _ in range(3):
-            serve(images=x)["probabilities"].numpy()
-        times, start = [], time.perf_counter()
+            serve(**x)["probabilities"].numpy()
+        times, start, cpu = [], time.perf_counter(), time.process_time()
         while time.perf_counter() - start < seconds or len(times) < 5:
             t = time.perf_counter()
-            serve(images=x)["probabilities"].numpy()
+            serve(**x)["probabilities"].numpy()
             times.append(time.perf_counter() - t)
         median = float(np.median(times))
-        results[batch] = (1 / median, batch / median, median)
+        results[batch] = (1 / median, batch / median, median, (time.process_time() - cpu) / (batch * len(times)))
     return results
 
 
@@ -104,6 +141,12 @@ class Server:
     def stop(self):
         self.process.terminate()
         self.process.wait(60)
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of process `pid` so far, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load(server, body, concurrency, requests):
@@ -145,15 +188,16 @@ def load(server, body, concurrency, requests):
         import uvloop
     except ImportError:
         uvloop = None
-    start = time.perf_counter()
+    start, server_cpu, client_cpu = time.perf_counter(), cpu_seconds(server.process.pid), time.process_time()
     if uvloop is not None:
         uvloop.run(run())
     else:
         asyncio.run(run())
     elapsed = time.perf_counter() - start
+    cpu = {"server": cpu_seconds(server.process.pid) - server_cpu, "client": time.process_time() - client_cpu}
     if errors:
         raise RuntimeError(f"{len(errors)} requests failed: {errors[:5]}")
-    return len(latencies) / elapsed, np.percentile(latencies, 50), np.percentile(latencies, 99)
+    return len(latencies) / elapsed, np.percentile(latencies, 50), np.percentile(latencies, 99), {k: v / len(latencies) for k, v in cpu.items()}
 
 
 def pickup_times(base, input_shape, repeats=3):
@@ -174,57 +218,98 @@ def pickup_times(base, input_shape, repeats=3):
     return times
 
 
+def measure(name, base, input_shape, fmt, args, modes=("off", "on")):
+    """The in-process limit and the server's rows of one model and request format."""
+    signature, one, body = example(fmt, input_shape)
+    requests = args.requests if name != "resnet_v2_50" else max(32, args.requests // 4)
+    top = max(args.concurrency)
+    limit = in_process(base / "1", signature, one, sorted(set(args.concurrency)), seconds=3)
+    rows = []
+    for mode in modes:
+        flags = ["--enable-batching", "--max-batch-size", str(top), "--batch-timeout-micros", str(args.batch_timeout_micros)] if mode == "on" else []
+        server = Server(base, "--poll-seconds", "0", *flags)
+        try:
+            server.wait_version(1)
+            load(server, body, top, top * 2)  # warm-up: every batch size
+            for concurrency in args.concurrency if name != FLOOR else [top]:
+                rps, p50, p99, cpu = load(server, body, concurrency, max(requests, concurrency * 2))
+                rows.append({"batching": mode, "concurrency": concurrency, "requests_per_sec": rps, "p50_ms": p50 * 1e3, "p99_ms": p99 * 1e3,
+                             "server_cpu_ms_per_request": cpu["server"] * 1e3, "client_cpu_ms_per_request": cpu["client"] * 1e3})
+                print(f"{name} {fmt:4} batching {mode:3} concurrency {concurrency:2}: {rps:8.1f} req/s  p50 {p50 * 1e3:8.2f} ms  p99 {p99 * 1e3:8.2f} ms"
+                      f"  CPU ms/request: server {cpu['server'] * 1e3:.3f}, client {cpu['client'] * 1e3:.3f}", flush=True)
+        finally:
+            server.stop()
+    # Measured again after the server: the faster of the two is the limit, so a moment of load
+    # elsewhere on the machine cannot lower it (and flatter the server's ratio).
+    again = in_process(base / "1", signature, one, sorted(set(args.concurrency)), seconds=3)
+    limit = {batch: max(limit[batch], again[batch], key=lambda figures: figures[1]) for batch in limit}
+    for batch, (_, examples, median, _) in sorted(limit.items()):
+        print(f"{name} {fmt:4} in-process batch {batch:2}: {examples:8.1f} examples/s  p50 {median * 1e3:8.2f} ms")
+    result = {
+        "signature": signature,
+        "input_shape": list(input_shape),
+        "request_bytes": len(body),
+        "in_process": {b: {"calls_per_sec": c, "examples_per_sec": e, "p50_ms": m * 1e3, "cpu_ms_per_example": u * 1e3}
+                       for b, (c, e, m, u) in limit.items()},
+        "server": rows,
+    }
+    batched = next((r for r in rows if r["batching"] == "on" and r["concurrency"] == top), None)
+    single = next((r for r in rows if r["batching"] == "off" and r["concurrency"] == 1), None)
+    if batched:
+        result["ratio_batched_vs_in_process"] = batched["requests_per_sec"] / limit[top][1]
+        print(f"{name} {fmt}: concurrency {top} with batching = {result['ratio_batched_vs_in_process']:.2f}x "
+              f"the in-process examples/sec of {signature} at batch {top}", flush=True)
+    if single:
+        result["added_latency_ms_at_1"] = single["p50_ms"] - limit[1][2] * 1e3
+        print(f"{name} {fmt}: added latency at concurrency 1 = {result['added_latency_ms_at_1']:.2f} ms (p50 server - p50 in-process)", flush=True)
+    return result
+
+
+def cpu_bound(figures, args, cores):
+    """The most requests/sec the cores allow: each request costs the model's CPU per example (in-process)
+    plus the HTTP stack's CPU per request, server and client (the floor's, whose model costs almost nothing)."""
+    top = max(args.concurrency)
+    for name, formats in figures["models"].items():
+        if name == FLOOR or formats[next(iter(formats))]["input_shape"] != figures["models"][FLOOR][next(iter(formats))]["input_shape"]:
+            continue  # the floor's stack costs are those of its own request bodies: MNIST-sized images
+        for fmt, result in formats.items():
+            floor = figures["models"][FLOOR][fmt]["server"][0]
+            model = result["in_process"][top]["cpu_ms_per_example"]
+            stack = floor["server_cpu_ms_per_request"] + floor["client_cpu_ms_per_request"]
+            bound = cores * 1e3 / (model + stack)
+            result["cpu_bound"] = {"model_cpu_ms_per_example": model, "stack_cpu_ms_per_request": stack, "cores": cores,
+                                   "requests_per_sec": bound, "ratio": bound / result["in_process"][top]["examples_per_sec"]}
+            print(f"{name} {fmt}: {cores} cores allow at most {bound:.1f} req/s = {result['cpu_bound']['ratio']:.2f}x the in-process "
+                  f"examples/sec (model {model:.3f} + HTTP stack {stack:.3f} CPU ms per image)", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["mnist_cnn", "resnet_v2_50"])
+    parser.add_argument("--formats", nargs="+", choices=sorted(FORMATS), default=["json", "b64"])
     parser.add_argument("--concurrency", nargs="+", type=int, default=[1, 8, 32])
-    parser.add_argument("--requests", type=int, default=256, help="requests per (model, mode, concurrency); resnet_v2_50 uses a quarter")
+    parser.add_argument("--requests", type=int, default=256, help="requests per (model, format, mode, concurrency); resnet_v2_50 uses a quarter")
     parser.add_argument("--batch-timeout-micros", type=int, default=2000)
+    parser.add_argument("--no-floor", action="store_true", help="skip the one-layer model that measures the HTTP stack's own rate")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-    figures = {"cpus": os.cpu_count(), "models": {}}
+    figures = {"cpus": os.cpu_count(), "load_average": os.getloadavg(), "formats": {f: FORMATS[f] for f in args.formats}, "models": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in args.models:
+        for name in args.models + ([] if args.no_floor else [FLOOR]):
             base = Path(tmp) / name
             input_shape = export(name, base)
-            requests = args.requests if name != "resnet_v2_50" else max(32, args.requests // 4)
-            limit = in_process(base / "1", input_shape, sorted(set(args.concurrency)), seconds=3)
-            x = np.round(np.random.default_rng(0).random((1, *input_shape)), 4)
-            body = json.dumps({"instances": x.tolist()}).encode()
-            rows = []
-            for mode, flags in (("off", []), ("on", ["--enable-batching", "--max-batch-size", str(max(args.concurrency)),
-                                                     "--batch-timeout-micros", str(args.batch_timeout_micros)])):
-                server = Server(base, "--poll-seconds", "0", *flags)
-                try:
-                    server.wait_version(1)
-                    load(server, body, max(args.concurrency), max(args.concurrency) * 2)  # warm-up: every batch size
-                    for concurrency in args.concurrency:
-                        rps, p50, p99 = load(server, body, concurrency, max(requests, concurrency * 2))
-                        rows.append({"batching": mode, "concurrency": concurrency, "requests_per_sec": rps, "p50_ms": p50 * 1e3, "p99_ms": p99 * 1e3})
-                        print(f"{name} batching {mode:3} concurrency {concurrency:2}: {rps:8.1f} req/s  p50 {p50 * 1e3:8.2f} ms  p99 {p99 * 1e3:8.2f} ms", flush=True)
-                finally:
-                    server.stop()
-            top = max(args.concurrency)
-            batched = next(r for r in rows if r["batching"] == "on" and r["concurrency"] == top)
-            single = next(r for r in rows if r["batching"] == "off" and r["concurrency"] == 1)
-            result = {
-                "in_process": {b: {"calls_per_sec": c, "examples_per_sec": e, "p50_ms": m * 1e3} for b, (c, e, m) in limit.items()},
-                "server": rows,
-                "ratio_batched_vs_in_process": batched["requests_per_sec"] / limit[top][1],
-                "added_latency_ms_at_1": single["p50_ms"] - limit[1][2] * 1e3,
-            }
-            figures["models"][name] = result
-            for batch, (_, examples, median) in sorted(limit.items()):
-                print(f"{name} in-process batch {batch:2}: {examples:8.1f} examples/s  p50 {median * 1e3:8.2f} ms")
-            print(f"{name}: concurrency {top} with batching = {result['ratio_batched_vs_in_process']:.2f}x the in-process examples/sec at batch {top}; "
-                  f"added latency at concurrency 1 = {result['added_latency_ms_at_1']:.2f} ms (p50 server - p50 in-process)", flush=True)
+            modes = ("on",) if name == FLOOR else ("off", "on")
+            figures["models"][name] = {fmt: measure(name, base, input_shape, fmt, args, modes) for fmt in args.formats}
+        if not args.no_floor:
+            cpu_bound(figures, args, os.cpu_count())
         name = args.models[0]
         times = pickup_times(Path(tmp) / name, None)
         figures["pickup_seconds"] = times
         print(f"new version served {', '.join(f'{t:.2f}' for t in times)} s after its directory appeared (--poll-seconds 1)")
+    figures["load_average_after"] = os.getloadavg()
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
 
