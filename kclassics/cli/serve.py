@@ -29,24 +29,23 @@ def _seconds(text):
     return value
 
 
-def _versions(text):
-    try:
-        versions = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        versions = ()
-    if not versions or any(v < 0 for v in versions):
-        raise argparse.ArgumentTypeError(f"expected comma-separated non-negative version numbers, e.g. 1,3, received {text!r}")
-    return versions
+def _int_list(lowest, what, example):
+    """An argparse type: comma-separated integers of at least `lowest`, e.g. `example`."""
+
+    def parse(text):
+        try:
+            values = tuple(int(part) for part in text.split(","))
+        except ValueError:
+            values = ()
+        if not values or any(value < lowest for value in values):
+            raise argparse.ArgumentTypeError(f"expected comma-separated {what}, e.g. {example}, received {text!r}")
+        return values
+
+    return parse
 
 
-def _batch_sizes(text):
-    try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        sizes = ()
-    if not sizes or any(size <= 0 for size in sizes):
-        raise argparse.ArgumentTypeError(f"expected comma-separated positive batch sizes, e.g. 8,16,32, received {text!r}")
-    return sizes
+_versions = _int_list(0, "non-negative version numbers", "1,3")
+_batch_sizes = _int_list(1, "positive batch sizes", "8,16,32")
 
 
 def register(commands):
