@@ -12,6 +12,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+import threading
 
 from kclassics._version import __version__
 
@@ -37,23 +38,48 @@ def _register_keras_objects():
 
 
 class _RegisterAfterKeras(importlib.abc.MetaPathFinder):
-    """Registers kclassics' Keras objects right after `keras` is first imported (so `--help` never loads TensorFlow)."""
+    """Registers kclassics' Keras objects once `keras` is imported (so `--help` never loads TensorFlow).
+
+    Registration imports `kclassics.apps` and `kclassics.layers`, which must not
+    happen while a kclassics module is half-executed (say `kclassics.layers`,
+    whose first submodule imports Keras): `kclassics.apps` would then import
+    names that `kclassics.layers` has not defined yet. So this finder follows
+    the kclassics modules being executed, and registers when Keras is loaded
+    and none is: at once if Keras comes first, else when the outermost
+    kclassics import that loaded Keras completes. Then it leaves `sys.meta_path`.
+    """
+
+    def __init__(self):
+        self._finding = threading.local()
+        self._executing = 0  # kclassics modules between the start and the end of their code
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "keras":
+        if (fullname != "keras" and not fullname.startswith("kclassics.")) or getattr(self._finding, "busy", False):
             return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec("keras")
-        if spec is None or spec.loader is None:
+        self._finding.busy = True
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self._finding.busy = False
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        execute = spec.loader.exec_module
+        execute, counted = spec.loader.exec_module, fullname != "keras"
 
         def exec_module(module):
-            execute(module)
-            _register_keras_objects()
+            self._executing += counted
+            try:
+                execute(module)
+            finally:
+                self._executing -= counted
+            self.register_if_safe()
 
         spec.loader.exec_module = exec_module
         return spec
+
+    def register_if_safe(self):
+        if "keras" in sys.modules and not self._executing and self in sys.meta_path:
+            sys.meta_path.remove(self)
+            _register_keras_objects()
 
 
 if "keras" in sys.modules:

@@ -1,0 +1,124 @@
+"""Every public module, and every import the README and docs show, works as the first import of a fresh process.
+
+An import cycle passes unnoticed in a test process that has imported
+something else first, so each case runs in a new interpreter. The cases run
+side by side (one process per core), and each test reads its case's outcome.
+The default run covers the package, its public modules and subpackages
+(`kclassics.layers`, ...) and the documented imports; `slow` adds every
+public module at every depth (`kclassics.apps.alexnet`, ...).
+"""
+
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, subprocess_env
+
+_DOC_IMPORT = re.compile(r"^\s*((?:from kclassics[\w.]* import [\w, ]+?(?: as \w+)?)|(?:import kclassics[\w.]*))\s*(?:#.*)?$")
+
+
+def public_modules(depth=None):
+    """`kclassics` and its modules and packages whose dotted name has no part starting with `_` (at most `depth` below it)."""
+    names = []
+    for path in sorted((ROOT / "kclassics").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if not any(part.startswith("_") for part in parts) and (depth is None or len(parts) <= depth + 1):
+            names.append(".".join(parts))
+    return names
+
+
+def documented_imports():
+    """The distinct `import kclassics...` / `from kclassics... import ...` lines of README.md and docs/*.md."""
+    lines = set()
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for line in doc.read_text().splitlines():
+            match = _DOC_IMPORT.match(line)
+            if match:
+                lines.add(match.group(1))
+    return sorted(lines)
+
+
+MODULES = public_modules(depth=1)
+DEEP_MODULES = sorted(set(public_modules()) - set(MODULES))
+STATEMENTS = sorted(set(documented_imports()) - {f"import {module}" for module in MODULES})
+# On JAX a module imports, or refuses with kclassics' one-line BackendError (the TensorFlow features).
+_ON_JAX = """
+import sys
+try:
+    import {module}
+except Exception as error:
+    if type(error).__name__ != "BackendError":
+        raise
+    print("refused:", error)
+"""
+
+
+def _cases(modules, statements=()):
+    cases = {("tensorflow", f"import {module}"): f"import {module}" for module in modules}
+    cases.update({("tensorflow", statement): statement for statement in statements})
+    cases.update({("jax", f"import {module}"): _ON_JAX.format(module=module) for module in modules})
+    return cases
+
+
+def _run_all(cases):
+    """Each case's `CompletedProcess`, run in its own interpreter, as many at a time as there are cores."""
+
+    def run(key):
+        backend, _ = key
+        env = subprocess_env(KERAS_BACKEND=backend, JAX_PLATFORMS="cpu")
+        return subprocess.run([sys.executable, "-c", cases[key]], capture_output=True, text=True, timeout=300, env=env,
+                              cwd=ROOT)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(zip(cases, pool.map(run, cases)))
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    return _run_all(_cases(MODULES, STATEMENTS))
+
+
+def _check(outcomes, key):
+    done = outcomes[key]
+    assert done.returncode == 0, f"{key[1]!r} on {key[0]} failed as the first import of a process:\n{done.stderr[-3000:]}"
+
+
+def test_the_cases_cover_the_package():
+    assert {"kclassics", "kclassics.layers", "kclassics.apps", "kclassics.serving", "kclassics.tuning"} <= set(MODULES)
+    assert "kclassics.apps.alexnet" in DEEP_MODULES and "kclassics.apps" not in DEEP_MODULES
+    assert "from kclassics.runs import Run" in STATEMENTS
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_is_importable_first_on_tensorflow(outcomes, module):
+    _check(outcomes, ("tensorflow", f"import {module}"))
+
+
+@pytest.mark.parametrize("statement", STATEMENTS)
+def test_documented_import_runs_first(outcomes, statement):
+    _check(outcomes, ("tensorflow", statement))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_imports_or_refuses_clearly_on_jax(outcomes, module):
+    _check(outcomes, ("jax", f"import {module}"))
+
+
+def test_the_layer_the_readme_names_imports_first(run_python):
+    """The case the cycle broke: `kclassics.layers`, whose first submodule imports Keras."""
+    done = run_python("from kclassics.layers import LocalResponseNormalization; print(LocalResponseNormalization.__name__)")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "LocalResponseNormalization"
+
+
+@pytest.mark.slow
+def test_every_module_at_every_depth_is_importable_first():
+    outcomes = _run_all(_cases(DEEP_MODULES))
+    failed = {key: done.stderr[-1500:] for key, done in outcomes.items() if done.returncode}
+    assert not failed, "\n\n".join(f"{statement!r} on {backend}:\n{err}" for (backend, statement), err in failed.items())
