@@ -3,7 +3,7 @@
 from kclassics.cli._args import positive_float, positive_int, seed
 
 
-def register(commands):
+def register(commands, argv=()):
     parser = commands.add_parser(
         "generate",
         help="sample text from a trained language model (a ptb_lm run directory)",

@@ -3,7 +3,7 @@
 from kclassics.cli._args import non_negative_int, positive_int
 
 
-def register(commands):
+def register(commands, argv=()):
     parser = commands.add_parser(
         "play",
         help="write play.gif: the trained agent of a reinforcement-learning run playing a few episodes",

@@ -6,11 +6,13 @@
 """
 
 import csv
-import json
 import shutil
 from pathlib import Path
 
 import numpy as np
+
+from kclassics.files import read_json, write_json
+from kclassics.runs import RunDir
 
 from kclassics.tuning.search import PROJECT, SEARCH_FILE, direction_of, trial_rows
 
@@ -140,7 +142,7 @@ def write_report(directory, objective=None):
     so `kclassics train PROGRAM --config best.json` trains it again.
     """
     directory = Path(directory)
-    settings = json.loads((directory / SEARCH_FILE).read_text())
+    settings = read_json(directory / SEARCH_FILE)
     objective = objective or settings["objective"]
     rows = trial_rows(directory)
     write_csv(rows, directory / "trials.csv")
@@ -150,15 +152,14 @@ def write_report(directory, objective=None):
                "failed": sum(r["status"] in ("FAILED", "INVALID") for r in rows),
                "stopped": sum(r["status"] == "STOPPED" for r in rows)}
     if best is not None:
-        run_dir = directory / PROJECT / f"trial_{best['trial']}" / "run"
-        shutil.copyfile(run_dir / "config.json", directory / "best.json")
+        run = RunDir(directory / PROJECT / f"trial_{best['trial']}" / "run")
+        write_json(directory / "best.json", run.config)
         summary["best_config"] = directory / "best.json"
-        exports = sorted((run_dir / "export").glob("*"), key=lambda p: int(p.name) if p.name.isdigit() else -1)
-        if exports:
-            target = directory / "best" / "export" / exports[-1].name
+        if run.export is not None:
+            target = directory / "best" / "export" / run.export.name
             shutil.rmtree(directory / "best", ignore_errors=True)
-            shutil.copytree(exports[-1], target)
+            shutil.copytree(run.export, target)
             summary["best_export"] = target
-    (directory / "summary.json").write_text(json.dumps(
-        {k: (str(v) if isinstance(v, Path) else v) for k, v in summary.items() if k != "rows"}, indent=1, default=str))
+    write_json(directory / "summary.json", {k: (str(v) if isinstance(v, Path) else v) for k, v in summary.items() if k != "rows"},
+               indent=1, default=str)
     return summary
