@@ -287,7 +287,9 @@ class Run:
         run_state = read_json(self.path / _RUN_STATE) or {}
         export_path = None
         if model is not None:
-            staged(self.path / "model.keras", model.save, suffix=".keras")
+            from kclassics.model import portable
+
+            staged(self.path / "model.keras", portable(model).save, suffix=".keras")
         if model is not None and task is not None:
             export_path = self._export(model, step, task, run_state, export_options)
         resumes = run_state.get("resumed_at", []) + ([self._restored_step] if self.resumed else [])
@@ -503,15 +505,20 @@ def plot_history(history, path):
     names = list(dict.fromkeys(k[4:] if k.startswith("val_") else k for k in history)) or ["loss"]
     fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.5), squeeze=False)
     for ax, name in zip(axes[0], names):
+        counts = []
         for key, label in ((name, "train"), ("val_" + name, "validation")):
             points = history.get(key)
             if points:
                 steps, values = zip(*points)
                 ax.plot(steps, values, marker="o" if len(points) < 30 else None, label=label)
+                counts.append(len(points))
         ax.set_xlabel("step")
         ax.set_title(name)
         if ax.lines:
             ax.legend()
+        if not counts or max(counts) == 1:  # a run too short for a curve: say so rather than draw a lone dot
+            ax.text(0.5, 0.5, "no curve: one measurement" if counts else "no measurement", transform=ax.transAxes,
+                    ha="center", va="center", color="gray")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 
 from kclassics import validation
 from kclassics.cli import UsageError
@@ -64,8 +65,10 @@ def option_type(option):
             return value
         try:
             return option.check(option.field, value)
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
+        except ValueError as error:  # "`name` must be <accepted>. Received: ..." said as argparse says it
+            accepted = re.match(r"`[^`]+` must be (.*)\. Received: ", str(error))
+            raise argparse.ArgumentTypeError(f"expected {accepted.group(1)}, received {text!r}" if accepted
+                                             else str(error)) from None
 
     parse.__name__ = option.field
     return parse
@@ -122,6 +125,7 @@ def register(commands, argv=()):
     )
     parser.add_argument("program", nargs="?", default=DEFAULT_PROGRAM, help=f"program name (default: {DEFAULT_PROGRAM})")
     if program is not None:
+        parser.program = program.name
         add_program_arguments(parser, program)
         add_strategy_arguments(parser, program.strategies)
     parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")

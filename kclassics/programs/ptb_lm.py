@@ -26,6 +26,7 @@ import numpy as np
 from kclassics import validation
 from kclassics.data import ptb
 from kclassics.log import log
+from kclassics.files import read_json
 from kclassics.programs import Length, Program, register
 from kclassics.runs import Run
 
@@ -219,6 +220,34 @@ def train_ptb_lm(config, program, out=None, resume=False, data_dir=None, callbac
         **({"words_per_sec": float(np.mean(speeds))} if speeds else {}),
     }
     return run.finish(model, metrics, task=program.task, step=step, input_name="token_ids")
+
+
+def prompt_words(run, prompt):
+    """The words of `prompt` as a ptb_lm run reads them (normalised as its corpus was, `<eos>` a word of its own)."""
+    corpus = read_json(run.path / CORPUS_FILE) or {}
+    text = ptb.normalize_line(prompt) if corpus.get("normalized") else prompt
+    words = text.replace(ptb.EOS, f" {ptb.EOS} ").split()
+    if not words:
+        raise ValueError(f"argument --prompt: expected at least one word. Received: --prompt={prompt!r}")
+    return words
+
+
+def generate(run, words, count=50, temperature=1.0, seed=None):
+    """Text a finished ptb_lm run's model writes after `words`: `count` words drawn at `temperature`, `<eos>` as a line break.
+
+    Args:
+        run: the run (a `kclassics.runs.RunDir`).
+        words: the prompt's words (`prompt_words`).
+        count: words to draw.
+        temperature: softmax temperature: below 1 likelier words, above 1 more varied.
+        seed: seed of the draws (None: fresh each time).
+    """
+    from kclassics.language_model import sample_words
+
+    vocabulary = ptb.read_vocabulary(run.file(VOCABULARY_FILE))
+    drawn = sample_words(run.model(), vocabulary, words, count, temperature, seed)
+    text = " ".join([*words, *drawn])
+    return text.replace(f" {ptb.EOS} ", "\n").replace(ptb.EOS, "\n").strip("\n")
 
 
 def sgd_with_clipping(config, schedule=None):
