@@ -95,7 +95,10 @@ KILLED_RUNS = {
     "kmeans_blobs": (["--steps", "100000"], "--steps", 2),
     "wide_deep_penguins": (["--steps", "100000"], "--steps", 5),
 }
-SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "word2vec", "ptb_lm",  # chapter 10's: 23-55 s each here (two TensorFlow starts)
+# The default run kills softmax_regression (the fit path); each other loop's resume is also tested in its own
+# module in one process (tests/programs/test_tensorboard.py, test_autoencoder.py, ...).
+SLOW_KILLS = {"denoising_autoencoder", "tensorboard_mnist",
+              "mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "word2vec", "ptb_lm",  # chapter 10's: 23-55 s each here (two TensorFlow starts)
               "iris_linear", "iris_custom_model", "iris_dnn", "iris_svm", "kmeans_blobs", "wide_deep_penguins"}
 
 
