@@ -36,7 +36,7 @@ def register(commands):
     parser.add_argument(
         "--data-dir",
         help="directory with the dataset's standard files: the four MNIST IDX files (raw or .gz), which switches "
-        "the MNIST programs from the embedded digits to MNIST, cifar-10-batches-bin/ for cifar10_cnn, or "
+        "the MNIST programs from the embedded digits to MNIST, cifar-10-batches-bin/ for cifar10_cnn and cifar10_blog, or "
         "ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt) for ptb_lm",
     )
     parser.add_argument(
@@ -91,30 +91,44 @@ _SHORT_DEFAULT_FIELDS = ("digits_steps", "embedded_steps")
 
 
 def settings(items, config, program):
-    """The `--set FIELD=VALUE` changes, each value read as the type of the field's current value."""
-    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    """The `--set FIELD=VALUE` changes, each value read as the type of the field's current value.
+
+    A field that is None reads its value as the type its annotation allows besides None
+    (`batch_norm: Optional[bool] = None` takes `--set batch_norm=false`).
+    """
+    fields = {f.name: f for f in dataclasses.fields(config)}
     changes = {}
     for item in items:
         name, equals, text = item.partition("=")
         if not equals or name not in fields:
             raise ValueError(f"--set takes FIELD=VALUE with a field of program {program!r} ({', '.join(fields)}). "
                              f"Received: --set {item}")
-        current = fields[name]
+        current = getattr(config, name)
+        kind = type(current) if current is not None else _optional_type(fields[name].type)
         try:
             if text.lower() == "none":
                 value = None
-            elif isinstance(current, bool):
+            elif issubclass(kind, bool):
                 value = {"true": True, "false": False}[text.lower()]
-            elif isinstance(current, int):
+            elif issubclass(kind, int):
                 value = int(text)
-            elif isinstance(current, float):
+            elif issubclass(kind, float):
                 value = float(text)
             else:
                 value = text
         except (KeyError, ValueError):
-            raise ValueError(f"--set {name} takes a value like {current!r}. Received: --set {item}") from None
+            accepted = f"a value like {current!r}" if current is not None else f"a {kind.__name__} or none"
+            raise ValueError(f"--set {name} takes {accepted}. Received: --set {item}") from None
         changes[name] = value
     return changes
+
+
+def _optional_type(annotation):
+    """`bool` for `Optional[bool]`, and so on; `str` when the annotation names no single type."""
+    import typing
+
+    types = [t for t in typing.get_args(annotation) if t is not type(None)]
+    return types[0] if len(types) == 1 and isinstance(types[0], type) else str
 
 
 def run(args):
