@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "kclassics.apps.autoencoder",
     "kclassics.apps.birnn",
     "kclassics.apps.cifar10",
+    "kclassics.apps.cifar_blog",
     "kclassics.apps.alexnet",
     "kclassics.apps.vgg",
     "kclassics.apps.googlenet",

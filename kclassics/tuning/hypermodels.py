@@ -37,6 +37,9 @@ RECIPES = {
                       source="He et al. 2016, section 4"),
     "densenet": dict(optimizer="momentum", learning_rate=0.1, batch_size=256, weight_decay=1e-4,
                      source="Huang et al. 2017, section 4.2"),
+    # the Tensorflow_CNN blog's CIFAR-10 networks: the program cifar10_blog's runs (its schedule names no optimizer)
+    "cifar_blog": dict(optimizer="momentum", learning_rate=0.01, batch_size=64,
+                       source="program cifar10_blog: Tensorflow_CNN blog, Momentum 0.9, rate 0.01 (L253, L922)"),
 }
 TUNER_OWNED = ("seed",)  # each trial's seed is the tuner's, as is the program's length (its budget)
 

@@ -17,8 +17,8 @@ from typing import Optional
 # Every optimizer name the programs' configs accept (kclassics.training.OPTIMIZERS); a config that
 # accepts fewer keeps only those (each candidate is tried through the config's own validation).
 OPTIMIZER_NAMES = ("sgd", "momentum", "adam", "adagrad", "rmsprop")
-# Learning-rate schedules a config may name (cifar10's `schedule`); the config's validation keeps its own.
-SCHEDULE_NAMES = ("adam", "sgd_decay", "constant", "cosine", "exponential")
+# Learning-rate schedules a config may name (cifar10's and cifar10_blog's `schedule`); the config's validation keeps its own.
+SCHEDULE_NAMES = ("adam", "sgd_decay", "constant", "lr_step", "cosine", "exponential")
 # Where a config's optimizer and learning rate are both searched, each optimizer has its own learning-rate
 # range, a tenth to ten times its value here (the config's own optimizer: the book's rate): Keras's defaults
 # for the adaptive ones, the usual 0.1 for plain SGD and 0.01 with momentum 0.9.

@@ -8,7 +8,7 @@ from tests.conftest import ROOT, subprocess_env
 from tests.data.test_mnist import write_mnist
 
 PROGRAMS = {
-    "softmax_regression", "denoising_autoencoder", "mlp", "mnist_cnn", "cifar10_cnn", "cifar10_cnn_long",
+    "softmax_regression", "denoising_autoencoder", "mlp", "mnist_cnn", "cifar10_cnn", "cifar10_cnn_long", "cifar10_blog",
     "birnn_mnist", "tensorboard_mnist", "cartpole_pg", "gridworld_dqn",
 }
 
