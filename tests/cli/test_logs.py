@@ -27,6 +27,8 @@ SHORT = {
     "tensorboard_mnist": ["--steps", "3"],
     "cifar10_cnn": ["--steps", "3", "--batch-size", "8", "--data-dir", "{cifar}"],
     "cifar10_cnn_long": ["--steps", "3", "--batch-size", "8", "--data-dir", "{cifar}"],
+    "cifar10_blog": ["--steps", "3", "--batch-size", "8", "--data-dir", "{cifar}", "--set", "model=conv_bn_net",
+                     "--set", "train_log_every=2", "--set", "val_log_every=2"],
     "word2vec": ["--steps", "30", "--set", "log_every=10", "--set", "neighbours_every=20", "--set", "tsne_iterations=250",
                  "--set", "tsne_words=40", "--set", "tsne_perplexity=10"],
     "ptb_lm": ["--epochs", "1", "--batch-size", "4", "--data-dir", "{ptb}"],
