@@ -254,7 +254,7 @@ class FeatureRecipe:
     Usage:
         recipe = FeatureRecipe([real_valued_column("age"), sparse_column_with_keys("sex", ["female", "male"])])
         recipe.adapt(train_frame)              # the Normalization means and variances
-        inputs = recipe.inputs()               # {"age": Input((1,)), "sex": Input((1,), dtype="string")}
+        inputs = recipe.inputs()               # {"age": Input((1,)), "sex": Input((1,), dtype="string")} (one column: [its Input])
         dense = recipe.encode(inputs)          # (batch, 1 + 3): normalised age, one-hot sex (with an unknown id)
     """
 
@@ -400,9 +400,17 @@ class FeatureRecipe:
         return self
 
     def inputs(self):
-        """One `keras.Input` per raw column, named as the column."""
+        """One `keras.Input` per raw column, named as the column: a dict by name, or a list of the one `Input`.
+
+        A recipe that reads one raw column (one inferred from an array) gives
+        a list of its one `Input`: the structure with which a Keras functional
+        model takes a plain array (the book's `fit(x, y)`) as well as a frame
+        `{name: array}` (matched by name), without Keras's warning that "the
+        structure of `inputs` doesn't match" either.
+        """
         self._check_adapted()
-        return {s: keras.Input((self._width(s),), dtype=self.dtypes[s], name=s) for s in self.sources}
+        inputs = {s: keras.Input((self._width(s),), dtype=self.dtypes[s], name=s) for s in self.sources}
+        return inputs if len(inputs) > 1 else list(inputs.values())
 
     def _check_adapted(self):
         if not self.adapted:
@@ -429,6 +437,8 @@ class FeatureRecipe:
             prefix: a prefix for the names of the layers made here (the embeddings and encodings).
         """
         self._check_adapted()
+        if not isinstance(inputs, dict):  # [the one input] of a one-column recipe
+            inputs = {self.sources[0]: inputs[0] if isinstance(inputs, (list, tuple)) else inputs}
         cache = {}
         parts = []
         for column in columns if columns is not None else self.columns:
