@@ -138,9 +138,12 @@ def array(name, value, ndim=None, what="numbers", kinds="fiub", allow_empty=Fals
     return converted
 
 
-def class_ids(name, value, n_classes):
-    """`value` as an int64 array if every element is a class id 0 .. n_classes - 1 (integer-valued numbers)."""
-    labels = array(name, value, what="class ids", finite=False, allow_empty=True)
+def class_ids(name, value, n_classes, what="class ids", count_name="n_classes", ndim=None, allow_empty=True):
+    """`value` as an int64 array if every element is a class id 0 .. n_classes - 1 (integer-valued numbers).
+
+    `what` and `count_name` word the error for other ids, e.g. word ids below `vocab_size`.
+    """
+    labels = array(name, value, ndim=ndim, what=what, finite=False, allow_empty=allow_empty)
     flat = labels.reshape(-1)
     wrong = ~np.isfinite(flat) | (flat < 0) | (flat >= n_classes) if flat.dtype.kind == "f" else (flat < 0) | (flat >= n_classes)
     if flat.dtype.kind == "f":
@@ -149,6 +152,6 @@ def class_ids(name, value, n_classes):
         index = np.unravel_index(int(np.argmax(wrong)), labels.shape)
         where = ", ".join(map(str, index))
         item = labels[index].item()
-        raise ValueError(f"`{name}` must hold class ids 0 .. {n_classes - 1} (n_classes={n_classes}). "
+        raise ValueError(f"`{name}` must hold {what} 0 .. {n_classes - 1} ({count_name}={n_classes}). "
                          f"Received: {name}[{where}]={item!r}")
     return labels.astype(np.int64)

@@ -128,6 +128,8 @@ def build_vocabulary(words, vocab_size=VOCAB_SIZE, min_count=1):
     it is full), so every word of every split has an id; PTB's training
     split has exactly 10,000 words, `<unk>` among them, and keeps them all.
     """
+    validation.positive_int("vocab_size", vocab_size)
+    validation.positive_int("min_count", min_count)
     counts = collections.Counter(words)
     kept = [word for word, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n >= min_count]
     leaves_out = len(kept) < len(counts) or len(kept) > vocab_size
@@ -270,6 +272,9 @@ def load_corpus(data_dir=None, vocab_size=VOCAB_SIZE):
 
 def epoch_size(num_words, batch_size, num_steps):
     """Batches per pass over a split: `((len(data) // batch_size) - 1) // num_steps` (L4157)."""
+    validation.non_negative_int("num_words", num_words)
+    validation.positive_int("batch_size", batch_size)
+    validation.positive_int("num_steps", num_steps)
     return ((num_words // batch_size) - 1) // num_steps
 
 
@@ -287,7 +292,7 @@ def ptb_producer(ids, batch_size, num_steps):
     Raises:
         ValueError: the split is too short for one batch.
     """
-    ids = np.asarray(ids, dtype=np.int32)
+    ids = validation.array("ids", ids, ndim=1, what="word ids", kinds="iu", allow_empty=True).astype(np.int32)
     batches = epoch_size(len(ids), batch_size, num_steps)
     if batches < 1:
         raise ValueError(
