@@ -14,6 +14,7 @@ import dataclasses
 import keras
 import keras_tuner
 
+from kclassics import validation
 from kclassics.tuning.space import Dimension, SPACE, builder_defaults, declare_all, dimension, dimensions, merged
 
 # The training recipe of each zoo family's paper (the networks' book chapters give none):
@@ -41,6 +42,10 @@ NOT_SEARCHED = ("steps", "epochs", "digits_steps", "seed")  # the budget and the
 
 def make_optimizer(name, learning_rate, weight_decay=None):
     """A Keras optimizer by the configs' names ("momentum" is SGD with momentum 0.9); `weight_decay` is decoupled."""
+    validation.one_of("name", name, SPACE["optimizer"].choices)
+    validation.positive_float("learning_rate", learning_rate)
+    if weight_decay is not None:
+        validation.non_negative_float("weight_decay", weight_decay)
     extra = {"weight_decay": weight_decay} if weight_decay else {}
     if name == "momentum":
         return keras.optimizers.SGD(learning_rate, momentum=0.9, **extra)
@@ -73,7 +78,9 @@ class ProgramHyperModel(keras_tuner.HyperModel):
     def __init__(self, program, grid=False, only=None):
         from kclassics import programs
 
-        self.program = programs.get(program) if isinstance(program, str) else program
+        self.program = programs.get(program) if not isinstance(program, programs.Program) else program
+        validation.boolean("grid", grid)
+        only = _check_only(only)
         super().__init__(name=self.program.name, tunable=True)
         self.grid = grid
         found = tuple(d for d in dimensions(self.program.config) if d.name not in NOT_SEARCHED)
@@ -172,7 +179,11 @@ class FamilyHyperModel(keras_tuner.HyperModel):
         cards = [card for _, card in MODELS.items() if card.family == family]
         if not cards:
             families = sorted({card.family for _, card in MODELS.items()})
-            raise ValueError(f"Unknown network family {family!r}; the families are {', '.join(families)}.")
+            raise ValueError(f"Unknown network family {family!r}; the families are {', '.join(families)}. Received: family={family!r}")
+        if input_shape is not None:
+            input_shape = validation.shape("input_shape", input_shape)
+        validation.positive_int("classes", classes, allow_none=True)
+        validation.boolean("grid", grid)
         super().__init__(name=family, tunable=True)
         self.family, self.cards, self.grid = family, {card.name: card for card in cards}, grid
         self.default_variant = cards[0].name
@@ -257,12 +268,22 @@ def hypermodel(name, **kwargs):
     from kclassics import programs
     from kclassics.apps import MODELS
 
+    validation.text("name", name)
     if name in programs.list_programs():
         return ProgramHyperModel(name, **kwargs)
     if name in {card.family for _, card in MODELS.items()}:
         return FamilyHyperModel(name, **kwargs)
     known = sorted(set(programs.list_programs()) | {card.family for _, card in MODELS.items()})
-    raise ValueError(f"Unknown program or network family {name!r}; accepted: {', '.join(known)}.")
+    raise ValueError(f"Unknown program or network family {name!r}; accepted: {', '.join(known)}. Received: name={name!r}")
+
+
+def _check_only(only):
+    """`only` as a tuple of hyperparameter names, or None."""
+    if only is None:
+        return None
+    if isinstance(only, str) or not isinstance(only, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in only):
+        raise ValueError(f"`only` must be a list of hyperparameter names, e.g. ['learning_rate']. Received: only={only!r}")
+    return tuple(only)
 
 
 __all__ = ["ProgramHyperModel", "FamilyHyperModel", "Dimension", "hypermodel", "RECIPES", "make_optimizer"]

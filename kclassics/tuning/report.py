@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kclassics import validation
 from kclassics.tuning.search import PROJECT, SEARCH_FILE, direction_of, trial_rows
 
 
@@ -26,6 +27,9 @@ def best_row(rows, objective):
 
 def format_table(rows, objective):
     """The results table: one line per trial (id, status, hyperparameters, objective, time, step stopped at, error)."""
+    if not isinstance(rows, (list, tuple)) or not all(hasattr(row, "get") for row in rows):
+        raise ValueError(f"`rows` must be a list of trial rows (dicts, `tuner.results()`). Received: rows={validation.describe(rows)}")
+    validation.text("objective", objective)
     hps = list(dict.fromkeys(k for row in rows for k in row if k.startswith("hp:")))
     columns = ["trial", "status", *hps, "objective", "seconds", "stopped_at", "error"]
     header = ["trial", "status", *(h[3:] for h in hps), objective, "seconds", "stopped at", "error"]
@@ -140,6 +144,12 @@ def write_report(directory, objective=None):
     so `kclassics train PROGRAM --config best.json` trains it again.
     """
     directory = Path(directory)
+    if not (directory / SEARCH_FILE).is_file():
+        state = "holds no search" if directory.is_dir() else "does not exist"
+        raise ValueError(f"`directory` must be a search directory (holding {SEARCH_FILE}); {directory} {state}. "
+                         f"Received: directory={str(directory)!r}")
+    if objective is not None:
+        validation.text("objective", objective)
     settings = json.loads((directory / SEARCH_FILE).read_text())
     objective = objective or settings["objective"]
     rows = trial_rows(directory)
