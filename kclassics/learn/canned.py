@@ -68,19 +68,19 @@ def _check_classes(n_classes):
         raise ValueError(f"`n_classes` must be at least 2 (a classifier chooses between classes). Received: n_classes={n_classes}")
 
 
-def _check_hidden_units(hidden_units):
+def _check_hidden_units(hidden_units, argument="hidden_units"):
     units = list(hidden_units) if isinstance(hidden_units, (list, tuple)) else None
     if not units or not all(isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units):
         raise ValueError(
-            "`hidden_units` must be a non-empty list of positive layer widths, e.g. [10, 20, 10]. "
-            f"Received: hidden_units={hidden_units!r}"
+            f"`{argument}` must be a non-empty list of positive layer widths, e.g. [10, 20, 10]. "
+            f"Received: {argument}={hidden_units!r}"
         )
     return units
 
 
-def _check_dropout(dropout):
-    if dropout is not None and not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
-        raise ValueError(f"`dropout` must be None or a rate in [0, 1). Received: dropout={dropout!r}")
+def _check_dropout(dropout, argument="dropout"):
+    if dropout is not None:
+        validation.fraction(argument, dropout, high_open=True)
 
 
 def _head(head, n_classes, label_dimension=1, margin_loss="hinge"):
@@ -114,7 +114,30 @@ def _compile(model, optimizer, loss, metrics):
     return model
 
 
+def _check_optimizer(name, optimizer):
+    """`optimizer` if it is None (the canned default), a Keras optimizer or a name Keras knows ("adam")."""
+    if optimizer is None or isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    try:
+        if isinstance(optimizer, str):
+            return keras.optimizers.get(optimizer)
+    except ValueError:
+        pass
+    raise ValueError(f"`{name}` must be None, a keras.optimizers.Optimizer or a name such as 'adam'. Received: {name}={optimizer!r}")
+
+
+def _check_common(name, activation=None):
+    validation.text("name", name)
+    if activation is not None:
+        try:
+            keras.activations.get(activation)
+        except ValueError:
+            raise ValueError(f"`activation` must be a Keras activation, e.g. 'relu'. Received: activation={activation!r}") from None
+
+
 def _dnn(features, hidden_units, head, n_classes, dropout, optimizer, activation, name):
+    _check_common(name, activation)
+    optimizer = _check_optimizer("optimizer", optimizer)
     recipe = _recipe(features)
     hidden_units = _check_hidden_units(hidden_units)
     _check_dropout(dropout)
@@ -151,6 +174,8 @@ def DNNRegressor(features, hidden_units, dropout=None, optimizer=None, activatio
 
 
 def _linear(features, head, n_classes, optimizer, l1, l2, name, margin_loss="hinge"):
+    _check_common(name)
+    optimizer = _check_optimizer("optimizer", optimizer)
     recipe = _recipe(features)
     for argument, value in (("l1_regularization", l1), ("l2_regularization", l2)):
         validation.non_negative_float(argument, value)
@@ -456,9 +481,15 @@ def DNNLinearCombinedClassifier(features, linear_feature_columns, dnn_feature_co
         A compiled `WideAndDeepModel`: `fit` applies FTRL to the linear part and Adagrad to the DNN in each step.
     """
     _check_classes(n_classes)
+    _check_common(name)
+    linear_optimizer = _check_optimizer("linear_optimizer", linear_optimizer)
+    dnn_optimizer = _check_optimizer("dnn_optimizer", dnn_optimizer)
     recipe = _recipe(features)
-    hidden_units = _check_hidden_units(dnn_hidden_units)
-    _check_dropout(dnn_dropout)
+    hidden_units = _check_hidden_units(dnn_hidden_units, "dnn_hidden_units")
+    _check_dropout(dnn_dropout, "dnn_dropout")
+    for argument, columns in (("linear_feature_columns", linear_feature_columns), ("dnn_feature_columns", dnn_feature_columns)):
+        if not isinstance(columns, (list, tuple)):
+            raise ValueError(f"`{argument}` must be a list of the recipe's columns. Received: {argument}={columns!r}")
     linear_columns, dnn_columns = list(linear_feature_columns), list(dnn_feature_columns)
     if not linear_columns or not dnn_columns:
         raise ValueError(
@@ -485,6 +516,8 @@ def DNNLinearCombinedClassifier(features, linear_feature_columns, dnn_feature_co
 
 def head_of(model):
     """The head of a canned model, from its output layer: what its export serves."""
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"`model` must be a Keras model (a canned model). Received: model={validation.describe(model)}")
     output = model.layers[-1]
     activation = getattr(getattr(output, "activation", None), "__name__", None)
     loss = getattr(model, "loss", None)

@@ -186,7 +186,7 @@ def test_heads():
     (lambda: learn.SVM(X, n_classes=1), r"n_classes=1"),
     (lambda: learn.SVM(X, loss="log"), r"Unknown `loss`. Accepted: hinge, squared_hinge. Received: loss='log'"),
     (lambda: learn.LinearClassifier(X, l1_regularization=-1.0), r"l1_regularization"),
-    (lambda: learn.DNNClassifier(np.array([["a", "b"]]), [8]), r"2-D numeric array"),
+    (lambda: learn.DNNClassifier(np.array([["a", "b"]]), [8]), r"`x` must be a 2-D array of numbers \(examples x features\)\. Received: x=an array of shape \(1, 2\)"),
     (lambda: learn.DNNClassifier(learn.FeatureRecipe([learn.real_valued_column("a")]), [8]), r"adapt"),
 ])
 def test_bad_arguments_are_one_clear_error(build, message):
