@@ -230,6 +230,9 @@ class LanguageModel(Model):
 
     def logits(self, outputs):
         """The softmax layer's logits for LSTM outputs."""
+        if outputs.shape[-1] != self.hidden_size:
+            raise ValueError(f"`outputs` must be LSTM outputs of width hidden_size={self.hidden_size}. "
+                             f"Received: outputs of shape {tuple(outputs.shape)}")
         if self.tie_weights:
             return ops.matmul(outputs, ops.transpose(self.embedding.embeddings)) + self.softmax_bias
         return self.softmax(outputs)

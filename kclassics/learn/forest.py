@@ -69,7 +69,7 @@ class RandomForestClassifier:
 
     def _check_fitted(self):
         if self.model is None:
-            raise ValueError("Fit the forest before predicting: `forest.fit(x, y)`.")
+            raise ValueError("The forest has not been grown: call `forest.fit(x, y)` first.")
 
     def predict_proba(self, x):
         """(n, n_classes) class probabilities (the trees' votes)."""

@@ -15,7 +15,7 @@ import keras
 import keras_tuner
 
 from kclassics import validation
-from kclassics.tuning.space import Dimension, SPACE, builder_defaults, declare_all, dimension, dimensions, merged
+from kclassics.tuning.space import Dimension, SPACE, _check_hp, builder_defaults, declare_all, dimension, dimensions, merged
 
 # The training recipe of each zoo family's paper (the networks' book chapters give none):
 # optimizer, learning rate, batch size, weight decay. "momentum" is SGD with momentum 0.9.
@@ -106,6 +106,9 @@ class ProgramHyperModel(keras_tuner.HyperModel):
 
     def config(self, hp_or_values):
         """The program's config at these hyperparameters (a `HyperParameters` or a dict of values)."""
+        if not isinstance(hp_or_values, keras_tuner.HyperParameters) and not hasattr(hp_or_values, "items"):
+            raise ValueError("`hp_or_values` must be a keras_tuner.HyperParameters or a dict of values by name. "
+                             f"Received: hp_or_values={validation.describe(hp_or_values)}")
         values = self.values(hp_or_values) if isinstance(hp_or_values, keras_tuner.HyperParameters) else merged(hp_or_values)
         base = self.program.config
         fields = {d.name: values[d.name] for d in self.dimensions if d.target == "config" and d.name in values}
@@ -123,6 +126,7 @@ class ProgramHyperModel(keras_tuner.HyperModel):
         """The program's network at `hp`, compiled with its optimizer (for the programs that name a registered network)."""
         from kclassics.apps import MODELS
 
+        _check_hp(hp)
         config = self.config(hp)
         name = getattr(config, "model", None)
         if name not in MODELS:
@@ -213,6 +217,7 @@ class FamilyHyperModel(keras_tuner.HyperModel):
 
     def values(self, hp):
         """Declares the hyperparameters on `hp`; returns the variant, its builder arguments and the training values."""
+        _check_hp(hp)
         names = list(self.cards)
         variant = hp.Choice("variant", names, default=self.default_variant) if len(names) > 1 else names[0]
         arguments = {}

@@ -180,6 +180,7 @@ def rate_ranges(found):
 
 
 def _check_hp(hp):
+    """Refuses anything but a `keras_tuner.HyperParameters` where one is declared on."""
     import keras_tuner
 
     if not isinstance(hp, keras_tuner.HyperParameters):

@@ -39,6 +39,7 @@ CASES = {
     "LanguageModel.unroll(ids): empty": (lambda: MODEL.unroll(np.zeros((1, 0), int), MODEL.initial_state(1)), r"`ids` must not be empty"),
     "LanguageModel.unroll(state)": (lambda: MODEL.unroll([[1, 2]], MODEL.initial_state(3)),
                                     r"`state` must have the shape \(num_layers, 2, batch, hidden_size\) = \(1, 2, 1, 4\).*Received: state of shape \(1, 2, 3, 4\)"),
+    "LanguageModel.logits(outputs)": (lambda: MODEL.logits(np.zeros((1, 2, 5), "float32")), r"`outputs` must be LSTM outputs of width hidden_size=4\. Received: outputs of shape \(1, 2, 5\)"),
     "BasicLSTM(units)": (lambda: BasicLSTM(-1), r"`units` must be a positive integer\. Received: units=-1"),
     "BasicLSTM(forget_bias)": (lambda: BasicLSTM(4, forget_bias=float("inf")), r"`forget_bias` must be a finite number\. Received: forget_bias=inf"),
     "KerasLSTM(units)": (lambda: KerasLSTM(0), r"units=0"),

@@ -116,7 +116,8 @@ CASES = {
     "RandomForestClassifier.fit(x)": (lambda f: learn.RandomForestClassifier().fit(np.full((2, 2), np.inf), [0, 1]), r"`x` must hold finite numbers or NaN \(missing\)\. Received: x\[0, 0\]=inf"),
     "RandomForestClassifier.fit(y): count": (lambda f: learn.RandomForestClassifier(n_classes=3).fit(X, Y[:5]), r"12 examples\. Received: 5 labels"),
     "RandomForestClassifier.predict(x)": (lambda f: f["forest"].predict(X[:, :2]), r"`x` must have the 3 features the forest was grown on"),
-    "RandomForestClassifier.predict_proba(x): unfitted": (lambda f: learn.RandomForestClassifier().predict_proba(X), r"Fit the forest before predicting"),
+    "RandomForestClassifier.predict_proba(x): unfitted": (lambda f: learn.RandomForestClassifier().predict_proba(X), r"The forest has not been grown: call `forest.fit\(x, y\)` first"),
+    "RandomForestClassifier.save(path): unfitted": (lambda f: learn.RandomForestClassifier().save("forest"), r"The forest has not been grown: call `forest.fit\(x, y\)` first"),
     "RandomForestClassifier.evaluate(y)": (lambda f: f["forest"].evaluate(X, Y + 3), r"Received: y\[0\]=3"),
     # contrib
     "stack(layer_fn)": (lambda f: learn.stack("Dense", [4]), r"`layer_fn` must be a layer class or factory.*Received: layer_fn='Dense'"),
