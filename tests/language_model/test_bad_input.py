@@ -1,4 +1,4 @@
-"""Bad input to every public function, class and config of kclassics.language_model: one line naming the argument and the value."""
+"""Bad input to every public function, class and config of kclassics.language_model and its PTB reader: one line naming the argument and the value."""
 
 import dataclasses
 
@@ -74,14 +74,6 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_bad_input_is_one_line_naming_the_argument_and_the_value(case):
-    call, message = CASES[case]
-    with pytest.raises(ValueError, match=message) as raised:
-        call()
-    assert len(str(raised.value).splitlines()) == 1, str(raised.value)
-
-
 PTB_CASES = {  # the reader's own arguments (kclassics.data.ptb)
     "ptb_producer(batch_size)": (lambda: ptb.ptb_producer(IDS, 0, 5), r"`batch_size` must be a positive integer\. Received: batch_size=0"),
     "ptb_producer(num_steps)": (lambda: ptb.ptb_producer(IDS, 2, 0), r"num_steps=0"),
@@ -94,9 +86,12 @@ PTB_CASES = {  # the reader's own arguments (kclassics.data.ptb)
 }
 
 
-@pytest.mark.parametrize("case", PTB_CASES)
-def test_the_ptb_readers_bad_input_is_one_line(case):
-    call, message = PTB_CASES[case]
+CASES.update(PTB_CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_one_line_naming_the_argument_and_the_value(case):
+    call, message = CASES[case]
     with pytest.raises(ValueError, match=message) as raised:
         call()
     assert len(str(raised.value).splitlines()) == 1, str(raised.value)
