@@ -19,22 +19,21 @@ the batches an uninterrupted run would.
 
 import dataclasses
 import json
-import time
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from kclassics import validation
 from kclassics.data import ptb
-from kclassics.language_model import LSTM_IMPLEMENTATIONS, EpochDecay, LanguageModel, TruncatedBPTT, evaluate_perplexity
 from kclassics.log import log
-from kclassics.programs import Program, register
-from kclassics.runs import CHECKPOINT_SECONDS, Run
+from kclassics.files import read_json
+from kclassics.programs import Length, Program, register
+from kclassics.runs import Run
 
 VOCABULARY_FILE = "vocab.txt"
 CORPUS_FILE = "corpus.json"
-LOG_LINES_PER_EPOCH = 10  # if step % (epoch_size // 10) == 10: print, L4415
+# The LSTM layers kclassics.language_model.LanguageModel builds (its `lstm=`), checked here before it loads.
+LSTM_IMPLEMENTATIONS = ("basic", "keras")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,46 +107,10 @@ CONFIGS = {"small": SMALL, "medium": MEDIUM, "large": LARGE}
 
 def build_language_model(config, vocab_size):
     """The `LanguageModel` of `config` over a vocabulary of `vocab_size` words."""
+    from kclassics.language_model import LanguageModel
+
     return LanguageModel(vocab_size, config.hidden_size, config.num_layers, keep_prob=config.keep_prob,
                          init_scale=config.init_scale, tie_weights=config.tie_weights, lstm=config.lstm)
-
-
-class BookLog(keras.callbacks.Callback):
-    """`%.3f perplexity: %.3f speed: %.0f wps` ten times per epoch, as the book's `run_epoch` (L4413-4418).
-
-    The book prints when `step % (epoch_size // 10) == 10`; an epoch shorter
-    than 110 batches prints at the last batch of each tenth instead.
-    """
-
-    def __init__(self, trainer, epoch_size, words_per_batch, start=0):
-        super().__init__()
-        self.trainer, self.epoch_size, self.words_per_batch, self.start = trainer, epoch_size, words_per_batch, start
-        self.every = max(epoch_size // LOG_LINES_PER_EPOCH, 1)
-        self.offset = min(10, self.every - 1)
-        self.words_per_sec = float("nan")
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._began = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        step = self.start + batch
-        if step % self.every == self.offset or batch + 1 + self.start == self.epoch_size:
-            self.words_per_sec = (batch + 1) * self.words_per_batch / (time.perf_counter() - self._began)
-        if step % self.every == self.offset:
-            log("%.3f perplexity: %.3f speed: %.0f wps" % (step / self.epoch_size, self.trainer.perplexity(), self.words_per_sec))
-
-
-class MidEpochCheckpoint(keras.callbacks.Callback):
-    """Checkpoints the trainer (weights, optimizer, carried state) when the run's time schedule says so."""
-
-    def __init__(self, run, trainer, first_step):
-        super().__init__()
-        self.run, self.trainer, self.first_step = run, trainer, first_step
-
-    def on_train_batch_end(self, batch, logs=None):
-        step = self.first_step + batch + 1
-        if self.run.due(step, by_steps=False):
-            self.run.checkpoint(step, self.trainer)
 
 
 def _check_vocabulary(out, vocabulary):
@@ -163,11 +126,12 @@ def _check_vocabulary(out, vocabulary):
             )
 
 
-def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto"):
+def train_ptb_lm(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto"):
     """Trains the book's language model and writes a run directory.
 
     Args:
         config: a `PTBConfig` (`SMALL`, `MEDIUM`, `LARGE` or a variant).
+        program: the `Program` being run.
         out: run directory; default a new `runs/ptb_lm-<timestamp>`.
         resume: continue the run in `out` from its last checkpoint.
         data_dir: a directory holding `ptb.train.txt`, `ptb.valid.txt` and
@@ -182,7 +146,13 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
         (last epoch), `test_perplexity`, `unigram_test_perplexity`, the
         per-epoch lists and `words_per_sec`.
     """
+    import keras
     import tensorflow as tf
+
+    from kclassics.callbacks.book import PerplexityLogger
+    from kclassics.data import ptb
+    from kclassics.language_model import EpochDecay, TruncatedBPTT, evaluate_perplexity
+    from kclassics.training import RunCheckpoint
 
     corpus = ptb.load_corpus(data_dir, config.vocab_size)  # bad data fails before the run directory exists
     x, y = ptb.ptb_producer(corpus.train, config.batch_size, config.num_steps)
@@ -191,7 +161,7 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
     epoch_size = len(x)
     if resume and out is not None:
         _check_vocabulary(out, corpus.vocabulary)
-    run = Run.open(out, "ptb_lm", config, resume, checkpoint_steps=epoch_size, checkpoint_seconds=CHECKPOINT_SECONDS)
+    run = Run.open(out, program, config, resume, checkpoint_steps=epoch_size)
     if not (run.path / VOCABULARY_FILE).is_file():
         ptb.write_vocabulary(corpus.vocabulary, run.path / VOCABULARY_FILE)
         words = {name: len(corpus.split(name)) for name in ptb.SPLITS}
@@ -201,7 +171,7 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
     model = build_language_model(config, corpus.vocab_size)
     trainer = TruncatedBPTT(model, config.batch_size)
     schedule = EpochDecay(config.learning_rate, config.lr_decay, config.max_epoch, epoch_size)
-    trainer.compile(optimizer=keras.optimizers.SGD(schedule, global_clipnorm=config.max_grad_norm))
+    trainer.compile(optimizer=program.optimizer(config, schedule))
     run.restore(trainer)
     step = int(keras.ops.convert_to_numpy(trainer.optimizer.iterations))
 
@@ -214,10 +184,10 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
             trainer.reset()
         learning_rate = schedule.for_epoch(epoch)
         log("Epoch: %d Learning rate: %.3f" % (epoch + 1, learning_rate))
-        book_log = BookLog(trainer, epoch_size, config.batch_size * config.num_steps, start)
+        book_log = PerplexityLogger(trainer, epoch_size, config.batch_size * config.num_steps, start)
         data = tf.data.Dataset.from_tensor_slices((x[start:], y[start:]))
-        trainer.fit(data, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=verbose,
-                    callbacks=[book_log, MidEpochCheckpoint(run, trainer, step), *callbacks])
+        trainer.fit(data, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
+                    callbacks=[book_log, RunCheckpoint(run, epochs=False), *callbacks])
         step = (epoch + 1) * epoch_size
         train_perplexity = trainer.perplexity()
         log("Epoch: %d Train Perplexity: %.3f" % (epoch + 1, train_perplexity))
@@ -250,14 +220,53 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
         "parameters": model.count_params(),
         **({"words_per_sec": float(np.mean(speeds))} if speeds else {}),
     }
-    return run.finish(model, metrics, task="next_word", step=step, input_name="token_ids")
+    return run.finish(model, metrics, task=program.task, step=step, input_name="token_ids")
+
+
+def prompt_words(run, prompt):
+    """The words of `prompt` as a ptb_lm run reads them (normalised as its corpus was, `<eos>` a word of its own)."""
+    corpus = read_json(run.path / CORPUS_FILE) or {}
+    text = ptb.normalize_line(prompt) if corpus.get("normalized") else prompt
+    words = text.replace(ptb.EOS, f" {ptb.EOS} ").split()
+    if not words:
+        raise ValueError(f"argument --prompt: expected at least one word. Received: --prompt={prompt!r}")
+    return words
+
+
+def generate(run, words, count=50, temperature=1.0, seed=None):
+    """Text a finished ptb_lm run's model writes after `words`: `count` words drawn at `temperature`, `<eos>` as a line break.
+
+    Args:
+        run: the run (a `kclassics.runs.RunDir`).
+        words: the prompt's words (`prompt_words`).
+        count: words to draw.
+        temperature: softmax temperature: below 1 likelier words, above 1 more varied.
+        seed: seed of the draws (None: fresh each time).
+    """
+    from kclassics.language_model import sample_words
+
+    vocabulary = ptb.read_vocabulary(run.file(VOCABULARY_FILE))
+    drawn = sample_words(run.model(), vocabulary, words, count, temperature, seed)
+    text = " ".join([*words, *drawn])
+    return text.replace(f" {ptb.EOS} ", "\n").replace(ptb.EOS, "\n").strip("\n")
+
+
+def sgd_with_clipping(config, schedule=None):
+    """The book's optimizer: SGD on the decaying rate, with the gradients' global norm clipped at `max_grad_norm` (L4374-4380)."""
+    import keras
+
+    return keras.optimizers.SGD(schedule or config.learning_rate, global_clipnorm=config.max_grad_norm)
 
 
 register(Program(
-    "ptb_lm", SMALL, train_ptb_lm,
+    "ptb_lm", SMALL, f"{__name__}:train_ptb_lm",
     "Two-layer LSTM language model, truncated BPTT, SGD 1.0 with clipping (7.2; Zaremba et al. 2014)",
     summary="test perplexity {test_perplexity:.3f} (train {train_perplexity:.3f}, valid {valid_perplexity:.3f}; "
             "unigram {unigram_test_perplexity:.1f}; {steps} steps, {train_seconds:.1f} s)",
-    task="next_word",
+    length=Length("epochs", "epochs"),
+    optimizer=sgd_with_clipping,
+    data="directory with ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt): "
+         "the book's PTB instead of the embedded Lee corpus",
+    task="next_word", files=(VOCABULARY_FILE, CORPUS_FILE),
     configs=CONFIGS,
 ))

@@ -1,6 +1,5 @@
 """What people look at: the reward curve with its running mean, and a GIF of the trained agent playing."""
 
-import json
 from pathlib import Path
 
 import gymnasium
@@ -147,23 +146,15 @@ def write_play_gif(model, config, path, episodes=GIF_EPISODES, seed=0):
     return write_gif(frames, path, fps=fps, stride=stride), totals
 
 
-def play_run(run_dir, episodes=GIF_EPISODES, seed=0, out=None):
-    """Writes `play.gif` again for a finished run directory from its `model.keras` and `config.json`."""
-    import keras
-
+def play_run(run, episodes=GIF_EPISODES, seed=0, out=None):
+    """Writes `play.gif` again for a finished cartpole_pg or gridworld_dqn run (a path or a `kclassics.runs.RunDir`)."""
     import kclassics.rl  # noqa: F401  (registers the GridWorld and DuelingHead)
+    from kclassics.runs import RunDir
 
     validation.positive_int("episodes", episodes)
     validation.seed("seed", seed)
-    run_dir = Path(run_dir)
-    config_path, model_path = run_dir / "config.json", run_dir / "model.keras"
-    if not config_path.is_file() or not model_path.is_file():
-        raise FileNotFoundError(
-            f"{run_dir} is not a finished cartpole_pg or gridworld_dqn run (it needs config.json and model.keras). "
-            f"Received: RUN_DIR={str(run_dir)!r}"
-        )
-    config = json.loads(config_path.read_text())
-    if "env" not in config:
-        raise ValueError(f"{run_dir} is not a reinforcement-learning run (its config names no env). Received: RUN_DIR={str(run_dir)!r}")
-    model = keras.saving.load_model(model_path)
-    return write_play_gif(model, config, Path(out) if out else run_dir / "play.gif", episodes, seed)
+    run = run if isinstance(run, RunDir) else RunDir(run)
+    if "env" not in run.config:
+        raise ValueError(f"{run.path} is not a reinforcement-learning run (its config names no env). "
+                         f"Received: RUN_DIR={str(run.path)!r}")
+    return write_play_gif(run.model(), run.config, Path(out) if out else run.path / "play.gif", episodes, seed)

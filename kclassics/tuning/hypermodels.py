@@ -15,6 +15,7 @@ import keras
 import keras_tuner
 
 from kclassics import validation
+from kclassics.optimizers import make_optimizer, optimizer_name
 from kclassics.tuning.space import Dimension, SPACE, _check_hp, builder_defaults, declare_all, dimension, dimensions, merged
 
 # The training recipe of each zoo family's paper (the networks' book chapters give none):
@@ -37,19 +38,7 @@ RECIPES = {
     "densenet": dict(optimizer="momentum", learning_rate=0.1, batch_size=256, weight_decay=1e-4,
                      source="Huang et al. 2017, section 4.2"),
 }
-NOT_SEARCHED = ("steps", "epochs", "digits_steps", "seed")  # the budget and the trial's seed are the tuner's
-
-
-def make_optimizer(name, learning_rate, weight_decay=None):
-    """A Keras optimizer by the configs' names ("momentum" is SGD with momentum 0.9); `weight_decay` is decoupled."""
-    validation.one_of("name", name, SPACE["optimizer"].choices)
-    validation.positive_float("learning_rate", learning_rate)
-    if weight_decay is not None:
-        validation.non_negative_float("weight_decay", weight_decay)
-    extra = {"weight_decay": weight_decay} if weight_decay else {}
-    if name == "momentum":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9, **extra)
-    return keras.optimizers.get({"class_name": name, "config": {"learning_rate": learning_rate, **extra}})
+TUNER_OWNED = ("seed",)  # each trial's seed is the tuner's, as is the program's length (its budget)
 
 
 def compile_for(model, task, optimizer, from_logits=False):
@@ -83,7 +72,8 @@ class ProgramHyperModel(keras_tuner.HyperModel):
         only = _check_only(only)
         super().__init__(name=self.program.name, tunable=True)
         self.grid = grid
-        found = tuple(d for d in dimensions(self.program.config) if d.name not in NOT_SEARCHED)
+        owned = (*(self.program.length.fields if self.program.length else ()), *TUNER_OWNED)
+        found = tuple(d for d in dimensions(self.program.config) if d.name not in owned)
         if not found:
             fields = ", ".join(f.name for f in dataclasses.fields(self.program.config))
             raise ValueError(
@@ -134,17 +124,16 @@ class ProgramHyperModel(keras_tuner.HyperModel):
                 f"Program {self.program.name!r} names no registered network to build; search it with "
                 f"kclassics.tuning.tuner({self.program.name!r}), which runs the program. Received: model={name!r}"
             )
+        if self.program.optimizer is None:
+            raise ValueError(f"Program {self.program.name!r} declares no optimizer to compile its network with; search it "
+                             f"with kclassics.tuning.tuner({self.program.name!r}), which runs the program.")
         card = MODELS.get(name)
         model = card.builder(**dict(getattr(config, "model_kwargs", ())))
-        if hasattr(config, "make_optimizer"):
-            optimizer = config.make_optimizer()
-        else:
-            optimizer = make_optimizer(getattr(config, "optimizer", "adam"), config.learning_rate)
-        return compile_for(model, card.task, optimizer, _outputs_logits(model))
+        return compile_for(model, card.task, self.program.optimizer(config), _outputs_logits(model))
 
     def fit(self, hp, model, *args, **kwargs):
         """`model.fit` with the batch size at `hp` (the program's own when it is not searched)."""
-        batch_size = self.config(hp).batch_size if hasattr(self.program.config, "batch_size") else None
+        batch_size = getattr(self.config(hp), "batch_size", None)
         return model.fit(*args, batch_size=kwargs.pop("batch_size", batch_size), **kwargs)
 
     def declare_hyperparameters(self, hp):
@@ -258,12 +247,12 @@ def family_recipe(family, variant):
         return RECIPES[family]
     from kclassics import programs
 
-    for name in programs.list_programs():
-        config = programs.get(name).config
-        if getattr(config, "model", None) == variant:
-            optimizer = getattr(config, "optimizer", None) or getattr(config, "schedule", None)
-            optimizer = optimizer if optimizer in SPACE["optimizer"].choices else "adam"
-            return dict(optimizer=optimizer, learning_rate=config.learning_rate,
+    for name, program in programs.PROGRAMS.items():
+        config = program.config
+        if getattr(config, "model", None) == variant and program.optimizer is not None:
+            optimizer = program.optimizer(config)
+            rate = keras.ops.convert_to_numpy(optimizer.learning_rate).item()
+            return dict(optimizer=optimizer_name(optimizer) or "adam", learning_rate=rate,
                         batch_size=getattr(config, "batch_size", 32), source=f"program {name}: {getattr(config, 'source', '')}")
     return dict(optimizer="adam", learning_rate=1e-3, batch_size=32, source="Keras's Adam defaults (no published recipe)")
 
@@ -291,4 +280,4 @@ def _check_only(only):
     return tuple(only)
 
 
-__all__ = ["ProgramHyperModel", "FamilyHyperModel", "Dimension", "hypermodel", "RECIPES", "make_optimizer"]
+__all__ = ["ProgramHyperModel", "FamilyHyperModel", "Dimension", "hypermodel", "RECIPES"]

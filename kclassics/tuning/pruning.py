@@ -20,13 +20,13 @@ rules work the same for the workers of a distributed search sharing it.
 """
 
 import dataclasses
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
 from kclassics import validation
+from kclassics.files import read_json
 
 CURVE = "curve.json"
 RESULT = "result.json"
@@ -171,18 +171,11 @@ def trial_curves(search_dir, except_trial=None, finished_only=False):
     for trial_dir in sorted(Path(search_dir).glob("trial_*")):
         if trial_dir.name == except_trial:
             continue
-        curve = _read(trial_dir / CURVE)
+        curve = read_json(trial_dir / CURVE)
         if finished_only:
-            result = _read(trial_dir / RESULT)
+            result = read_json(trial_dir / RESULT)
             if not (result and result.get("status") == "COMPLETED" and not result.get("pruned_at")):
                 continue
         if curve:
             curves.append([tuple(point) for point in curve])
     return curves
-
-
-def _read(path):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None

@@ -28,6 +28,8 @@ import numpy as np
 from keras_tuner.src.engine.trial import TrialStatus
 
 from kclassics import validation
+from kclassics.files import read_json, write_json
+from kclassics.runs import RunDir
 from kclassics.log import log
 from kclassics.tuning.hypermodels import ProgramHyperModel
 from kclassics.tuning.space import merged
@@ -69,27 +71,6 @@ def trial_seed(search_seed, trial_id):
     return int(np.random.SeedSequence([int(search_seed), int(trial_id)]).generate_state(1)[0] % 2**31)
 
 
-def length_field(config):
-    """The config field that says how long a run trains (`digits_steps` on the digits, else `steps`, else `epochs`)."""
-    if getattr(config, "dataset", None) == "digits" and getattr(config, "digits_steps", None) is not None:
-        return "digits_steps"
-    for name in ("steps", "epochs"):
-        if getattr(config, name, None) is not None:
-            return name
-    return None
-
-
-def with_steps(config, steps):
-    """The config trained for `steps` steps (the search's budget per trial)."""
-    fields = {f.name for f in dataclasses.fields(config)}
-    if "steps" not in fields:
-        raise ValueError(f"`steps` is not a setting of {type(config).__name__}; its length is "
-                         f"{length_field(config)!r}. Received: steps={steps}")
-    changes = {"steps": steps}
-    changes.update({name: None for name in ("digits_steps", "epochs") if name in fields})
-    return dataclasses.replace(config, **changes)
-
-
 def _rss_mb():
     """This process's resident memory in MiB (Linux), else its peak."""
     try:
@@ -110,8 +91,7 @@ class TrialReport(keras.callbacks.Callback):
         super().__init__()
         self.trial_dir, self.objective, self.direction = Path(trial_dir), objective, direction
         self.total_steps, self.pruner = total_steps, pruner
-        self.curve = json.loads((self.trial_dir / CURVE).read_text()) if (self.trial_dir / CURVE).exists() else []
-        self.curve = [tuple(point) for point in self.curve]
+        self.curve = [tuple(point) for point in read_json(self.trial_dir / CURVE) or []]
         self.pruned_at = None
         self.epochs_seen = 0
         self.progbar = keras.utils.Progbar(total_steps, verbose=verbose, stateful_metrics=[objective])
@@ -124,9 +104,7 @@ class TrialReport(keras.callbacks.Callback):
         logs = logs or {}
         if self.objective in logs:
             self.curve = [point for point in self.curve if point[0] < step] + [(step, float(logs[self.objective]))]
-            staging = self.trial_dir / (CURVE + ".staging")
-            staging.write_text(json.dumps(self.curve))
-            os.replace(staging, self.trial_dir / CURVE)
+            write_json(self.trial_dir / CURVE, self.curve, indent=None)
             self.progbar.update(min(step, self.total_steps), [(self.objective, float(logs[self.objective]))])
         if self.pruner is not None and self.curve:
             others = self.pruner.compared_with(self.trial_dir.parent, self.trial_dir.name)
@@ -225,13 +203,13 @@ class ProgramTuner(keras_tuner.Tuner):
         return {objective: value}
 
     def on_trial_end(self, trial):
-        outcome = _read_json(Path(self.get_trial_dir(trial.trial_id)) / RESULT) or {}
+        outcome = read_json(Path(self.get_trial_dir(trial.trial_id)) / RESULT) or {}
         if outcome.get("pruned_at") and trial.status == TrialStatus.COMPLETED:
             trial.status = TrialStatus.STOPPED  # not a finished trial: no score
         super().on_trial_end(trial)
 
     def load_model(self, trial):
-        return keras.saving.load_model(Path(self.get_trial_dir(trial.trial_id)) / "run" / "model.keras")
+        return RunDir(Path(self.get_trial_dir(trial.trial_id)) / "run").model()
 
     def search(self, *args, **kwargs):
         kwargs.setdefault("verbose", 0)  # the trials' own lines replace keras-tuner's display
@@ -254,15 +232,15 @@ class ProgramTuner(keras_tuner.Tuner):
     def _trial_config(self, trial, values, trial_dir):
         """The trial's config and whether its run resumes (after a kill, or Hyperband continuing a trial)."""
         config = self.hypermodel.config(values)
+        length = self.program.length
         if self.steps is not None:
-            config = with_steps(config, self.steps)
+            config = length.set(config, self.steps)
         seed = trial_seed(self.search_seed, trial.trial_id)
         hps = trial.hyperparameters.values
         run_dir = trial_dir / "run"
         if "tuner/epochs" in hps:  # Hyperband: a fraction of the length; a continued trial resumes its parent's run
-            field = length_field(config)
-            full = getattr(config, field)
-            config = dataclasses.replace(config, **{field: max(1, round(full * hps["tuner/epochs"] / self.hyperband_epochs))})
+            full = length.value(config)
+            config = length.set(config, max(1, round(full * hps["tuner/epochs"] / self.hyperband_epochs)))
             parent = hps.get("tuner/trial_id")
             if parent:
                 seed = _parent_seed(self, parent, seed)  # a continued trial keeps its parent's seed
@@ -277,21 +255,12 @@ class ProgramTuner(keras_tuner.Tuner):
         return config, resume
 
     def _length(self, config):
-        from kclassics import data as kdata
-
-        if hasattr(config, "total_steps"):
-            try:
-                return config.total_steps(len(kdata.load(config.dataset).train))
-            except Exception:
-                pass
-        field = length_field(config)
-        return getattr(config, field) if field else 1
+        """The global steps of a trial (its progress bar's end and the pruning rules' scale)."""
+        return self.program.steps_of(config, self.data_dir) or self.program.length.value(config)
 
     @staticmethod
     def _write_outcome(trial_dir, outcome):
-        staging = Path(trial_dir) / (RESULT + ".staging")
-        staging.write_text(json.dumps(outcome, indent=1, default=str))
-        os.replace(staging, Path(trial_dir) / RESULT)
+        write_json(Path(trial_dir) / RESULT, outcome, indent=1, default=str)
 
     def results(self):
         """One dict per trial in id order: hyperparameters, status, objective, seconds, step stopped at, error."""
@@ -322,7 +291,7 @@ def _forget_custom_gradients(before):
 
 
 def _parent_seed(tuner, parent, fallback):
-    outcome = _read_json(Path(tuner.get_trial_dir(parent)) / RESULT)
+    outcome = read_json(Path(tuner.get_trial_dir(parent)) / RESULT)
     return outcome["seed"] if outcome and "seed" in outcome else fallback
 
 
@@ -331,7 +300,7 @@ def trial_rows(directory):
     rows = []
     for trial_file in sorted((Path(directory) / PROJECT).glob("trial_*/trial.json")):
         trial = json.loads(trial_file.read_text())
-        outcome = _read_json(trial_file.parent / RESULT) or {}
+        outcome = read_json(trial_file.parent / RESULT) or {}
         values = merged({k: v for k, v in trial["hyperparameters"]["values"].items() if not k.startswith("tuner/")})
         status = outcome.get("status") or trial.get("status")  # the trial's own record: keras-tuner's may lag a failure
         if outcome.get("pruned_at"):
@@ -362,13 +331,6 @@ def _objective_value(metrics, objective):
 
 def _short(value):
     return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def _read_json(path):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
 
 
 def serve_oracle(oracle, poll_seconds=0.2):
@@ -453,8 +415,14 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
         raise ValueError(f"No trial of {program!r} reports {objective!r}; its trials report {', '.join(metrics)}. "
                          f"Received: objective={objective!r}")
     hypermodel = ProgramHyperModel(found, grid=tuner == "grid", only=only)
+    if tuner == "hyperband" and found.length is None:
+        raise ValueError(f"Hyperband trains trials for parts of their length, and program {program!r} has no length to "
+                         f"set. Accepted: random, bayesian, grid. Received: tuner='hyperband'")
     if steps is not None:
-        with_steps(found.config, steps)
+        if found.length is None:
+            raise ValueError(f"Program {program!r} has no length to set; its trials run as its config says. "
+                             f"Received: steps={steps}")
+        found.length.set(found.config, steps)
     if isinstance(strategy, str):
         if strategy not in found.strategies:
             raise ValueError(f"Program {program!r} trains under {', '.join(found.strategies)}. Received: strategy={strategy!r}")
@@ -480,14 +448,14 @@ def _check_pruner(pruner, given=None):
 
 def _search_directory(out, program, resume, settings):
     """Checks and prepares the search directory; a resumed one must be this program's search with these settings."""
-    from kclassics.runs import Run
+    from kclassics.runs import Run, check_new_run_dir
 
     if out is None and resume:
         raise ValueError("resume needs the search directory to continue. Received: out=None")
-    path = Path(out) if out is not None else Run.open(None, f"tune-{program}").path
+    path = Path(out).expanduser() if out is not None else Run.open(None, f"tune-{program}").path
     record = path / SEARCH_FILE
     if resume:
-        saved = _read_json(record)
+        saved = read_json(record)
         if saved is None:
             raise ValueError(f"Cannot resume: {path} holds no search (no {SEARCH_FILE}). Received: out={str(path)!r}")
         if saved.get("program") != program:
@@ -498,9 +466,7 @@ def _search_directory(out, program, resume, settings):
             raise ValueError(f"Cannot resume {path} with changed settings ({', '.join(changed)}); give the first "
                              "search's settings again (its search.json lists them); only --max-trials may change.")
         return path
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise FileExistsError(f"{path} exists and is not empty; a search never overwrites one. Continue it with "
-                              f"--resume, or give another --out. Received: out={str(path)!r}")
+    check_new_run_dir(path)
     path.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps(settings, indent=1))
+    write_json(record, settings)
     return path

@@ -4,7 +4,7 @@ import keras_tuner
 import pytest
 
 from kclassics import tuning
-from kclassics.tuning.hypermodels import make_optimizer
+from kclassics.optimizers import make_optimizer
 from kclassics.tuning.space import Dimension, Rule, builder_defaults, declare_all, dimension, dimensions, merged, rate_ranges
 from kclassics.tuning.search import ProgramTuner, make_oracle
 from tests.tuning import toy_program  # noqa: F401  (registers the toy programs)
@@ -81,7 +81,7 @@ CASES = {
     "merged(values)": (lambda: merged(["learning_rate"]), r"`values` must be a dict of hyperparameter values by name"),
     "rate_ranges(found)": (lambda: rate_ranges("learning_rate"), r"`found` must be a list of Dimensions"),
     "builder_defaults(builder)": (lambda: builder_defaults("resnet_v1_50"), r"`builder` must be a network builder \(a function\)\. Received: builder='resnet_v1_50'"),
-    "make_optimizer(name)": (lambda: make_optimizer("lion", 0.1), r"Unknown `name`\. Accepted: sgd, momentum, adam, adagrad, rmsprop\. Received: name='lion'"),
+    "make_optimizer(name)": (lambda: make_optimizer("lion", 0.1), r"Unknown `optimizer`\. Accepted: sgd, momentum, adam, adagrad, rmsprop, ftrl\. Received: optimizer='lion'"),
     "make_optimizer(learning_rate)": (lambda: make_optimizer("adam", float("inf")), r"learning_rate=inf"),
     "make_optimizer(weight_decay)": (lambda: make_optimizer("adam", 0.1, weight_decay=-1e-4), r"weight_decay=-0\.0001"),
 }
