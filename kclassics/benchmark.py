@@ -26,6 +26,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from kclassics import validation
+
 BOOK_WARMUP_STEPS = 10  # `num_steps_burn_in = 10` (book 6.1, L2264)
 BOOK_TIMED_STEPS = 100  # `num_batches = 100` (book 6.1, L2126)
 BOOK_BATCH_SIZE = 32  # `batch_size = 32` (book 6.1, L2125)
@@ -67,12 +69,10 @@ class StepTimes:
 
 def check_run_arguments(mode, batch_size, steps, warmup):
     """Rejects bad harness arguments before any model is built."""
-    if mode not in MODES:
-        raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
-    for argument, value, smallest in (("batch_size", batch_size, 1), ("steps", steps, 1), ("warmup", warmup, 0)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < smallest:
-            what = "a positive integer" if smallest else "a non-negative integer"
-            raise ValueError(f"`{argument}` must be {what}. Received: {argument}={value!r}")
+    validation.one_of("mode", mode, MODES)
+    validation.positive_int("batch_size", batch_size)
+    validation.positive_int("steps", steps)
+    validation.non_negative_int("warmup", warmup)
 
 
 def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=0):
@@ -100,8 +100,7 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
     """
     import keras
 
-    if mode not in MODES:
-        raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
+    validation.one_of("mode", mode, MODES)
     shape = tuple(input_shape) if input_shape is not None else tuple(model.inputs[0].shape[1:])
     rng = np.random.default_rng(seed)
     # The book feeds `tf.random_uniform((batch_size, height, width, 3))` (L3293).
@@ -276,8 +275,7 @@ def time_paired(step, other_step, steps, warmup, on_step=None, clock="wall"):
 
 
 def _clock(name):
-    if name not in CLOCKS:
-        raise ValueError(f"`clock` must be one of {tuple(CLOCKS)}. Received: clock={name!r}")
+    validation.one_of("clock", name, tuple(CLOCKS))
     # Looked up at call time so tests can substitute a fake clock.
     return lambda: getattr(time, CLOCKS[name])()
 
@@ -368,8 +366,7 @@ def op_seconds(step, steps=3, layers_of=None):
     import tensorflow as tf
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"`steps` must be a positive integer. Received: steps={steps!r}")
+    validation.positive_int("steps", steps)
     label = _op_type if layers_of is None else _layer_labeller(layers_of)
     step()  # traced and warm before the profiler starts
     logdir = tempfile.mkdtemp(prefix="kclassics-ops-")
@@ -580,18 +577,15 @@ def benchmark(
     from kclassics import apps, precision, profiler
 
     check_run_arguments(mode, batch_size, steps, warmup)
-    if not isinstance(profile_ops, int) or isinstance(profile_ops, bool) or profile_ops < 0:
-        raise ValueError(f"`profile_ops` must be a non-negative integer. Received: profile_ops={profile_ops!r}")
-    if profile_by not in PROFILE_BY:
-        raise ValueError(f"`profile_by` must be one of {PROFILE_BY}. Received: profile_by={profile_by!r}")
+    validation.non_negative_int("profile_ops", profile_ops)
+    validation.one_of("profile_by", profile_by, PROFILE_BY)
     if profile_ops:
         from kclassics import _backend
 
         _backend.require_tensorflow("The op profile of `kclassics bench --profile-ops`")
     _clock(clock)
     card = apps.model_info(name)
-    if compare not in (None, "keras"):
-        raise ValueError(f"`compare` must be None or 'keras'. Received: compare={compare!r}")
+    validation.one_of("compare", compare, (None, "keras"))
     if compare == "keras":
         _check_twin(card)
     log = log or (lambda line: None)
@@ -614,7 +608,7 @@ def benchmark(
             per = " per CPU second" if clock == "cpu" else ""
             log(f"matmul peak: {peak:.1f} GFLOP/s{per} ({peak_size}x{peak_size} {compute_dtype})")
         twin = None
-        if compare == "keras" and card.keras_compatible:
+        if compare == "keras" and card.keras_compatible == "option":
             # The configuration that computes the twin's function, so its weights fit.
             model = apps.create_model(name, keras_compatible=True, **kwargs)
         else:

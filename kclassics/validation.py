@@ -29,6 +29,11 @@ def _int_at_least(name, value, low, accepted, allow_none):
     return value
 
 
+def int_at_least(name, value, low, allow_none=False):
+    """`value` if it is an integer >= `low` (or None when allowed)."""
+    return _int_at_least(name, value, low, f"an integer >= {low}", allow_none)
+
+
 def positive_int(name, value, allow_none=False):
     """`value` if it is an integer >= 1 (or None when allowed)."""
     return _int_at_least(name, value, 1, "a positive integer", allow_none)

@@ -18,6 +18,7 @@ import re
 
 import keras
 
+from kclassics import _keras
 from kclassics.apps._registry import list_models, model_info
 
 _RESNET = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"
@@ -82,7 +83,7 @@ def keras_twin(name, **kwargs):
 
 def _leaves(layer, prefix=""):
     """`(keras name, layer)` for every weight-holding leaf layer, in creation order."""
-    children = [child for child in layer._flatten_layers(include_self=False, recursive=False)]
+    children = _keras.sublayers(layer)
     if not children:
         if layer.weights:
             yield prefix + layer.name, layer

@@ -3,6 +3,7 @@
 import dataclasses
 from typing import Callable, Optional
 
+from kclassics import validation
 from kclassics.registry import Registry
 
 # Importing a module registers its models; the registry imports them all on its first lookup.
@@ -73,12 +74,9 @@ class ModelCard:
     build_cost: str = "light"
 
     def __post_init__(self):
-        if self.task not in TASKS:
-            raise ValueError(f"`task` must be one of {TASKS}. Received: task={self.task!r}")
-        if self.keras_compatible not in KERAS_COMPATIBLE:
-            raise ValueError(f"`keras_compatible` must be one of {KERAS_COMPATIBLE}. Received: keras_compatible={self.keras_compatible!r}")
-        if self.build_cost not in BUILD_COSTS:
-            raise ValueError(f"`build_cost` must be one of {BUILD_COSTS}. Received: build_cost={self.build_cost!r}")
+        validation.one_of("task", self.task, TASKS)
+        validation.one_of("keras_compatible", self.keras_compatible, KERAS_COMPATIBLE)
+        validation.one_of("build_cost", self.build_cost, BUILD_COSTS)
 
     @property
     def heavy(self):

@@ -204,7 +204,8 @@ def build(family, variant, args):
     inputs = keras.utils.get_source_inputs(args.input_tensor) if args.input_tensor is not None else images
     model = Model(inputs, outputs, name=args.name or variant.name)
     # whether this build computes its keras.applications twin's function (what transplant_weights needs)
-    model.keras_compatible = family.keras_by_default or bool(getattr(args, "keras_compatible", False))
+    if variant.keras_twin:
+        model.keras_compatible = family.keras_by_default or bool(getattr(args, "keras_compatible", False))
     if args.keras_weights:
         from kclassics.apps._keras_twins import load_keras_weights
 

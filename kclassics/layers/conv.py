@@ -11,6 +11,7 @@ import dataclasses
 import keras
 from keras import layers
 
+from kclassics import validation
 from kclassics.layers import fused_batch_norm
 from kclassics.layers.winograd import Conv2D
 
@@ -140,8 +141,7 @@ class ConvBNAct(layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if padding not in PADDINGS:
-            raise ValueError(f"`padding` must be one of {PADDINGS}. Received: padding={padding!r}")
+        validation.one_of("padding", padding, PADDINGS)
         defaults = conv_defaults(family)
         self.filters = int(filters)
         self.kernel_size = _pair(kernel_size, "kernel_size")

@@ -10,6 +10,7 @@ own search, which runs the program itself, is `kclassics.tuning.tuner`.
 """
 
 import dataclasses
+import difflib
 
 import keras
 import keras_tuner
@@ -268,7 +269,9 @@ def hypermodel(name, **kwargs):
     if name in {card.family for _, card in MODELS.items()}:
         return FamilyHyperModel(name, **kwargs)
     known = sorted(set(programs.list_programs()) | {card.family for _, card in MODELS.items()})
-    raise ValueError(f"Unknown program or network family {name!r}; accepted: {', '.join(known)}. Received: name={name!r}")
+    close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(f"Unknown program or network family {name!r}.{hint} Accepted: {', '.join(known)}. Received: name={name!r}")
 
 
 def _check_only(only):

@@ -27,6 +27,7 @@ import numpy as np
 
 from kclassics import validation
 from kclassics.files import read_json
+from kclassics.registry import Registry
 
 CURVE = "curve.json"
 RESULT = "result.json"
@@ -92,8 +93,7 @@ class SuccessiveHalving:
 
     def __post_init__(self):
         validation.fraction("min_fraction", self.min_fraction, low_open=True, high_open=True)
-        if not validation._is_int(self.reduction_factor) or self.reduction_factor < 2:
-            raise ValueError(f"`reduction_factor` must be an integer >= 2. Received: reduction_factor={self.reduction_factor!r}")
+        validation.int_at_least("reduction_factor", self.reduction_factor, 2)
 
     def rungs(self, total_steps):
         """The steps of the rungs of a trial of `total_steps` steps (its end is not one)."""
@@ -179,3 +179,9 @@ def trial_curves(search_dir, except_trial=None, finished_only=False):
         if curve:
             curves.append([tuple(point) for point in curve])
     return curves
+
+
+# The pruning rules by the names `kclassics tune --pruning RULE` takes.
+PRUNING_RULES = Registry("pruning rule")
+PRUNING_RULES.register("median", MedianStopping)
+PRUNING_RULES.register("asha", SuccessiveHalving)

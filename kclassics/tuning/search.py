@@ -25,20 +25,18 @@ from pathlib import Path
 import keras
 import keras_tuner
 import numpy as np
-from keras_tuner.src.engine.trial import TrialStatus
 
-from kclassics import validation
+from kclassics import _keras, _tensorflow, validation
 from kclassics.files import read_json, write_json
 from kclassics.runs import RunDir
 from kclassics.log import log
 from kclassics.tuning.hypermodels import ProgramHyperModel
+from kclassics.tuning.oracles import HYPERBAND_EPOCHS, TUNERS, hyperband
 from kclassics.tuning.space import merged
 from kclassics.tuning.pruning import CURVE, RESULT, MedianStopping
 
-TUNERS = ("random", "bayesian", "hyperband", "grid")
 PROJECT = "search"
 SEARCH_FILE = "search.json"
-HYPERBAND_EPOCHS = 3  # Hyperband's budget unit: a third of a trial's length
 _MINIMISED = ("loss", "cost", "perplexity", "error", "seconds")
 _PER_EPOCH = ("val_accuracy", "val_loss", "accuracy", "loss")
 
@@ -158,12 +156,12 @@ class ProgramTuner(keras_tuner.Tuner):
     def run_trial(self, trial, *args, **kwargs):
         """Runs the program at the trial's hyperparameters; returns its objective (and the other metrics)."""
         keras.backend.clear_session()  # and a garbage collection: the last trial's graphs and models go
-        gradients = _custom_gradients()
+        gradients = _tensorflow.custom_gradient_names()
         try:
             return self._run_trial(trial)
         finally:
             keras.backend.clear_session()
-            _forget_custom_gradients(gradients)
+            _tensorflow.forget_custom_gradients(gradients)
 
     def _run_trial(self, trial):
         trial_dir = Path(self.get_trial_dir(trial.trial_id))
@@ -204,8 +202,9 @@ class ProgramTuner(keras_tuner.Tuner):
 
     def on_trial_end(self, trial):
         outcome = read_json(Path(self.get_trial_dir(trial.trial_id)) / RESULT) or {}
-        if outcome.get("pruned_at") and trial.status == TrialStatus.COMPLETED:
-            trial.status = TrialStatus.STOPPED  # not a finished trial: no score
+        status = _keras.trial_status()
+        if outcome.get("pruned_at") and trial.status == status.COMPLETED:
+            trial.status = status.STOPPED  # not a finished trial: no score
         super().on_trial_end(trial)
 
     def load_model(self, trial):
@@ -213,19 +212,12 @@ class ProgramTuner(keras_tuner.Tuner):
 
     def search(self, *args, **kwargs):
         kwargs.setdefault("verbose", 0)  # the trials' own lines replace keras-tuner's display
-        from keras_tuner.src.distribute import utils as dist_utils
-
-        if dist_utils.is_chief_oracle():
+        if _keras.is_chief_oracle():
             self.save()
             serve_oracle(self.oracle)
             return
-        from keras_tuner.src import config as kt_config
-
-        debug, kt_config.DEBUG = kt_config.DEBUG, False  # a failed trial is one line; its traceback is in result.json
-        try:
+        with _keras.keras_tuner_debug(False):  # a failed trial is one line; its traceback is in result.json
             super().search(*args, **kwargs)
-        finally:
-            kt_config.DEBUG = debug
 
     # -- this search's --------------------------------------------------------------------------
 
@@ -265,29 +257,6 @@ class ProgramTuner(keras_tuner.Tuner):
     def results(self):
         """One dict per trial in id order: hyperparameters, status, objective, seconds, step stopped at, error."""
         return trial_rows(self.directory_path)
-
-
-def _custom_gradients():
-    from tensorflow.python.framework import ops
-
-    return set(ops._gradient_registry.list())
-
-
-def _forget_custom_gradients(before):
-    """Unregisters the gradients that `tf.custom_gradient` registered since `before`.
-
-    Traced in a `tf.function` (Keras's train step), `tf.custom_gradient`
-    registers its gradient under a new name in TensorFlow's global gradient
-    registry, never removed, and that function holds the traced graph: about
-    5 MiB a trial of the MLP that no session clearing frees. Once the trial's
-    models are gone no graph uses those names.
-    """
-    from tensorflow.python.framework import ops
-
-    registry = ops._gradient_registry._registry
-    for name in set(registry) - before:
-        if name.startswith("CustomGradient-"):
-            del registry[name]
 
 
 def _parent_seed(tuner, parent, fallback):
@@ -341,16 +310,13 @@ def serve_oracle(oracle, poll_seconds=0.2):
     from concurrent import futures
 
     import grpc
-    from keras_tuner.src import protos
-    from keras_tuner.src.distribute import oracle_chief
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
-    servicer = oracle_chief.OracleServicer(oracle)
-    protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
+    servicer, finished = _keras.oracle_servicer(oracle, server)
     server.add_insecure_port(f"{os.environ['KERASTUNER_ORACLE_IP']}:{os.environ['KERASTUNER_ORACLE_PORT']}")
     server.start()
     try:
-        while not (servicer.stop_triggered and oracle_chief.exit_chief(oracle)):
+        while not (servicer.stop_triggered and finished()):
             time.sleep(poll_seconds)
     finally:
         server.stop(grace=1)
@@ -362,17 +328,12 @@ def oracle_seed(seed):
 
 
 def make_oracle(name, objective, max_trials, seed, max_consecutive_failed_trials, hyperband_epochs=HYPERBAND_EPOCHS):
-    common = dict(objective=objective, seed=oracle_seed(seed), max_consecutive_failed_trials=max_consecutive_failed_trials)
-    if name == "random":
-        return keras_tuner.oracles.RandomSearchOracle(max_trials=max_trials, **common)
-    if name == "bayesian":
-        return keras_tuner.oracles.BayesianOptimizationOracle(max_trials=max_trials, num_initial_points=min(3, max_trials),
-                                                              **common)
-    if name == "grid":
-        return keras_tuner.oracles.GridSearchOracle(max_trials=max_trials, **common)
-    oracle = keras_tuner.oracles.HyperbandOracle(max_epochs=hyperband_epochs, factor=3, **common)
-    oracle.max_trials = max_trials  # a cap on Hyperband's brackets
-    return oracle
+    """The keras-tuner oracle registered as `name` in `TUNERS`."""
+    make = TUNERS.get(name)
+    common = dict(seed=oracle_seed(seed), max_consecutive_failed_trials=max_consecutive_failed_trials)
+    if make is hyperband:
+        common["hyperband_epochs"] = hyperband_epochs
+    return make(objective, max_trials, **common)
 
 
 def tuner(program, tuner="random", max_trials=10, out=None, resume=False, objective=None, seed=0, steps=None,
@@ -403,7 +364,7 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
     from kclassics import programs
 
     found = programs.get(program)  # an unknown name fails here, naming the known ones
-    validation.one_of("tuner", tuner, TUNERS)
+    TUNERS.get(tuner, argument="tuner")  # an unknown name fails here, with the closest ones
     validation.boolean("resume", resume)
     validation.positive_int("max_trials", max_trials)
     validation.positive_int("steps", steps, allow_none=True)
