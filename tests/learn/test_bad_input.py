@@ -125,11 +125,11 @@ CASES = {
     "stack(name)": (lambda f: learn.stack(keras.layers.Dense, [4], name=""), r"name=''"),
     "repeat(repetitions)": (lambda f: learn.repeat(0, keras.layers.Dense, 4), r"`repetitions` must be a positive integer\. Received: repetitions=0"),
     "repeat(layer_fn)": (lambda f: learn.repeat(2, None, 4), r"layer_fn=None"),
-    # the programs' config
-    "LearnConfig(estimator)": (lambda f: dataclasses.replace(IRIS, estimator="tree"), r"Received: estimator='tree'"),
-    "LearnConfig(test_size)": (lambda f: dataclasses.replace(IRIS, test_size=1.0), r"test_size=1\.0"),
-    "LearnConfig(svm_loss)": (lambda f: dataclasses.replace(IRIS, svm_loss="log"), r"svm_loss='log'"),
-    "LearnConfig(learning_rate)": (lambda f: dataclasses.replace(IRIS, learning_rate=-0.1), r"learning_rate=-0\.1"),
+    # the programs' configs
+    "IrisConfig(test_size)": (lambda f: dataclasses.replace(IRIS, test_size=1.0), r"test_size=1\.0"),
+    "IrisConfig(learning_rate)": (lambda f: dataclasses.replace(IRIS, learning_rate=-0.1), r"learning_rate=-0\.1"),
+    "SVMConfig(svm_loss)": (lambda f: dataclasses.replace(programs.get("iris_svm").config, svm_loss="log"), r"svm_loss='log'"),
+    "KMeansConfig(num_centers)": (lambda f: dataclasses.replace(programs.get("kmeans_blobs").config, num_centers=0), r"num_centers=0"),
 }
 
 
