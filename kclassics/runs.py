@@ -102,7 +102,8 @@ class Run:
     """A program's run directory: configuration, checkpoints, history, metrics, model and export.
 
     Make one with `Run.open`. Attributes after `restore`: `step` (the global
-    step reached), `history` (the whole run's recorded values).
+    step reached), `restored_step` (the step this call started from: 0 for a
+    new run), `history` (the whole run's recorded values).
     """
 
     def __init__(self, path, resumed, checkpoint_steps=None, checkpoint_seconds=CHECKPOINT_SECONDS):
@@ -111,7 +112,7 @@ class Run:
         self.checkpoint_steps = checkpoint_steps
         self.checkpoint_seconds = checkpoint_seconds
         self.step = 0
-        self._restored_step = 0
+        self.restored_step = 0
         self.history = {}
         self._train_seconds = 0.0
         self._segment_start = time.perf_counter()
@@ -210,7 +211,7 @@ class Run:
         if arrays.is_file():
             with np.load(arrays) as loaded:
                 state.update({key: loaded[key] for key in loaded.files})
-        self.step = self._restored_step = saved["step"]
+        self.step = self.restored_step = saved["step"]
         self.history = saved["history"]
         self._train_seconds = saved["train_seconds"]
         self._last_checkpoint = (self.step, time.monotonic())
@@ -292,7 +293,7 @@ class Run:
             staged(self.path / "model.keras", portable(model).save, suffix=".keras")
         if model is not None and task is not None:
             export_path = self._export(model, step, task, run_state, export_options)
-        resumes = run_state.get("resumed_at", []) + ([self._restored_step] if self.resumed else [])
+        resumes = run_state.get("resumed_at", []) + ([self.restored_step] if self.resumed else [])
         full = {
             **(metrics or {}),
             "steps": step,
