@@ -136,7 +136,8 @@ def train_ptb_lm(config, program, out=None, resume=False, data_dir=None, callbac
         resume: continue the run in `out` from its last checkpoint.
         data_dir: a directory holding `ptb.train.txt`, `ptb.valid.txt` and
             `ptb.test.txt` (or plain-text `train.txt`, `valid.txt`,
-            `test.txt`); default the embedded Lee corpus.
+            `test.txt`), or an archive holding them (the book's
+            `simple-examples.tgz`); default the embedded Lee corpus.
         callbacks: extra Keras callbacks for every epoch's `fit`.
         verbose: `fit` verbosity (the progress bar); the book's lines are logged whatever it is.
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from kclassics import validation
 from kclassics.files import read_json, write_json
 from kclassics.runs import RunDir
-
 from kclassics.tuning.search import PROJECT, SEARCH_FILE, direction_of, trial_rows
 
 
@@ -28,6 +28,9 @@ def best_row(rows, objective):
 
 def format_table(rows, objective):
     """The results table: one line per trial (id, status, hyperparameters, objective, time, step stopped at, error)."""
+    if not isinstance(rows, (list, tuple)) or not all(hasattr(row, "get") for row in rows):
+        raise ValueError(f"`rows` must be a list of trial rows (dicts, `tuner.results()`). Received: rows={validation.describe(rows)}")
+    validation.text("objective", objective)
     hps = list(dict.fromkeys(k for row in rows for k in row if k.startswith("hp:")))
     columns = ["trial", "status", *hps, "objective", "seconds", "stopped_at", "error"]
     header = ["trial", "status", *(h[3:] for h in hps), objective, "seconds", "stopped at", "error"]
@@ -150,6 +153,12 @@ def write_report(directory, objective=None):
     """
     directory = Path(directory)
     settings = read_json(directory / SEARCH_FILE)
+    if settings is None:
+        state = "holds no search" if directory.is_dir() else "does not exist"
+        raise ValueError(f"`directory` must be a search directory (holding {SEARCH_FILE}); {directory} {state}. "
+                         f"Received: directory={str(directory)!r}")
+    if objective is not None:
+        validation.text("objective", objective)
     objective = objective or settings["objective"]
     rows = trial_rows(directory)
     write_csv(rows, directory / "trials.csv")

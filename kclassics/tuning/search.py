@@ -44,8 +44,11 @@ _PER_EPOCH = ("val_accuracy", "val_loss", "accuracy", "loss")
 def reported_metrics(program):
     """The metrics every trial of `program` reports: those its summary line names, and for the
     `training.TrainConfig` programs the per-epoch ones of `model.fit` (validation included)."""
+    from kclassics import programs
     from kclassics.training import TrainConfig
 
+    if not isinstance(program, programs.Program):
+        program = programs.get(program)  # a name; anything else is refused naming the registered ones
     names = [field for _, field, _, _ in string.Formatter().parse(program.summary) if field]
     names = [name for name in names if name not in ("steps", "train_seconds")]
     if isinstance(program.config, TrainConfig):
@@ -60,6 +63,9 @@ def direction_of(metric):
 
 def trial_seed(search_seed, trial_id):
     """A trial's seed (weights, shuffling, dropout), a function of the search's seed and the trial id only."""
+    validation.seed("search_seed", search_seed)
+    if not (validation._is_int(trial_id) or (isinstance(trial_id, str) and trial_id.isdigit())) or int(trial_id) < 0:
+        raise ValueError(f"`trial_id` must be a trial's id, a non-negative integer or its digits. Received: trial_id={trial_id!r}")
     return int(np.random.SeedSequence([int(search_seed), int(trial_id)]).generate_state(1)[0] % 2**31)
 
 
@@ -125,6 +131,14 @@ class ProgramTuner(keras_tuner.Tuner):
 
     def __init__(self, hypermodel, oracle, directory, seed=0, steps=None, pruner=None, strategy=None, data_dir=None,
                  verbose=1, hyperband_epochs=HYPERBAND_EPOCHS, **kwargs):
+        if not isinstance(hypermodel, ProgramHyperModel):
+            raise ValueError(f"`hypermodel` must be a ProgramHyperModel. Received: hypermodel={validation.describe(hypermodel)}")
+        if not isinstance(oracle, keras_tuner.Oracle):
+            raise ValueError(f"`oracle` must be a keras-tuner oracle. Received: oracle={validation.describe(oracle)}")
+        validation.seed("seed", seed)
+        validation.positive_int("steps", steps, allow_none=True)
+        validation.positive_int("hyperband_epochs", hyperband_epochs)
+        _check_pruner(pruner)
         self.program = hypermodel.program
         self.hyperband_epochs = hyperband_epochs  # a worker's oracle client does not tell it
         self.search_seed, self.steps, self.pruner = seed, steps, pruner
@@ -351,6 +365,7 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
 
     found = programs.get(program)  # an unknown name fails here, naming the known ones
     TUNERS.get(tuner, argument="tuner")  # an unknown name fails here, with the closest ones
+    validation.boolean("resume", resume)
     validation.positive_int("max_trials", max_trials)
     validation.positive_int("steps", steps, allow_none=True)
     validation.positive_int("max_consecutive_failed_trials", max_consecutive_failed_trials)
@@ -376,9 +391,7 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
 
         strategy = None if strategy == "default" else distribute.make_strategy(strategy)
     pruner = MedianStopping() if pruning is True else (pruning or None)
-    if pruner is not None and not (callable(getattr(pruner, "should_stop", None)) and callable(getattr(pruner, "compared_with", None))):
-        raise ValueError("pruning must be True, False, a MedianStopping or a SuccessiveHalving. Received: "
-                         f"pruning={pruning!r}")
+    _check_pruner(pruner, pruning)
     settings = {"program": program, "tuner": tuner, "objective": objective, "seed": seed, "steps": steps,
                 "only": sorted(only) if only else None}
     directory = _search_directory(out, program, resume, settings)
@@ -386,6 +399,12 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
                          max_consecutive_failed_trials)
     return ProgramTuner(hypermodel, oracle, directory, seed=seed, steps=steps, pruner=pruner, strategy=strategy,
                         data_dir=data_dir, verbose=verbose)
+
+
+def _check_pruner(pruner, given=None):
+    if pruner is not None and not (callable(getattr(pruner, "should_stop", None)) and callable(getattr(pruner, "compared_with", None))):
+        raise ValueError("`pruning` must be True, False, a MedianStopping or a SuccessiveHalving. Received: "
+                         f"pruning={given if given is not None else pruner!r}")
 
 
 def _search_directory(out, program, resume, settings):
