@@ -256,9 +256,8 @@ def check(args):
     elif args.out is not None:
         check_new_run_dir(args.out)
     data_dir = getattr(args, "data_dir", None)
-    if data_dir is not None and not os.path.isdir(os.path.expanduser(data_dir)):
-        what = "is a file, not a directory" if os.path.exists(data_dir) else "does not exist"
-        raise FileNotFoundError(f"--data-dir {data_dir} {what}. Received: --data-dir={data_dir}")
+    if data_dir is not None and not os.path.exists(os.path.expanduser(data_dir)):  # what it holds, the program checks
+        raise FileNotFoundError(f"--data-dir {data_dir} does not exist. Received: --data-dir={data_dir}")
     args.program_object = program
 
 

@@ -265,8 +265,8 @@ register(Program(
             "unigram {unigram_test_perplexity:.1f}; {steps} steps, {train_seconds:.1f} s)",
     length=Length("epochs", "epochs"),
     optimizer=sgd_with_clipping,
-    data="directory with ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt): "
-         "the book's PTB instead of the embedded Lee corpus",
+    data="directory with ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt), or "
+         "the simple-examples.tgz archive holding them: the book's PTB instead of the embedded Lee corpus",
     task="next_word", files=(VOCABULARY_FILE, CORPUS_FILE),
     configs=CONFIGS,
 ))

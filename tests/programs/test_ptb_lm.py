@@ -228,3 +228,19 @@ def test_config_is_refused_for_a_program_without_named_configs(tmp_path, capsys)
     assert ("Unknown --config for program 'softmax_regression'. Accepted: a JSON file of settings"
             in capsys.readouterr().err)
     assert not (tmp_path / "run").exists()
+
+
+def test_the_command_line_reads_the_ptb_archive(data_dir, tmp_path, capsys):
+    """`--data-dir simple-examples.tgz`: the archive is read without unpacking it, its words as the directory's."""
+    import tarfile
+
+    (tmp_path / "data").mkdir()
+    with tarfile.open(tmp_path / "simple-examples.tgz", "w:gz") as archive:
+        for text, name in zip(ptb.TEXT_FILES, ptb.PTB_FILES):  # the archive's own names
+            (tmp_path / "data" / name).write_text((data_dir / text).read_text())
+            archive.add(tmp_path / "data" / name, arcname=f"simple-examples/data/{name}")
+    args = ["train", "ptb_lm", "--epochs", "1", "--batch-size", "4", "--set", "hidden_size=8", "--quiet"]
+    assert main([*args, "--data-dir", str(tmp_path / "simple-examples.tgz"), "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "b")]) == 0
+    assert (tmp_path / "a" / "vocab.txt").read_text() == (tmp_path / "b" / "vocab.txt").read_text()
+    capsys.readouterr()
