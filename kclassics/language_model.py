@@ -22,6 +22,9 @@ batch to the next; `reset()` zeroes it at every epoch start. Its loss is
 the book's cost, the sum over time steps of the batch-mean cross entropy
 (L4260), with which SGD at 1.0 is the book's step.
 
+The book's three configurations (`SMALL`, `MEDIUM`, `LARGE`: `CONFIGS`,
+L4309-4363; from `kclassics.language_model_configs`, which loads without
+Keras) are here too, and `build_language_model(config, vocab_size)`.
 All of it is written on `keras.ops` and runs on the TensorFlow and JAX
 backends alike (the training step and the compiled evaluation loop have one
 form per backend); the program around it, `kclassics.programs.ptb_lm`, is
@@ -35,10 +38,12 @@ import numpy as np
 from keras import ops
 
 from kclassics import _backend, validation
+from kclassics.language_model_configs import (  # noqa: F401  (the book's configurations, here beside the model)
+    CONFIGS, LARGE, LSTM_IMPLEMENTATIONS, MEDIUM, SMALL, PTBConfig, build_language_model,
+)
 from kclassics.layers.recurrent import BasicLSTMCell
 from kclassics.model import Model
 
-LSTM_IMPLEMENTATIONS = ("basic", "keras")
 TRAINING_BACKENDS = ("tensorflow", "jax")  # the backends `TruncatedBPTT.train_step` is written for
 
 
