@@ -1,7 +1,7 @@
 """Every use of Keras's and keras-tuner's private names in kclassics, in one place, so an upgrade is checked here.
 
 Keras 3.15's internals these rely on: the functional model class and its
-argument test (`kclassics.Model`), a model's compile check and its cached
+argument test (`kclassics.Model`), a model's build before training, its compile check and its cached
 strategy and compiled loops (parameter-server `fit`), the two-step
 `Variable.assign_add` (replaced while a parameter-server step is traced), a
 layer's direct sublayers and the backend's shape-only trace (the profiler).
@@ -14,6 +14,11 @@ import contextlib
 import keras
 from keras.src.models.functional import Functional  # noqa: F401  (the class kclassics.FunctionalModel extends)
 from keras.src.models.model import functional_init_arguments  # noqa: F401  (whether Model(...) builds a graph)
+
+
+def build_for_training(model, data):
+    """Creates what `model`'s compiled training step holds (optimizer, loss and metric state) for a batch `data = (x, y, sample_weight)`, as `fit` does first."""
+    model._symbolic_build(data_batch=data)
 
 
 def assert_compiled(model, method):

@@ -15,6 +15,7 @@ Library code does not print: progress lines go to the `log` callback.
 
 import dataclasses
 import datetime
+import functools
 import glob
 import json
 import os
@@ -96,7 +97,9 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
 
     Returns:
         `(step, jit_compile)`: `step()` runs one step and returns when its
-        results are computed; `jit_compile` is the setting used.
+        results are computed (in `"train"` mode a `functools.partial` of
+        `train_on_batch`, whose `args` are the batch); `jit_compile` is the
+        setting used.
     """
     import keras
 
@@ -128,8 +131,41 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
         loss=keras.losses.SparseCategoricalCrossentropy(),
         jit_compile=jit_compile,
     )
-    # `train_on_batch` converts the loss to a Python float, so it has finished.
-    return (lambda: model.train_on_batch(images, targets)), bool(model.jit_compile)
+    # `train_on_batch` converts the loss to a Python float, so it has finished; `step.args` is the batch.
+    return functools.partial(model.train_on_batch, images, targets), bool(model.jit_compile)
+
+
+def train_step_memory(model, x, y):
+    """The device memory of a compiled `model`'s training step on the batch `(x, y)`, from XLA's memory analysis (JAX backend).
+
+    The step is the one `fit` and `train_on_batch` compile, `jax.jit(model.train_step,
+    donate_argnums=0)`, compiled here without being run, so a batch too large for
+    the device is measured too, and JAX's persistent compilation cache, where it is
+    on, then serves `train_on_batch` the same executable.
+
+    Returns:
+        Bytes: `arguments` (weights, optimizer and metric state, the batch),
+        `outputs`, `aliased` (outputs written over donated arguments),
+        `temporaries`, and `total = arguments + outputs - aliased + temporaries`,
+        the most the step holds at once. None on other backends.
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return None
+    import jax
+
+    from kclassics._keras import build_for_training
+
+    data = (x, y, None)
+    build_for_training(model, data)
+    state = tuple([v.value for v in variables] for variables in (
+        model.trainable_variables, model.non_trainable_variables, model.optimizer.variables, model.metrics_variables))
+    analysis = jax.jit(model.train_step, donate_argnums=0).lower(state, data).compile().memory_analysis()
+    found = {"arguments": analysis.argument_size_in_bytes, "outputs": analysis.output_size_in_bytes,
+             "aliased": analysis.alias_size_in_bytes, "temporaries": analysis.temp_size_in_bytes}
+    found["total"] = found["arguments"] + found["outputs"] - found["aliased"] + found["temporaries"]
+    return found
 
 
 def _l2_loss(outputs):
@@ -461,6 +497,7 @@ class BenchmarkResult:
     compare: Optional[dict] = None
     op_seconds: Optional[dict] = None
     profile_by: str = "type"
+    memory: Optional[dict] = None
     date: str = dataclasses.field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).isoformat())
     machine: dict = dataclasses.field(default_factory=dict)
 
@@ -500,6 +537,7 @@ class BenchmarkResult:
             "compare": self.compare,
             "op_seconds": self.op_seconds,
             "profile_by": self.profile_by,
+            "memory": self.memory,
             "date": self.date,
             "machine": self.machine,
         }
@@ -540,6 +578,7 @@ def benchmark(
     clock="wall",
     profile_ops=0,
     profile_by="type",
+    memory=False,
     log: Optional[Callable[[str], None]] = None,
 ):
     """Times a registered kclassics model as the book's chapter 6 does.
@@ -569,12 +608,16 @@ def benchmark(
             TensorFlow backend only).
         profile_by: `"type"` (op types) or `"layer"` (each model's top-level
             layers, forward and backward together).
+        memory: in `"train"` mode on the JAX backend, also record the device
+            memory of each model's compiled step (`train_step_memory`), before
+            the timing.
         log: receives each progress line (the CLI prints them).
 
     Returns:
         A `BenchmarkResult`.
     """
     from kclassics import apps, precision, profiler
+    from kclassics._backend import name as machine_backend
 
     check_run_arguments(mode, batch_size, steps, warmup)
     validation.non_negative_int("profile_ops", profile_ops)
@@ -619,13 +662,16 @@ def benchmark(
             apps.transplant_weights(twin, model)
             without_weight_penalties(model)
         step, used_jit = make_step(model, mode, batch_size, input_shape, jit_compile)
+        twin_step, twin_jit = make_step(twin, mode, batch_size, input_shape, jit_compile) if twin is not None else (None, None)
+        step_memory = None
+        if memory and mode == "train" and machine_backend() == "jax":
+            steps_of = {"kclassics": (model, step), "keras": (twin, twin_step)}
+            step_memory = {label: train_step_memory(m, *s.args) for label, (m, s) in steps_of.items() if m is not None}
         title = MODE_TITLES[mode]
         compared = None
         if twin is None:
             times = time_steps(step, steps, warmup, lambda i, d: log(step_line(i, d)), clock=clock)
         else:
-            twin_step, twin_jit = make_step(twin, mode, batch_size, input_shape, jit_compile)
-
             def paired_line(i, duration, other):
                 log(f"{step_line(i, duration)} (keras: {other:.3f}, ratio {other / duration:.2f})")
 
@@ -640,7 +686,7 @@ def benchmark(
         result = BenchmarkResult(
             model=name, mode=mode, batch_size=batch_size, input_shape=input_shape, steps=steps, warmup=warmup,
             jit_compile=used_jit, dtype_policy=policy, clock=clock, times=times, multiply_adds=multiply_adds, peak_gflops=peak,
-            compare=compared, op_seconds=profiled, profile_by=profile_by, machine=machine(),
+            compare=compared, op_seconds=profiled, profile_by=profile_by, memory=step_memory, machine=machine(),
         )
     for line in summary_lines(result, title):
         log(line)

@@ -21,6 +21,14 @@ tensor `(num_layers, 2, batch, hidden)`, each layer's `(c, h)` as TF's
 batch to the next; `reset()` zeroes it at every epoch start. Its loss is
 the book's cost, the sum over time steps of the batch-mean cross entropy
 (L4260), with which SGD at 1.0 is the book's step.
+
+The book's three configurations (`SMALL`, `MEDIUM`, `LARGE`: `CONFIGS`,
+L4309-4363; from `kclassics.language_model_configs`, which loads without
+Keras) are here too, and `build_language_model(config, vocab_size)`.
+All of it is written on `keras.ops` and runs on the TensorFlow and JAX
+backends alike (the training step and the compiled evaluation loop have one
+form per backend); the program around it, `kclassics.programs.ptb_lm`, is
+TensorFlow's.
 """
 
 import weakref
@@ -29,11 +37,14 @@ import keras
 import numpy as np
 from keras import ops
 
-from kclassics import validation
+from kclassics import _backend, validation
+from kclassics.language_model_configs import (  # noqa: F401  (the book's configurations, here beside the model)
+    CONFIGS, LARGE, LSTM_IMPLEMENTATIONS, MEDIUM, SMALL, PTBConfig, build_language_model,
+)
 from kclassics.layers.recurrent import BasicLSTMCell
 from kclassics.model import Model
 
-LSTM_IMPLEMENTATIONS = ("basic", "keras")
+TRAINING_BACKENDS = ("tensorflow", "jax")  # the backends `TruncatedBPTT.train_step` is written for
 
 
 def _is_tensor(value):
@@ -292,6 +303,7 @@ class TruncatedBPTT(keras.Model):
     weights, are the carried state and the epoch's running negative
     log-likelihood and word count, so a checkpoint taken mid-epoch resumes
     the same streams at the same perplexity. `reset()` starts an epoch.
+    It trains on the TensorFlow and JAX backends, the same step on each.
 
     Args:
         language_model: the `LanguageModel` to train.
@@ -299,6 +311,7 @@ class TruncatedBPTT(keras.Model):
     """
 
     def __init__(self, language_model, batch_size, **kwargs):
+        _backend.require("TruncatedBPTT", TRAINING_BACKENDS)
         _check_language_model(language_model)
         validation.positive_int("batch_size", batch_size)
         super().__init__(**kwargs)
@@ -320,19 +333,54 @@ class TruncatedBPTT(keras.Model):
         words = float(ops.convert_to_numpy(self.epoch_words))
         return float(np.exp(float(ops.convert_to_numpy(self.epoch_nll)) / words)) if words else float("nan")
 
-    def train_step(self, data):
-        import tensorflow as tf
+    def train_step(self, *args):
+        """One window: the book's cost, its clipped SGD step, the state carried and the epoch's totals advanced.
 
-        x, y = data
-        variables = self.language_model.trainable_variables
-        with tf.GradientTape() as tape:
-            logits, state = self.language_model.unroll(x, self.carried_state, training=True)
-            cost, nll = book_cost(y, logits)
-        self.optimizer.apply(tape.gradient(cost, variables), variables)
+        Keras calls it as `train_step(data)` on TensorFlow and as the pure
+        `train_step(state, data)` on JAX; both run `_advance`.
+        """
+        if keras.backend.backend() == "jax":
+            return self._jax_train_step(*args)
+        return self._tensorflow_train_step(*args)
+
+    def _advance(self, x, y):
+        """The window's cost read from the carried state; the state and the epoch's totals move on."""
+        logits, state = self.language_model.unroll(x, self.carried_state, training=True)
+        cost, nll = book_cost(y, logits)
         self.carried_state.assign(state)
         self.epoch_nll.assign_add(ops.sum(nll))
         self.epoch_words.assign_add(ops.cast(ops.size(nll), "float32"))
+        return cost
+
+    def _logs(self, cost):
         return {"cost": cost, "perplexity": ops.exp(self.epoch_nll / self.epoch_words)}
+
+    def _tensorflow_train_step(self, data):
+        import tensorflow as tf
+
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)  # `fit` gives (x, y), `train_on_batch` (x, y, None)
+        variables = self.language_model.trainable_variables
+        with tf.GradientTape() as tape:
+            cost = self._advance(x, y)
+        self.optimizer.apply(tape.gradient(cost, variables), variables)
+        return self._logs(cost)
+
+    def _jax_train_step(self, state, data):
+        import jax
+
+        trainable, non_trainable, optimizer_variables, metrics_variables = state
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)  # `fit` gives (x, y), `train_on_batch` (x, y, None)
+
+        def cost_of(trainable):
+            mapping = [*zip(self.trainable_variables, trainable), *zip(self.non_trainable_variables, non_trainable)]
+            with keras.StatelessScope(state_mapping=mapping) as scope:
+                cost = self._advance(x, y)
+                logs = self._logs(cost)
+            return cost, (logs, [scope.get_current_value(v) for v in self.non_trainable_variables])
+
+        (_, (logs, non_trainable)), gradients = jax.value_and_grad(cost_of, has_aux=True)(trainable)
+        trainable, optimizer_variables = self.optimizer.stateless_apply(optimizer_variables, gradients, trainable)
+        return logs, (trainable, non_trainable, optimizer_variables, metrics_variables)
 
 
 _EVALUATORS = weakref.WeakKeyDictionary()  # model -> {(batch_size, num_steps): compiled loop}, traced once each
@@ -352,7 +400,13 @@ def evaluate_perplexity(language_model, ids, batch_size, num_steps):
     evaluators = _EVALUATORS.setdefault(language_model, {})
     if (batch_size, num_steps) not in evaluators:
         evaluators[batch_size, num_steps] = _summed_nll(language_model, batch_size, num_steps)
-    return float(np.exp(evaluators[batch_size, num_steps](x, y).numpy() / x.size))
+    return float(np.exp(evaluators[batch_size, num_steps](x, y) / x.size))
+
+
+def _window_nll(language_model, state, x, y):
+    """The state after reading the window `x` from `state`, and the summed NLL of its targets `y`."""
+    logits, state = language_model.unroll(x, state)
+    return state, ops.sum(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
 
 
 def _check_language_model(language_model):
@@ -361,6 +415,9 @@ def _check_language_model(language_model):
 
 
 def _summed_nll(language_model, batch_size, num_steps):
+    """`f(x, y)`: the NLL summed over windows `x[i] -> y[i]` read in order, in one compiled call (TensorFlow or JAX)."""
+    if keras.backend.backend() == "jax":
+        return _summed_nll_jax(language_model, batch_size)
     import tensorflow as tf
 
     spec = tf.TensorSpec((None, batch_size, num_steps), tf.int32)
@@ -370,12 +427,26 @@ def _summed_nll(language_model, batch_size, num_steps):
         state = language_model.initial_state(batch_size)
         total = tf.constant(0.0, tf.float64)
         for i in tf.range(tf.shape(x)[0]):
-            logits, state = language_model.unroll(x[i], state)
-            nll = keras.losses.sparse_categorical_crossentropy(y[i], logits, from_logits=True)
-            total += tf.cast(tf.reduce_sum(nll), tf.float64)
+            state, nll = _window_nll(language_model, state, x[i], y[i])
+            total += tf.cast(nll, tf.float64)
         return total
 
-    return summed_nll
+    return lambda x, y: float(summed_nll(x, y))
+
+
+def _summed_nll_jax(language_model, batch_size):
+    import jax
+
+    variables = language_model.variables
+
+    @jax.jit
+    def window_nlls(values, x, y):  # the weights are arguments, so a model trained later is read as it is then
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+            step = lambda state, window: _window_nll(language_model, state, *window)  # noqa: E731
+            return jax.lax.scan(step, language_model.initial_state(batch_size), (x, y))[1]
+
+    # float64 on the host: JAX computes in float32 unless x64 is switched on for the whole process.
+    return lambda x, y: float(np.sum(np.asarray(window_nlls([v.value for v in variables], x, y), np.float64)))
 
 
 def train_flops_per_word(hidden_size, vocab_size, num_layers=2):
