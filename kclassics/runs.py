@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kclassics.files import read_json, staged, write_json
+from kclassics.files import keep_newest, read_json, staged, write_json
 from kclassics.log import log
 
 CHECKPOINT_SECONDS = 120  # a checkpoint at least this often, whatever the step schedule
@@ -245,9 +245,7 @@ class Run:
         write_json(directory / f"ckpt-{step}.json", record)
         self.step = step
         self._last_checkpoint = (step, time.monotonic())
-        for old, _ in self.checkpoints()[:-KEEP_CHECKPOINTS]:
-            for path in directory.glob(f"ckpt-{old}.*"):
-                path.unlink()
+        keep_newest([list(directory.glob(f"ckpt-{old}.*")) for old, _ in self.checkpoints()], KEEP_CHECKPOINTS)
 
     @property
     def train_seconds(self):
