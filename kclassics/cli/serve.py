@@ -91,6 +91,10 @@ def model_configs(args):
     from kclassics.serving.config import ModelConfig, VersionPolicy, read_model_config_file
 
     policy_flags = args.version_policy != "latest" or args.num_versions != 1 or args.versions is not None
+    for option, value, what in (("BASE_DIR", args.base_dir, "a path"), ("--config", args.config, "a path"),
+                                ("--model-name", args.model_name, "a name"), ("--host", args.host, "a host name or address")):
+        if value is not None and not value.strip():
+            raise ValueError(f"argument {option}: expected {what}, received {value!r}")
     if args.config:
         if args.base_dir or args.model_name or policy_flags:
             raise ValueError("argument --config: the config file names the models, paths and policies; give BASE_DIR, --model-name "

@@ -123,11 +123,9 @@ async def page_or_alive(core, wants_html):
 
 
 async def predict(core, inference):
-    """`{output: array}` of the signature on the inputs, through the batcher; only the outputs asked for."""
+    """`{output: array}` of the signature on the inputs, through the batcher: the outputs asked for, or all by name."""
     outputs = await core.run(inference.servable, inference.signature, inference.inputs)
-    if inference.output_names is not None:
-        outputs = {name: outputs[name] for name in inference.output_names}
-    return outputs
+    return {name: outputs[name] for name in inference.output_names or inference.signature.outputs}  # in a stable order
 
 
 def check_method(signature, method):

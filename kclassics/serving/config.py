@@ -20,6 +20,7 @@ unchanged; `model_configs` reads the same message from a
 """
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 
@@ -48,6 +49,9 @@ class VersionPolicy:
         if self.kind not in POLICIES:
             raise ValueError(f"Unknown version policy. Accepted: {', '.join(POLICIES)}. Received: policy={self.kind!r}")
         validation.positive_int("num_versions", self.num_versions)
+        if not isinstance(self.versions, (tuple, list)):
+            raise ValueError(f"`versions` must be a list of non-negative integers. Received: versions={self.versions!r}")
+        object.__setattr__(self, "versions", tuple(self.versions))  # frozen: a list given is kept as a tuple
         for version in self.versions:
             validation.non_negative_int("versions", version)
         if self.kind == "specific" and not self.versions:
@@ -84,9 +88,15 @@ class ModelConfig:
     def __post_init__(self):
         if not isinstance(self.name, str) or not NAME.match(self.name):
             raise ValueError(f"A model name is letters, digits, '_', '-' and '.'. Received: model_name={self.name!r}")
+        if not isinstance(self.base_path, (str, os.PathLike)) or not str(self.base_path):
+            raise ValueError(f"`base_path` must be the path of a directory of versions. Received: base_path={self.base_path!r}")
         object.__setattr__(self, "base_path", Path(self.base_path).expanduser().absolute())
+        if not isinstance(self.policy, VersionPolicy):
+            raise ValueError(f"`policy` must be a VersionPolicy, e.g. VersionPolicy('latest'). Received: policy={self.policy!r}")
+        if not isinstance(self.labels, dict):
+            raise ValueError(f"`labels` must be a dict of version labels (label -> version). Received: labels={self.labels!r}")
         for label, version in self.labels.items():
-            if not NAME.match(label) or label.isdigit():
+            if not isinstance(label, str) or not NAME.match(label) or label.isdigit():
                 raise ValueError(f"A version label is a word of letters, digits, '_', '-' and '.'. Received: label={label!r}")
             validation.non_negative_int(f"version_labels[{label!r}]", version)
 
@@ -96,12 +106,21 @@ def read_model_config_file(path):
     from google.protobuf import text_format
     from tensorflow_serving.config import model_server_config_pb2
 
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise ValueError(f"`path` must be the path of a model config file. Received: path={path!r}")
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a directory, not a model config file. Received: config={str(path)!r}")
     if not path.is_file():
         raise FileNotFoundError(f"No model config file at {path}. Received: config={str(path)!r}")
     message = model_server_config_pb2.ModelServerConfig()
+    data = path.read_bytes()
     try:
-        text_format.Parse(path.read_text(encoding="utf-8"), message)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"The model config file {path} is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start}.") from None
+    try:
+        text_format.Parse(text, message)
     except text_format.ParseError as error:
         raise ValueError(f"Cannot read the model config file {path}: {error}") from None
     configs = model_configs(message, f"the model config file {path}", path.parent)

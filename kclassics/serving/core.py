@@ -31,7 +31,7 @@ class ServingCore:
         """Runs a signature, through its batcher when batching is on and the inputs share one batch size."""
         sizes = {value.shape[0] if value.ndim else None for value in inputs.values()}
         if self.batching is not None and signature.batchable and len(sizes) == 1 and not sizes & {None, 0}:
-            key = (id(servable), signature.name, tuple((k, v.shape[1:], v.dtype.str) for k, v in inputs.items()))
+            key = (id(servable), signature.name, tuple((k, v.shape[1:], v.dtype.str) for k, v in sorted(inputs.items())))
             batcher = self.batchers.get(key)
             if batcher is None or batcher.servable is not servable:
                 batcher = Batcher(lambda batch: signature.run(batch, batched=True), self.batching, self.executor)

@@ -71,7 +71,7 @@ class Signature:
         """Outputs (numpy) for `inputs` ({name: numpy array}); a TensorFlow error becomes a `ServingError`."""
         tensors = {name: tf.constant(value, dtype=self.inputs[name].dtype) for name, value in inputs.items()}
         try:
-            outputs = self._batched_function(*tensors.values()) if batched else self.function(**tensors)
+            outputs = self._batched_function(*(tensors[name] for name in self.inputs)) if batched else self.function(**tensors)
         except tf.errors.OpError as error:
             raise from_tensorflow(error) from None
         except (TypeError, ValueError) as error:

@@ -30,6 +30,34 @@ def bind(host, port, option="--port"):
     return sock
 
 
+def check_arguments(configs, host, port, poll_seconds, batching, max_body_bytes, on_event, grpc_port):
+    """`serve`'s arguments, each refused in one line naming it and the value received."""
+    from kclassics import validation
+    from kclassics.serving.batching import BatchingOptions
+    from kclassics.serving.config import ModelConfig
+
+    if not isinstance(configs, (list, tuple)) or not configs or not all(isinstance(c, ModelConfig) for c in configs):
+        raise ValueError(f"`configs` must be a non-empty list of ModelConfig. Received: configs={configs!r}")
+    names = [c.name for c in configs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"`configs` must name each model once. Received: {', '.join(sorted({n for n in names if names.count(n) > 1}))} more than once")
+    if not isinstance(host, str) or not host:
+        raise ValueError(f"`host` must be a host name or address, e.g. '127.0.0.1'. Received: host={host!r}")
+    for name, value in (("port", port), ("grpc_port", grpc_port)):
+        if value is None and name == "grpc_port":
+            continue
+        if not validation._is_int(value) or not 0 <= value <= 65535:
+            raise ValueError(f"`{name}` must be a port number between 0 and 65535. Received: {name}={value!r}")
+    if grpc_port == port != 0:
+        raise ValueError(f"`grpc_port` must differ from `port`. Received: port={port}, grpc_port={grpc_port}")
+    validation.non_negative_float("poll_seconds", poll_seconds)
+    if batching is not None and not isinstance(batching, BatchingOptions):
+        raise ValueError(f"`batching` must be a BatchingOptions or None. Received: batching={batching!r}")
+    validation.positive_int("max_body_bytes", max_body_bytes)
+    if not callable(on_event):
+        raise ValueError(f"`on_event` must be callable (it receives each line to tell). Received: on_event={on_event!r}")
+
+
 def _address(host, port):
     return f"{host if ':' not in host else f'[{host}]'}:{port}"
 
@@ -67,11 +95,10 @@ def serve(configs, host="127.0.0.1", port=8501, poll_seconds=1.0, batching=None,
 
     import uvicorn
 
-    from kclassics import validation
     from kclassics.serving.app import ServingApp
     from kclassics.serving.core import ServingCore
 
-    validation.positive_int("max_body_bytes", max_body_bytes)
+    check_arguments(configs, host, port, poll_seconds, batching, max_body_bytes, on_event, grpc_port)
     check_servable(configs)
     sock = bind(host, port)
     grpc_sock = None

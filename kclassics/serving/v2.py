@@ -264,7 +264,7 @@ def _requested_outputs(signature, names, where):
 
 # -- HTTP infer -----------------------------------------------------------------------------------------------------
 
-REQUEST_KEYS = {"id", "parameters", "inputs", "outputs"}
+REQUEST_KEYS = {"id", "parameters", "inputs", "outputs", "model_name", "model_version"}  # the last two: Triton's examples send them
 
 
 def parse_rest_infer(core, request):
@@ -280,6 +280,9 @@ def parse_rest_infer(core, request):
     unknown = sorted(set(body) - REQUEST_KEYS)
     if unknown:
         raise invalid(f"Unknown key(s) in the inference request: {', '.join(unknown)}. Accepted: {', '.join(sorted(REQUEST_KEYS))}")
+    for key, value in (("model_name", servable.model_name), ("model_version", str(servable.version))):
+        if key in body and body[key] != value and not (key == "model_version" and ref.version is None and body[key] == ""):
+            raise invalid(f"The body's {key} ({_short(body[key])}) is not the path's ({value}).")
     parameters = body.get("parameters", {})
     if not isinstance(parameters, dict):
         raise invalid(f"'parameters' must be an object. Received: {_short(parameters)}")
@@ -424,13 +427,13 @@ def parse_grpc_infer(core, request):
         elif field is None:
             raise invalid(f"{where}: {tensor.datatype} has no typed contents field; send it in raw_input_contents.")
         else:
+            others = [f.name for f, _ in tensor.contents.ListFields() if f.name != field]
+            if others:
+                raise invalid(f"{where}: a {tensor.datatype} tensor's values go in contents.{field}. Received: contents.{others[0]}")
             values = getattr(tensor.contents, field)
             count = int(np.prod(shape, dtype=np.int64))
             if len(values) != count:
                 raise invalid(f"{where}: contents.{field} holds {len(values)} values; shape {list(shape)} holds {count}.")
-            others = [f.name for f, _ in tensor.contents.ListFields() if f.name != field]
-            if others:
-                raise invalid(f"{where}: a {tensor.datatype} tensor's values go in contents.{field}. Received: contents.{others[0]}")
             if tensor.datatype == "BYTES":
                 array = np.empty(count, dtype=object)
                 array[:] = list(values)

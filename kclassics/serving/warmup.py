@@ -13,6 +13,7 @@ a tf.Example with every feature its parse op reads (as zeros) when it parses
 tf.Examples, and a word otherwise. kclassics' exports call it.
 """
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -97,7 +98,14 @@ def write_warmup_requests(saved_model_dir):
 
     from kclassics.serving.calls import CLASSIFY_METHOD, REGRESS_METHOD
 
+    if not isinstance(saved_model_dir, (str, os.PathLike)) or not str(saved_model_dir):
+        raise ValueError(f"`saved_model_dir` must be the path of a SavedModel directory. Received: saved_model_dir={saved_model_dir!r}")
     saved_model_dir = Path(saved_model_dir)
+    if not saved_model_dir.is_dir():
+        raise FileNotFoundError(f"No SavedModel directory at {saved_model_dir}. Received: saved_model_dir={str(saved_model_dir)!r}")
+    if not (saved_model_dir / "saved_model.pb").is_file():
+        raise ValueError(f"{saved_model_dir} is not a SavedModel directory: it has no saved_model.pb. "
+                         f"Received: saved_model_dir={str(saved_model_dir)!r}")
     meta_graph = saved_model_pb2.SavedModel.FromString((saved_model_dir / "saved_model.pb").read_bytes()).meta_graphs[0]
     graph = _Graph(meta_graph.graph_def)
     logs = []
