@@ -196,7 +196,7 @@ def _check_names(names, specs, where):
 def to_json_value(name, array):
     """A numpy output as JSON values (bytes as text, or b64 for `*_bytes` outputs and non-UTF-8 bytes)."""
     if array.dtype != object and array.dtype.kind not in "SU":
-        return array.tolist()
+        return array  # written by `rest.encode_json`, float32 in its shortest form
     binary = name.endswith("_bytes")
 
     def convert(item):

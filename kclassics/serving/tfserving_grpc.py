@@ -19,8 +19,10 @@ outputs are written in the typed fields, as TF Serving writes them by
 default, so clients that read `response.outputs["scores"].float_val` work.
 """
 
+import math
+
 import numpy as np
-from tensorflow.core.framework import tensor_pb2, tensor_shape_pb2, types_pb2
+from tensorflow.core.framework import tensor_pb2, types_pb2
 from tensorflow.core.protobuf import error_codes_pb2
 from tensorflow_serving.apis import (
     classification_pb2,
@@ -70,6 +72,9 @@ FIELDS = {
 }
 
 
+_ENUMS = {np.dtype(dtype): enum for enum, (dtype, _) in FIELDS.items() if dtype not in (None, object)}
+
+
 def dtype_name(enum):
     return types_pb2.DataType.Name(enum) if enum in types_pb2.DataType.values() else f"an unknown dtype ({enum})"
 
@@ -92,7 +97,7 @@ def to_array(name, proto, spec):
     shape = tuple(dim.size for dim in proto.tensor_shape.dim)
     if any(size < 0 for size in shape):
         raise invalid(f"Input {name!r}: a tensor's dims must be non-negative. Received: shape {list(shape)}")
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     dtype = numpy_dtype(want)
     if proto.tensor_content:
         if want == types_pb2.DT_STRING:
@@ -131,16 +136,18 @@ def from_array(array, proto=None):
     """`array` as a TensorProto, its values in the typed field (TF Serving's default, `AsProtoField`)."""
     proto = proto if proto is not None else tensor_pb2.TensorProto()
     array = np.asarray(array)
-    if array.dtype == object or array.dtype.kind in "SU":
-        enum = types_pb2.DT_STRING
-    elif array.dtype == _bfloat16():
-        enum = types_pb2.DT_BFLOAT16
-    else:
-        enum = next((e for e, (d, _) in FIELDS.items() if d is not None and d is not object and np.dtype(d) == array.dtype), None)
-        if enum is None:
+    enum = _ENUMS.get(array.dtype)
+    if enum is None:
+        if array.dtype == object or array.dtype.kind in "SU":
+            enum = types_pb2.DT_STRING
+        elif array.dtype == _bfloat16():
+            enum = types_pb2.DT_BFLOAT16
+        else:
             raise invalid(f"An output of dtype {array.dtype} has no TensorProto form here.")
     proto.dtype = enum
-    proto.tensor_shape.CopyFrom(tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=s) for s in array.shape]))
+    dims = proto.tensor_shape.dim
+    for size in array.shape:
+        dims.add(size=size)
     field = getattr(proto, FIELDS[enum][1])
     if enum == types_pb2.DT_STRING:
         field.extend(item if isinstance(item, bytes) else str(item).encode("utf-8") for item in array.ravel().tolist())

@@ -23,6 +23,8 @@ binary and raw form. The signature called is `serving_default`, or the one
 the request's `parameters` name (`signature_name`).
 """
 
+import math
+
 import numpy as np
 
 from kclassics.serving import codec
@@ -131,7 +133,7 @@ def _check_datatype(where, name, datatype, spec):
         raise invalid(f"{where}: unknown datatype {_short(datatype)}. Accepted: {', '.join(DATATYPES)}")
     want = datatype_of(spec)
     if datatype != want:
-        raise invalid(f"{where}: input {name!r} is {want} ({spec.describe()}). Received: datatype {datatype}")
+        raise invalid(f"{where} is {want} ({spec.describe()}). Received: datatype {datatype}")
 
 
 def decode_bytes(where, data, count):
@@ -164,7 +166,7 @@ def encode_bytes(array):
 
 
 def from_raw(where, data, datatype, shape):
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     if datatype == "BYTES":
         return decode_bytes(where, data, count).reshape(shape)
     dtype = numpy_dtype(datatype)
@@ -193,7 +195,7 @@ def from_json(where, data, datatype, shape):
     if not isinstance(data, list):
         raise invalid(f"{where}: 'data' must be a list. Received: {_short(data)}")
     flat = _flatten(data)
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     if len(flat) != count:
         raise invalid(f"{where}: 'data' holds {len(flat)} values; shape {list(shape)} holds {count}.")
     if datatype == "BYTES":
@@ -230,8 +232,8 @@ def to_json(name, array, datatype):
         except UnicodeDecodeError:
             raise invalid(f"Output {name!r} holds bytes that are not UTF-8 text; ask for it in binary form (binary_data).") from None
     if datatype == "BF16":
-        return array.astype(np.float32).ravel().tolist()
-    return array.ravel().tolist()
+        return array.astype(np.float32).ravel()
+    return np.ascontiguousarray(array).ravel()  # written by `rest.encode_json`, float32 in its shortest form
 
 
 def _output_datatype(name, array, spec):
@@ -431,7 +433,7 @@ def parse_grpc_infer(core, request):
             if others:
                 raise invalid(f"{where}: a {tensor.datatype} tensor's values go in contents.{field}. Received: contents.{others[0]}")
             values = getattr(tensor.contents, field)
-            count = int(np.prod(shape, dtype=np.int64))
+            count = math.prod(shape)
             if len(values) != count:
                 raise invalid(f"{where}: contents.{field} holds {len(values)} values; shape {list(shape)} holds {count}.")
             if tensor.datatype == "BYTES":
