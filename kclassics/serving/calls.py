@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from kclassics.serving.errors import ServingError, failed_precondition, invalid
+from kclassics.serving.errors import failed_precondition, invalid
 
 CLASSIFY_METHOD = "tensorflow/serving/classify"
 REGRESS_METHOD = "tensorflow/serving/regress"
@@ -75,7 +75,7 @@ async def servable(core, ref):
 async def servable_and_versions(core, ref):
     """The servable a request names and the available versions of its model (KServe V2's model metadata)."""
     servable = core.resolve(ref.name, ref.version)
-    return servable, core.manager.model(ref.name).available()
+    return servable, core.manager.available(ref.name)
 
 
 async def server_info(core, _):
@@ -99,11 +99,8 @@ async def server_ready(core, _):
 
 async def model_ready(core, ref):
     """Whether the named version (or, without one, any version) of a model is available; an unknown model is NOT_FOUND."""
-    model = core.manager.model(ref.name)
-    if ref.version is None:
-        return model.ready
-    status = model.versions.get(ref.version)
-    return status is not None and status.state == "AVAILABLE"
+    available = core.manager.available(ref.name)
+    return bool(available) if ref.version is None else ref.version in available
 
 
 async def metrics(core, _):
@@ -191,8 +188,3 @@ async def reload_config(core, configs):
     started = time.perf_counter()
     await core.blocking(core.manager.reload, configs)
     return time.perf_counter() - started
-
-
-def require(condition, message, code="INVALID_ARGUMENT"):
-    if not condition:
-        raise ServingError(code, message)

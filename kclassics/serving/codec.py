@@ -12,8 +12,7 @@ classify / regress: `examples` (a list of feature objects) and an optional
 `context` merged into each; they become serialized `tf.train.Example`s for a
 signature whose one input is the string tensor `inputs` (TF Serving's
 classification and regression signatures), or feed a signature's named inputs
-directly. The response is `{"results": ...}`: `[[label, score], ...]` per
-example for classify, one number per example for regress.
+directly (`tfserving_rest` writes their `{"results": ...}`).
 """
 
 import base64

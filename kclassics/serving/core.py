@@ -42,7 +42,7 @@ class ServingCore:
         return await self.blocking(signature.run, inputs)
 
     def _forget_unloaded(self):
-        live = {id(s.servable) for m in self.manager.models.values() for s in m.versions.values() if s.servable is not None}
+        live = {id(servable) for servable in self.manager.servables()}
         for key in [k for k, b in self.batchers.items() if id(b.servable) not in live and not b.queue]:
             del self.batchers[key]
 
@@ -61,14 +61,12 @@ class ServingCore:
             lines.append(f"kclassics_serving_batches_total{{{labels}}} {batcher.batches}")
             lines.append(f"kclassics_serving_batched_rows_total{{{labels}}} {batcher.rows}")
         traces, warmed = ["# TYPE kclassics_serving_traces gauge"], ["# TYPE kclassics_serving_warmup_requests gauge"]
-        for name, model in sorted(self.manager.models.items()):
-            for version, status in sorted(model.versions.items()):
-                if status.servable is None:
-                    continue
-                for signature in status.servable.signatures.values():
-                    labels = f'model="{name}",version="{version}",signature="{signature.name}"'
-                    traces.append(f"kclassics_serving_traces{{{labels}}} {signature.traces}")
-                count = getattr(status.servable, "warmup_requests", 0)
-                warmed.append(f'kclassics_serving_warmup_requests{{model="{name}",version="{version}"}} {count}')
+        for servable in sorted(self.manager.servables(), key=lambda s: (s.model_name, s.version)):
+            name, version = servable.model_name, servable.version
+            for signature in servable.signatures.values():
+                labels = f'model="{name}",version="{version}",signature="{signature.name}"'
+                traces.append(f"kclassics_serving_traces{{{labels}}} {signature.traces}")
+            count = getattr(servable, "warmup_requests", 0)
+            warmed.append(f'kclassics_serving_warmup_requests{{model="{name}",version="{version}"}} {count}')
         lines += traces + warmed
         return "\n".join(lines) + "\n"

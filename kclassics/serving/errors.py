@@ -39,10 +39,6 @@ def invalid(message):
     return ServingError("INVALID_ARGUMENT", message)
 
 
-def not_found(message):
-    return ServingError("NOT_FOUND", message)
-
-
 def failed_precondition(message):
     return ServingError("FAILED_PRECONDITION", message)
 

@@ -168,15 +168,14 @@ class ModelManager:
         """Serves `configs` (`ModelConfig`s) in place of the current models, loading before unloading; returns when done.
 
         Raises `ServingError`: INVALID_ARGUMENT for a base directory with no
-        version to serve (nothing is changed), FAILED_PRECONDITION for a label
+        version its policy selects (nothing is changed), FAILED_PRECONDITION for a label
         on a version that is not available (that model keeps its old labels),
         and the load's error for a new model none of whose versions loaded.
         """
         with self.update_lock:
             current = self.models
-            fresh = [c for c in configs if c.name not in current or current[c.name].config.base_path != c.base_path]
             try:
-                check_servable(fresh)
+                check_servable(configs)  # a missing directory, or a policy that selects nothing, changes nothing
             except (OSError, ValueError) as error:
                 raise ServingError("INVALID_ARGUMENT", str(error)) from None
             models = {}
@@ -292,6 +291,17 @@ class ModelManager:
             if (status is not None and status.state == "LOADING") or not self.started.is_set():
                 raise ServingError("UNAVAILABLE", f"Version {version} of model {name!r} is loading.")
             raise ServingError("NOT_FOUND", f"Servable not found for request: Specific({name}, {version})")
+
+    def available(self, name):
+        """The available versions of model `name` (NOT_FOUND for an unknown model)."""
+        model = self.model(name)
+        with self.lock:
+            return model.available()
+
+    def servables(self):
+        """Every loaded servable, of every model."""
+        with self.lock:
+            return [s.servable for m in self.models.values() for s in m.versions.values() if s.servable is not None]
 
     def status(self, name, version=None, label=None):
         """TF Serving's GetModelStatusResponse, plus KServe V1's `name` and `ready`."""
