@@ -10,23 +10,18 @@ projector files, a SavedModel looking words up).
 """
 
 import dataclasses
-import math
 import time
 from pathlib import Path
 from typing import Optional
 
-import keras
 import numpy as np
 
 from kclassics import validation
-from kclassics.callbacks import StopAtStep
-from kclassics.callbacks._base import global_step
 from kclassics.data import text as text_data
 from kclassics.data.corpora import embedded_path
 from kclassics.log import log
-from kclassics.programs import Program, register
+from kclassics.programs import Length, Option, Program, register
 from kclassics.runs import Run
-from kclassics.training import RunCheckpoint
 
 EMBEDDED_CORPUS = "lee_background"
 
@@ -174,6 +169,8 @@ def load_corpus(config):
 
 def build_model(config, vocabulary):
     """The book's skip-gram model for `vocabulary`, compiled with SGD (linear decay when asked)."""
+    import keras
+
     model = _make_model(config, vocabulary)
     learning_rate = config.learning_rate
     if config.linear_decay:
@@ -203,65 +200,6 @@ def validation_words(config):
     return np.random.default_rng(config.seed).choice(config.valid_window, config.valid_size, replace=False)
 
 
-class AverageLoss(keras.callbacks.Callback):
-    """The book's report (L3972): `Average loss at step N : x`, the mean loss of the last `every` steps.
-
-    An epoch of `fit` is `every` steps, so the loss Keras averages over an
-    epoch is the book's average; it is logged and kept as `history`.
-    """
-
-    def __init__(self, every):
-        super().__init__()
-        self.every = every
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs and "loss" in logs:
-            log(f"Average loss at step {global_step(self.model)} : {logs['loss']:.6f}")
-
-
-def nearest_words(vectors, word_ids, top_k=8, verbose=True):
-    """{validation word: its `top_k` nearest words}, logged as the book's `Nearest to five: six, four, ...` lines."""
-    report = {}
-    for word_id, row in zip(word_ids, vectors.nearest(word_ids, top_k)):
-        word = vectors.words[word_id]
-        report[word] = [vectors.words[i] for i in row]
-        if verbose:
-            log(f"Nearest to {word}: {', '.join(report[word])},")
-    return report
-
-
-class NearestWords(keras.callbacks.Callback):
-    """The book's validation report (L3980): the `top_k` nearest words (cosine) of each validation word every `every` steps."""
-
-    def __init__(self, word_ids, every, top_k=8):
-        super().__init__()
-        self.word_ids = np.asarray(word_ids)
-        self.every = every
-        self.top_k = top_k
-        self._step = 0
-
-    def on_train_begin(self, logs=None):
-        self._step = global_step(self.model)
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if self._step % self.every == 0:
-            nearest_words(self.model.word_vectors(), self.word_ids, self.top_k)
-
-
-class TSNEPicture(keras.callbacks.Callback):
-    """At the end of training, the book's t-SNE picture of the most frequent words (L4018), written to `path`."""
-
-    def __init__(self, path, count=100, perplexity=30.0, iterations=5000, seed=0):
-        super().__init__()
-        self.path, self.count, self.perplexity, self.iterations, self.seed = Path(path), count, perplexity, iterations, seed
-
-    def on_train_end(self, logs=None):
-        from kclassics.embeddings import plot_tsne
-
-        plot_tsne(self.model.word_vectors(), self.path, self.count, self.perplexity, self.iterations, self.seed)
-
-
 def evaluate(vectors, top_n):
     """Analogy accuracy (questions-words.txt) and Spearman's rho on WordSim-353 and SimLex-999, gensim's protocols."""
     from kclassics.embeddings import evaluate_analogies, evaluate_word_pairs
@@ -279,11 +217,12 @@ def evaluate(vectors, top_n):
     }
 
 
-def train_word2vec(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", corpus=None):
+def train_word2vec(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", corpus=None):
     """Trains the book's skip-gram model and writes a run directory.
 
     Args:
         config: a `Word2VecConfig`.
+        program: the `Program` being run.
         out: run directory; default a new `runs/word2vec-<timestamp>`.
         resume: continue the run in `out` from its last checkpoint.
         data_dir: a directory holding `text8` or `text8.zip` (the book's corpus); overrides `config.corpus` and `corpus`.
@@ -305,30 +244,25 @@ def train_word2vec(config, out=None, resume=False, data_dir=None, callbacks=(), 
             raise ValueError(f"Give either --data-dir (text8) or --corpus, not both. Received: data_dir={str(data_dir)!r}, "
                              f"corpus={config.corpus!r}")
         config = dataclasses.replace(config, corpus=text8)
+    import keras
+
+    from kclassics.callbacks.book import AverageLoss, NearestWords, nearest_words
+    from kclassics.callbacks.stop import global_step
+    from kclassics.training import fit_run
+
     loaded = load_corpus(effective(config))  # bad input fails before the run directory exists
     config = dataclasses.replace(config, corpus=loaded.name)
-    run = Run.open(out, "word2vec", config, resume, checkpoint_steps=config.log_every)
+    run = Run.open(out, program, config, resume, checkpoint_steps=config.log_every)
     config = effective(config)
     keras.utils.set_random_seed(config.seed)
     model = build_model(config, loaded.vocabulary)
-    run.restore(model)
-    done = global_step(model)
     valid_ids = validation_words(config)
-    history = {}
+    reports = (AverageLoss(config.log_every), NearestWords(valid_ids, config.neighbours_every, config.top_k))
     start = time.perf_counter()
-    if done < config.steps:
-        history = model.fit(
-            training_pairs(config, loaded, first_batch=done),
-            steps_per_epoch=config.log_every,
-            initial_epoch=done // config.log_every,
-            epochs=done // config.log_every + math.ceil((config.steps - done) / config.log_every),
-            callbacks=[RunCheckpoint(run), AverageLoss(config.log_every),
-                       NearestWords(valid_ids, config.neighbours_every, config.top_k), StopAtStep(last_step=config.steps),
-                       keras.callbacks.TensorBoard(str(run.log_dir)), *callbacks],
-            verbose=verbose,
-        ).history
+    history = fit_run(run, model, lambda done: training_pairs(config, loaded, first_batch=done), config.steps,
+                      config.log_every, (*reports, *callbacks), verbose)
     seconds = time.perf_counter() - start
-    trained = global_step(model) - done
+    trained = global_step(model) - run.restored_step
     vectors = model.word_vectors()
     from kclassics.embeddings import plot_tsne, save_projector_files, save_word2vec_format
 
@@ -349,17 +283,21 @@ def train_word2vec(config, out=None, resume=False, data_dir=None, callbacks=(), 
         "words_per_second": trained * stride / seconds if trained and seconds > 0 else None,
         **evaluate(vectors, config.evaluation_top_n),
         "neighbours": nearest_words(vectors, valid_ids, config.top_k, verbose=config.steps % config.neighbours_every != 0),
-        "word2vec_format": str(run.path / "vectors.txt"),
-        "projector": str(run.path / "projector"),
-        "tsne": str(run.path / "tsne.png"),
+        "word2vec_format": "vectors.txt",
+        "projector": "projector",
+        "tsne": "tsne.png",
     }
-    return run.finish(model, metrics, task="embedding_lookup", history=history, input_name="words")
+    return run.finish(model, metrics, task=program.task, history=history, input_name="words")
 
 
 register(Program(
-    "word2vec", WORD2VEC, train_word2vec,
+    "word2vec", WORD2VEC, f"{__name__}:train_word2vec",
     "Skip-gram Word2Vec with NCE loss, 64 samples, SGD 1.0, 100,001 steps x 128 pairs (7.1)",
     summary="average loss {average_loss:.3f}, analogies {analogy_accuracy:.4f}, WordSim-353 {wordsim353_spearman:.3f}, "
             "SimLex-999 {simlex999_spearman:.3f} ({steps} steps, {train_seconds:.1f} s)",
-    task="embedding_lookup",
+    length=Length("steps", embedded="embedded_steps"),
+    options=(Option("corpus", str, "a UTF-8 text file to train on instead of the embedded Lee background corpus; "
+                    "--data-dir DIR holding text8 or text8.zip trains on the book's text8"),),
+    data="directory holding text8 or text8.zip: the book's corpus instead of the embedded Lee corpus",
+    task="embedding_lookup", files=("vectors.txt", "projector", "tsne.png"),
 ))
