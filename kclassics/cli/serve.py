@@ -83,7 +83,7 @@ def register(commands, argv=()):
         "--max-body-bytes", type=_args.positive_int, default=DEFAULT_MAX_BODY_BYTES,
         help="larger request bodies get 413, larger gRPC messages RESOURCE_EXHAUSTED (default: 64 MiB)",
     )
-    parser.set_defaults(run=run, uses_tensorflow=False)
+    parser.set_defaults(check=check, run=run)
 
 
 def model_configs(args):
@@ -113,30 +113,30 @@ def model_configs(args):
     return [ModelConfig(args.model_name or base.name, base, policy)]
 
 
-def run(args):
+def check(args):
+    """The models, batching and ports the arguments name, each refused in one line before TensorFlow loads."""
     from kclassics.serving.batching import BatchingOptions
     from kclassics.serving.manager import check_servable
 
-    configs = model_configs(args)
-    batching = None
+    args.configs = model_configs(args)
+    args.batching = None
     if args.enable_batching:
-        batching = BatchingOptions(args.max_batch_size, args.batch_timeout_micros, args.num_batch_threads,
-                                   allowed_batch_sizes=args.allowed_batch_sizes)
+        args.batching = BatchingOptions(args.max_batch_size, args.batch_timeout_micros, args.num_batch_threads,
+                                        allowed_batch_sizes=args.allowed_batch_sizes)
     elif args.allowed_batch_sizes:
         raise ValueError("argument --allowed-batch-sizes: goes with --enable-batching")
-    check_servable(configs)
+    check_servable(args.configs)
     if args.grpc_port is not None and args.grpc_port != 0 and args.grpc_port == args.port:
         raise ValueError(f"argument --grpc-port: the HTTP port is {args.port} too; give them different ports")
-    if not args.verbose:
-        from kclassics.cli import import_tensorflow_quietly
 
-        import_tensorflow_quietly()
+
+def run(args):
     from kclassics.serving.server import serve
 
     def tell(line):
         print(f"kclassics serve: {line}", flush=True)
 
-    failures = serve(configs, args.host, args.port, args.poll_seconds, batching, args.max_body_bytes, on_event=tell,
+    failures = serve(args.configs, args.host, args.port, args.poll_seconds, args.batching, args.max_body_bytes, on_event=tell,
                      grpc_port=args.grpc_port)
     if failures:
         print("kclassics: error: " + " | ".join(failures), file=sys.stderr)
