@@ -373,8 +373,8 @@ def cpu_bound(figures, args, cores):
             continue
         for fmt, result in formats.items():
             floor = figures["models"][FLOOR][fmt]
-            if fmt == "b64" and floor["input_shape"] != result["input_shape"]:
-                continue  # an encoded image's stack cost depends on its size: the floor's are MNIST-sized
+            if floor["input_shape"] != result["input_shape"]:
+                continue  # a request's stack cost grows with its size: the floor's requests are MNIST-sized
             row = floor["server"][0]
             model = result["in_process"][top]["cpu_ms_per_example"]
             stack = row["server_cpu_ms_per_request"] + row["client_cpu_ms_per_request"]
