@@ -54,12 +54,14 @@ def register(commands, argv=()):
         help="serve SavedModels over TF Serving's REST and gRPC APIs and KServe V1 and V2",
         description=(
             "Serve the versions of a model base directory (BASE_DIR/<integer>/saved_model.pb, as kclassics exports "
-            "write them) over TensorFlow Serving's REST API, KServe V1 and KServe V2 (HTTP), with a page for people at /, "
+            "write them), or a run directory's export, over TensorFlow Serving's REST API, KServe V1 and KServe V2 (HTTP), "
+            "with a page for people at /, "
             "and with --grpc-port over TensorFlow Serving's gRPC API and KServe V2's gRPC."
         ),
     )
-    parser.add_argument("base_dir", nargs="?", metavar="BASE_DIR", help="the model's base directory of numbered versions")
-    parser.add_argument("--model-name", help="the name in URLs (default: BASE_DIR's name)")
+    parser.add_argument("base_dir", nargs="?", metavar="BASE_DIR",
+                        help="the model's base directory of numbered versions, or a run directory (its export/ is served)")
+    parser.add_argument("--model-name", help="the name in URLs (default: the run's program, else BASE_DIR's name)")
     parser.add_argument("--config", metavar="FILE", help="TF Serving's --model_config_file (text protobuf) listing several models")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=_port, default=8501, help="HTTP port (default: 8501, TF Serving's REST port; 0: any free port)")
@@ -106,11 +108,31 @@ def model_configs(args):
         raise ValueError(f"argument --versions: goes with --version-policy specific. Received: --version-policy {args.version_policy}")
     if args.version_policy == "specific" and args.versions is None:
         raise ValueError("argument --versions: --version-policy specific needs the versions, e.g. --versions 1,3")
+    base, name = served_base(args.base_dir)
+    policy = VersionPolicy(args.version_policy, args.num_versions, args.versions or ())
+    return [ModelConfig(args.model_name or name, base, policy)]
+
+
+def served_base(path):
+    """The base directory of versions `path` names, and the model's default name.
+
+    A run directory (it holds `config.json`) is served from its `export/`, named after the program that
+    wrote it (`kclassics serve runs/mnist_cnn-...` serves `/v1/models/mnist_cnn`); any other directory is
+    a base directory, named after itself.
+    """
     from pathlib import Path
 
-    base = Path(args.base_dir).expanduser().absolute()
-    policy = VersionPolicy(args.version_policy, args.num_versions, args.versions or ())
-    return [ModelConfig(args.model_name or base.name, base, policy)]
+    from kclassics.runs import RunDir
+
+    base = Path(path).expanduser().absolute()
+    if not (base / "config.json").is_file():
+        return base, base.name
+    run = RunDir(base)
+    if run.export is None:
+        what = f"a {run.program} run" if run.program else "a run"
+        state = "it wrote no SavedModel export" if run.finished else f"it was interrupted at step {run.step} (--resume finishes it)"
+        raise ValueError(f"{base} is {what}, and {state}; there is nothing to serve. Received: BASE_DIR={path!r}")
+    return base / "export", run.program or base.name
 
 
 def check(args):
