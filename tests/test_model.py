@@ -105,7 +105,7 @@ def test_a_built_ins_only_model_keras_loads_where_kclassics_cannot_be_imported(t
         f"d = {str(tmp_path)!r}\n"
         "m = keras.saving.load_model(f'{d}/mlp.keras')\n"
         "np.testing.assert_allclose(m(np.load(f'{d}/x.npy')), np.load(f'{d}/y.npy'), atol=1e-6)\n"
-        "assert m.optimizer.name == 'adagrad' and m.count_params() == 238510\n"
+        "assert type(m.optimizer).__name__ == 'Adagrad' and m.count_params() == 238510\n"
         "try:\n"
         "    keras.saving.load_model(f'{d}/lrn.keras')\n"
         "except Exception as error:\n"

@@ -101,7 +101,7 @@ def test_each_kind_of_loop_writes_plain_lines_to_a_file(logs, name):
 
 
 def test_the_table_names_every_program():
-    assert set(SHORT) == set(programs.list_programs())
+    assert set(SHORT) == {name for name in programs.list_programs() if not name.startswith("toy_")}  # the tuner tests' toys
 
 
 def test_a_short_classifier_run_prints_few_progress_lines(logs):
