@@ -26,41 +26,53 @@ LOG_EVERY = 100  # the book's Estimators logged the loss every 100 steps
 
 
 @dataclasses.dataclass(frozen=True)
-class IrisConfig:
-    """What every TF.Learn example trained with `fit` shares: its steps, batches, data split and seed.
+class IrisSplit:
+    """Iris's examples split as the book's `train_test_split`, and the example's seed.
 
     Attributes:
-        steps: training steps (`fit(..., steps=)`).
-        batch_size: examples per step (not given in the book; tf.contrib.learn's feeder took 32 by default).
-        learning_rate: the optimizer's (initial) learning rate; None: the canned estimator's default.
         test_size: share of the examples held out for the test.
         random_state: `train_test_split`'s seed.
-        seed: seed of weights and shuffling.
+        seed: seed of the weights and shuffling (the forest's seed).
         source: where in the book these values come from.
     """
 
-    steps: int = 800
-    batch_size: int = 32
-    learning_rate: Optional[float] = None
     test_size: float = 0.2
     random_state: int = 42
     seed: int = 0
     source: str = ""
 
     def __post_init__(self):
-        for field in ("steps", "batch_size"):
-            validation.positive_int(field, getattr(self, field))
-        if self.learning_rate is not None:
-            validation.positive_float("learning_rate", self.learning_rate)
         validation.fraction("test_size", self.test_size, low_open=True, high_open=True)
         validation.seed("random_state", self.random_state)
         validation.seed("seed", self.seed)
 
     def split(self):
-        """(train, test): iris's features and labels, split as the book's `train_test_split`."""
+        """(train, test): the features and labels, split as the book's `train_test_split`."""
         from kclassics.learn.datasets import load_iris_split
 
         return load_iris_split(self.test_size, self.random_state)
+
+
+@dataclasses.dataclass(frozen=True)
+class IrisConfig(IrisSplit):
+    """What every TF.Learn example trained with `fit` shares: its steps and batches, beside its split and seed.
+
+    Attributes:
+        steps: training steps (`fit(..., steps=)`).
+        batch_size: examples per step (not given in the book; tf.contrib.learn's feeder took 32 by default).
+        learning_rate: the optimizer's (initial) learning rate; None: the canned estimator's default.
+    """
+
+    steps: int = 800
+    batch_size: int = 32
+    learning_rate: Optional[float] = None
+
+    def __post_init__(self):
+        super().__post_init__()
+        for field in ("steps", "batch_size"):
+            validation.positive_int(field, getattr(self, field))
+        if self.learning_rate is not None:
+            validation.positive_float("learning_rate", self.learning_rate)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -185,34 +197,20 @@ class WideDeepConfig(IrisConfig):
 
 
 @dataclasses.dataclass(frozen=True)
-class ForestConfig:
+class ForestConfig(IrisSplit):
     """TensorForest (10.3.2) on iris, grown by ydf.
 
     Attributes:
         num_trees, max_nodes: the forest's size.
-        test_size, random_state: the iris split, as the other examples'.
-        seed: the forest's seed.
-        source: where in the book these values come from.
     """
 
     num_trees: int = 3
     max_nodes: int = 1000
-    test_size: float = 0.2
-    random_state: int = 42
-    seed: int = 0
-    source: str = ""
 
     def __post_init__(self):
+        super().__post_init__()
         for field in ("num_trees", "max_nodes"):
             validation.positive_int(field, getattr(self, field))
-        validation.fraction("test_size", self.test_size, low_open=True, high_open=True)
-        validation.seed("random_state", self.random_state)
-        validation.seed("seed", self.seed)
-
-    def split(self):
-        from kclassics.learn.datasets import load_iris_split
-
-        return load_iris_split(self.test_size, self.random_state)
 
 
 @dataclasses.dataclass(frozen=True)
