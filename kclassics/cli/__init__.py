@@ -16,7 +16,7 @@ from kclassics._backend import BackendError
 from kclassics._version import __version__
 
 # Each module registers its sub-commands with `register(subparsers, argv)`.
-COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster", "generate", "serve", "play", "tune")
+COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster", "generate", "serve", "play", "tune", "export")
 
 USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError, ModuleNotFoundError, BackendError)
 
