@@ -1,6 +1,6 @@
 """`kclassics export`: a zoo model or a program's run as a SavedModel, an ONNX file or a LiteRT file, its answers checked."""
 
-import argparse
+import contextlib
 import dataclasses
 import difflib
 from pathlib import Path
@@ -141,6 +141,7 @@ def check(args):
 def run(args):
     import numpy as np
 
+    from kclassics.cli import native_stderr_closed
     from kclassics.export import FORMATS, QUANTIZATIONS, TOLERANCE, export_model, load_exported
     from kclassics.export.convert import CALIBRATION_EXAMPLES
 
@@ -165,10 +166,11 @@ def run(args):
         kwargs = {"input_shape": (args.input_size, args.input_size, shape[-1])} if args.input_size else {}
         model, task, options = apps.create_model(source.name, **kwargs), source.card["task"], {}
     options.setdefault("input_name", "images")
-    result = export_model(model, args.out, format=args.format, quantize=args.quantize, task=task,
-                          representative_data=representative if args.quantize == "int8" else None,
-                          check_inputs=None if test is None else test[0][:CHECK_EXAMPLES], **options)
-    exported = load_exported(result.path, args.format)
+    with contextlib.nullcontext() if args.verbose else native_stderr_closed():  # the converters' and runtimes' C++ logs
+        result = export_model(model, args.out, format=args.format, quantize=args.quantize, task=task,
+                              representative_data=representative if args.quantize == "int8" else None,
+                              check_inputs=None if test is None else test[0][:CHECK_EXAMPLES], **options)
+        exported = load_exported(result.path, args.format)
     say = lambda line: print(f"kclassics export: {line}", flush=True)  # noqa: E731
     say(f"wrote {result.path}: {spec.title}, {QUANTIZATIONS[args.quantize]}, {result.bytes:,} bytes")
     say(f"signature serving_default: {', '.join(exported.inputs)} -> {', '.join(exported.outputs)}")

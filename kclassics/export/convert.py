@@ -123,8 +123,6 @@ def export_model(model, path, format="savedmodel", quantize="none", task="image_
         check_inputs = _as_inputs(check_inputs, specs)
     elif representative is not None:
         check_inputs = {name: x[:CHECK_EXAMPLES] for name, x in representative.items()}
-    else:
-        check_inputs = random_inputs(specs, model, CHECK_EXAMPLES)
     path = Path(path).expanduser()
     if not spec.is_file:
         written = export_saved_model(model, path, input_name=input_name, task=task, **options)
@@ -156,6 +154,8 @@ def _checked(model, written, format, quantize, task, input_name, options, check,
     result = ExportResult(written, format, quantize, size, lowered=lowered)
     if not check:
         return result
+    if inputs is None:
+        inputs = random_inputs(serving_function(model, task, input_name, options)[0], model, CHECK_EXAMPLES)
     expected = task_outputs(model, inputs, task, input_name, **options)
     difference = compare(expected, load_exported(written, format)(**inputs))
     if quantize == "none" and not difference.within(TOLERANCE):
@@ -218,7 +218,7 @@ def _write_onnx(model, path, task, input_name, options):
     if shared:
         raise UnsupportedError(f"ONNX names each tensor of a graph once, and the {task} signature of {model.name!r} has an "
                                f"input and an output both named {shared[0]!r}. Received: format='onnx', task={task!r}")
-    logging.getLogger("tf2onnx").setLevel(logging.ERROR)  # it logs each op it cannot take; the refusal below names them
+    logging.getLogger("tf2onnx").setLevel(logging.CRITICAL)  # it logs each op it cannot take; the refusal below names them
     try:
         with without_xla():  # XLA-compiled functions (the Winograd transforms) trace as plain ops
             proto, _ = tf2onnx.convert.from_function(function, input_signature=specs, output_path=str(path))
