@@ -129,7 +129,10 @@ def check(args):
             raise FileNotFoundError(f"argument --data-dir: {args.data_dir} is not a directory. Received: --data-dir "
                                     f"{args.data_dir}")
     reads_data = source.reads_data(args.data_dir)
-    if args.quantize == "int8" and source.run is not None and source.program.inputs is not None and not reads_data:
+    if args.quantize == "int8" and source.run is not None and not reads_data:
+        if source.program.inputs is None:
+            raise ValueError(f"argument --quantize: int8 calibrates on a training split, and program {source.name!r} "
+                             f"declares none (float16 and dynamic need no data). Received: --quantize int8")
         raise ValueError(f"argument --data-dir: int8 calibrates on the run's training split, and the run of "
                          f"{source.name} trained on {source.run.config.get('dataset')}: give the directory of its files")
     spec = check_request(args.format, args.quantize, None, representative_data=reads_data)

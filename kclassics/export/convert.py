@@ -164,18 +164,23 @@ def _checked(model, written, format, quantize, task, input_name, options, check,
     return dataclasses.replace(result, difference=difference)
 
 
+def flat_specs(specs):
+    """The `tf.TensorSpec` of every input of a signature whose arguments are specs or dicts of specs (raw columns)."""
+    return [s for spec in specs for s in (spec.values() if isinstance(spec, dict) else [spec])]
+
+
 def _as_inputs(data, specs):
     """{input name: float32/int array} from an array (one input) or a dict."""
     if data is None:
         return None
-    names = [name for spec in specs for name in (spec if isinstance(spec, dict) else [spec.name])]
+    names = [spec.name for spec in flat_specs(specs)]
     if not isinstance(data, dict):
         if len(names) != 1:
             raise ValueError(f"The signature takes {', '.join(names)}: pass the inputs as a dict. Received: one array")
         data = {names[0]: data}
     if sorted(data) != sorted(names):
         raise ValueError(f"The signature takes {', '.join(names)}. Received: {', '.join(sorted(data))}")
-    dtypes = {s.name: s.dtype for spec in specs for s in (spec.values() if isinstance(spec, dict) else [spec])}
+    dtypes = {spec.name: spec.dtype for spec in flat_specs(specs)}
     return {name: np.asarray(x).astype(dtypes[name].as_numpy_dtype) for name, x in data.items()}
 
 
@@ -187,7 +192,7 @@ def random_inputs(specs, model, count, seed=0):
     """
     rng = np.random.default_rng(seed)
     inputs = {}
-    for spec in (s for spec in specs for s in (spec.values() if isinstance(spec, dict) else [spec])):
+    for spec in flat_specs(specs):
         shape = [count if dim is None else dim for dim in spec.shape.as_list()]  # batch and any unknown length
         if spec.dtype.is_floating:
             inputs[spec.name] = rng.standard_normal(shape).astype(spec.dtype.as_numpy_dtype)
@@ -214,7 +219,7 @@ def _write_onnx(model, path, task, input_name, options):
     function = tf.function(serve, input_signature=specs)
     with without_xla():
         outputs = function.get_concrete_function().structured_outputs
-    shared = sorted({s.name for spec in specs for s in (spec.values() if isinstance(spec, dict) else [spec])} & set(outputs))
+    shared = sorted({spec.name for spec in flat_specs(specs)} & set(outputs))
     if shared:
         raise UnsupportedError(f"ONNX names each tensor of a graph once, and the {task} signature of {model.name!r} has an "
                                f"input and an output both named {shared[0]!r}. Received: format='onnx', task={task!r}")

@@ -60,3 +60,11 @@ def test_a_run_without_its_model(tmp_path, capsys):
     (tmp_path / "run.json").write_text(json.dumps({"program": "mnist_cnn", "export": {"task": "image_classification", "options": {}}}))
     status, _, err = export(capsys, tmp_path, "--format", "onnx")
     assert status == 2 and "(mnist_cnn, interrupted at step 0; --resume finishes it) has no model.keras" in err
+
+
+def test_int8_of_a_program_without_data_splits(tmp_path, capsys):
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "model.keras").write_text("")  # refused before the model is read
+    (tmp_path / "run.json").write_text(json.dumps({"program": "cartpole_pg", "export": {"task": "policy", "options": {}}}))
+    status, _, err = export(capsys, tmp_path, "--format", "litert", "--quantize", "int8")
+    assert status == 2 and "program 'cartpole_pg' declares none (float16 and dynamic need no data)" in err

@@ -65,6 +65,12 @@ for name, (args, _) in {json.dumps(BAD_COMMANDS)}.items():
     with contextlib.redirect_stderr(err):
         status = main(["export", *args])
     answers[name] = (status, err.getvalue(), "tensorflow" in sys.modules)
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main(["export", "--help"])
+    except SystemExit as exit:
+        answers["--help"] = (exit.code, out.getvalue(), "tensorflow" in sys.modules)
 print(json.dumps(answers))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path,
@@ -76,5 +82,7 @@ print(json.dumps(answers))
         lines = err.strip().splitlines()
         assert status == 2 and lines[0].startswith("kclassics: error:") and fragment in lines[0], (name, err)
         assert len(lines) <= 2 and not tensorflow, (name, err)
+    status, shown, tensorflow = answers["--help"]
+    assert status == 0 and "--quantize KIND" in shown and not tensorflow
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "taken.onnx"]
     assert (tmp_path / "taken.onnx").read_text() == "mine"
