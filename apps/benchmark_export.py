@@ -70,7 +70,7 @@ def zoo_row(name, out):
     import keras
 
     from kclassics import apps
-    from kclassics.export import UnsupportedError, export_model, load_exported
+    from kclassics.export import ExportMismatchError, UnsupportedError, export_model, load_exported
 
     card = apps.model_info(name)
     keras.utils.set_random_seed(0)
@@ -85,7 +85,7 @@ def zoo_row(name, out):
         start = time.perf_counter()
         try:
             result = export_model(model, out / f"{name}{suffix}", format=fmt, task=card.task, check_inputs=x)
-        except UnsupportedError as error:
+        except (UnsupportedError, ExportMismatchError) as error:  # a refusal, or answers beyond the tolerance: counted
             row[fmt] = {"refused": str(error)}
             continue
         exported = load_exported(result.path, threads=THREADS)
