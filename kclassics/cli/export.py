@@ -61,9 +61,10 @@ def find_source(text, input_size=None):
     from kclassics.cli.models import card_index
 
     path = Path(text).expanduser()
-    if path.is_dir() or path.exists():
-        return _run_source(path, input_size)
     cards = {card["name"]: card for card in card_index()}
+    # a run directory, else a model name (its own SavedModel base directory `NAME/` may exist here), else a path
+    if (path / "config.json").is_file() or (path.exists() and text not in cards):
+        return _run_source(path, input_size)
     if text not in cards:
         close = difflib.get_close_matches(text, cards, n=3, cutoff=0.6)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""

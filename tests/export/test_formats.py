@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from kclassics.export.formats import FORMATS, QUANTIZATIONS, check_request
+from kclassics.export.formats import FORMATS, QUANTIZATIONS, TOLERANCE, check_request
 from tests.conftest import subprocess_env
 
 
@@ -49,6 +49,7 @@ BAD_COMMANDS = {
     "an input size of a fixed-size model": (["mnist_cnn", "--format", "onnx", "--input-size", "32"], "takes only its 28x28x1"),
     "data for a model": (["mnist_cnn", "--format", "onnx", "--data-dir", "."], "goes with a run directory"),
     "a directory that is no run": (["empty", "--format", "onnx"], "it is not a run directory"),
+    "a model name whose directory is no run": (["mnist_cnn", "--format", "savedmodel", "--quantize", "int8"], "Accepted for savedmodel: none"),
     "no format": (["mnist_cnn"], "the following arguments are required: --format"),
 }
 
@@ -56,6 +57,7 @@ BAD_COMMANDS = {
 def test_bad_commands_answer_one_line_before_tensorflow(tmp_path):
     (tmp_path / "taken.onnx").write_text("mine")
     (tmp_path / "empty").mkdir()
+    (tmp_path / "mnist_cnn" / "1").mkdir(parents=True)  # the model's SavedModel base directory: the name still names it
     code = f"""
 import contextlib, io, json, sys
 from kclassics.cli import main
@@ -84,5 +86,8 @@ print(json.dumps(answers))
         assert len(lines) <= 2 and not tensorflow, (name, err)
     status, shown, tensorflow = answers["--help"]
     assert status == 0 and "--quantize KIND" in shown and not tensorflow
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "taken.onnx"]
+    shown = " ".join(shown.split())  # the help names what kclassics.export.formats declares
+    assert "savedmodel, onnx or litert" in shown and list(FORMATS) == ["savedmodel", "onnx", "litert"]
+    assert all(kind in shown for kind in QUANTIZATIONS) and TOLERANCE == 1e-4 and "within 1e-4" in shown
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "mnist_cnn", "taken.onnx"]
     assert (tmp_path / "taken.onnx").read_text() == "mine"
