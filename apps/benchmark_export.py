@@ -13,7 +13,8 @@ max |Keras|) is reported per format, with the file sizes, the conversion
 seconds and the latency per image (batch 1, median, two threads) of ONNX
 Runtime, the LiteRT interpreter and the Keras model itself (its call traced
 by `tf.function`, TensorFlow at two intra-op threads), all in the same
-process. A format that refuses the model says so in one line, counted.
+process, timed in turn one call each per round, so that they share whatever
+else the machine is doing. A format that refuses the model says so in one line, counted.
 
 `int8`: the MNIST programs trained on the embedded digits (and on MNIST's
 IDX files with `--mnist-dir`), and `cifar10_cnn` on CIFAR-10 files written
@@ -46,24 +47,24 @@ def setup_threads():
     tf.config.threading.set_inter_op_parallelism_threads(1)
 
 
-def keras_latency(model, example):
-    """Seconds per call of the Keras model on one example, its call traced once by `tf.function` (the served form)."""
+def keras_call(model, example):
+    """One call of the Keras model on `example`, its call traced once by `tf.function` (the form a SavedModel serves)."""
     import tensorflow as tf
 
-    from kclassics.export import latency
     from kclassics.layers import without_xla
 
     with without_xla():
         call = tf.function(lambda x: model(x, training=False))
         x = tf.constant(example)
         call(x)
-    return latency(lambda: call(x).numpy(), repeats=20, warmup=3, min_seconds=2.0)
+    return lambda: call(x).numpy()
 
 
-def file_latency(exported, name, example):
-    from kclassics.export import latency
+def timed(calls):
+    """Milliseconds per image of each call, timed in turn (interleaved), medians over at least 20 rounds and 3 s."""
+    from kclassics.export import latencies
 
-    return latency(lambda: exported(**{name: example}), repeats=20, warmup=3, min_seconds=2.0)
+    return {name: 1000 * seconds for name, seconds in latencies(calls, repeats=20, warmup=3, min_seconds=3.0).items()}
 
 
 def zoo_row(name, out):
@@ -79,8 +80,8 @@ def zoo_row(name, out):
         if "kernel" in weight.path and not np.any(keras.ops.convert_to_numpy(weight)):
             weight.assign(np.random.default_rng(2).normal(0, 0.05, weight.shape))
     x = np.random.default_rng(1).standard_normal((4, *card.input_shape)).astype("float32")
-    row = {"model": name, "input": "x".join(map(str, card.input_shape)), "params": model.count_params(),
-           "keras_ms": 1000 * keras_latency(model, x[:1])}
+    row = {"model": name, "input": "x".join(map(str, card.input_shape)), "params": model.count_params()}
+    calls = {"keras": keras_call(model, x[:1])}
     for fmt, suffix in (("onnx", ".onnx"), ("litert", ".tflite")):
         start = time.perf_counter()
         try:
@@ -89,11 +90,17 @@ def zoo_row(name, out):
             row[fmt] = {"refused": str(error)}
             continue
         exported = load_exported(result.path, threads=THREADS)
+        calls[fmt] = lambda exported=exported: exported(images=x[:1])
         row[fmt] = {"relative": result.difference.relative, "absolute": result.difference.absolute,
                     "integers_equal": not any(result.difference.integer_mismatches.values()),
-                    "bytes": result.bytes, "convert_s": time.perf_counter() - start,
-                    "ms": 1000 * file_latency(exported, "images", x[:1]), "lowered": list(result.lowered)}
-        result.path.unlink()
+                    "bytes": result.bytes, "convert_s": time.perf_counter() - start, "lowered": list(result.lowered)}
+    for runtime, ms in timed(calls).items():
+        if runtime == "keras":
+            row["keras_ms"] = ms
+        else:
+            row[runtime]["ms"] = ms
+    for path in out.iterdir():
+        path.unlink()
     return row
 
 
@@ -177,8 +184,8 @@ def int8_rows(name, data_dir, data_name, steps, out):
     input_name = options.get("input_name", "images")
     keras_classes = predict(lambda **x: task_outputs(model, x, task, **options), {input_name: test_x})["classes"]
     base = {"program": name, "data": data_name, "steps": run.step, "train_s": train_seconds, "test_examples": len(test_y),
-            "keras_accuracy": float(np.mean(keras_classes == test_y)), "keras_ms": 1000 * keras_latency(model, test_x[:1])}
-    rows = []
+            "keras_accuracy": float(np.mean(keras_classes == test_y))}
+    rows, calls = [], {"keras": keras_call(model, test_x[:1])}
     for fmt, quantize, suffix in (("onnx", "none", ".onnx"), ("litert", "none", ".tflite"), ("litert", "float16", ".tflite"),
                                   ("litert", "dynamic", ".tflite"), ("litert", "int8", ".tflite")):
         path = run_dir / f"model-{quantize}{suffix}"
@@ -187,9 +194,12 @@ def int8_rows(name, data_dir, data_name, steps, out):
                               check_inputs=test_x[:100], **options)
         exported = load_exported(path, threads=THREADS)
         classes = predict(exported, {input_name: test_x})["classes"]
+        calls[f"{fmt} {quantize}"] = lambda exported=exported: exported(**{input_name: test_x[:1]})
         rows.append({**base, "format": fmt, "quantize": quantize, "bytes": result.bytes,
-                     "accuracy": float(np.mean(classes == test_y)), "relative": result.difference.relative,
-                     "ms": 1000 * file_latency(exported, input_name, test_x[:1])})
+                     "accuracy": float(np.mean(classes == test_y)), "relative": result.difference.relative})
+    ms = timed(calls)
+    for row in rows:
+        row["keras_ms"], row["ms"] = ms["keras"], ms[f"{row['format']} {row['quantize']}"]
     return rows
 
 

@@ -23,7 +23,7 @@ from kclassics.export.formats import FORMATS, QUANTIZATIONS, TOLERANCE, check_re
 _LAZY = {
     **dict.fromkeys(("export_saved_model", "next_version", "TASKS", "IMAGE_BYTES", "scale_to_unit"), "saved_model"),
     **dict.fromkeys(("export_model", "ExportResult", "UnsupportedError", "ExportMismatchError"), "convert"),
-    **dict.fromkeys(("load_exported", "task_outputs", "compare", "Difference", "predict", "latency"), "runtimes"),
+    **dict.fromkeys(("load_exported", "task_outputs", "compare", "Difference", "predict", "latencies"), "runtimes"),
 }
 
 __all__ = ["FORMATS", "QUANTIZATIONS", "TOLERANCE", "check_request", *_LAZY]

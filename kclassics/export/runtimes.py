@@ -162,13 +162,20 @@ def predict(call, inputs, batch_size=256):
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
-def latency(call, repeats=100, warmup=10, min_seconds=0.0):
-    """Median seconds of `call()` over `repeats` calls after `warmup` (and until `min_seconds` have passed)."""
-    for _ in range(warmup):
-        call()
-    times, start = [], time.perf_counter()
-    while len(times) < repeats or time.perf_counter() - start < min_seconds:
-        begin = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - begin)
-    return float(np.median(times))
+def latencies(calls, repeats=20, warmup=3, min_seconds=0.0):
+    """Median seconds per call of each of `calls` ({name: function}), timed in turn, one call of each per round.
+
+    Interleaved, the runtimes share whatever else the machine is doing, so
+    their ratios hold on a busy machine. Rounds continue until `repeats`
+    are done and `min_seconds` have passed.
+    """
+    for call in calls.values():
+        for _ in range(warmup):
+            call()
+    times, start = {name: [] for name in calls}, time.perf_counter()
+    while len(next(iter(times.values()))) < repeats or time.perf_counter() - start < min_seconds:
+        for name, call in calls.items():
+            begin = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - begin)
+    return {name: float(np.median(values)) for name, values in times.items()}
