@@ -3,6 +3,7 @@
     write_json(path, value)          # a reader sees the old file or the new one, never a part
     read_json(path)                  # the value, or None when the file is missing or not yet whole
     staged(path, model.save)         # any writer that takes a path
+    keep_newest(groups, 3)           # a rotation: the files of all but the newest 3 checkpoints go
 """
 
 import json
@@ -41,3 +42,10 @@ def read_json(path):
         return json.loads(Path(path).read_text())
     except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
         return None
+
+
+def keep_newest(groups, keep):
+    """Deletes the files of all but the newest `keep` groups (`groups`: lists of paths, oldest first)."""
+    for group in list(groups)[: max(len(groups) - keep, 0)]:
+        for path in group:
+            Path(path).unlink(missing_ok=True)

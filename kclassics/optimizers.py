@@ -29,6 +29,8 @@ def make_optimizer(name, learning_rate, weight_decay=None, momentum=MOMENTUM):
     validation.one_of("optimizer", name, OPTIMIZERS)
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
         validation.positive_float("learning_rate", learning_rate)
+    if weight_decay is not None:
+        validation.non_negative_float("weight_decay", weight_decay)
     extra = {"weight_decay": weight_decay} if weight_decay else {}
     if name == "momentum":
         return keras.optimizers.SGD(learning_rate, momentum=momentum, **extra)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kclassics.files import read_json, staged, write_json
+from kclassics.files import keep_newest, read_json, staged, write_json
 from kclassics.log import log
 
 CHECKPOINT_SECONDS = 120  # a checkpoint at least this often, whatever the step schedule
@@ -102,7 +102,8 @@ class Run:
     """A program's run directory: configuration, checkpoints, history, metrics, model and export.
 
     Make one with `Run.open`. Attributes after `restore`: `step` (the global
-    step reached), `history` (the whole run's recorded values).
+    step reached), `restored_step` (the step this call started from: 0 for a
+    new run), `history` (the whole run's recorded values).
     """
 
     def __init__(self, path, resumed, checkpoint_steps=None, checkpoint_seconds=CHECKPOINT_SECONDS):
@@ -111,7 +112,7 @@ class Run:
         self.checkpoint_steps = checkpoint_steps
         self.checkpoint_seconds = checkpoint_seconds
         self.step = 0
-        self._restored_step = 0
+        self.restored_step = 0
         self.history = {}
         self._train_seconds = 0.0
         self._segment_start = time.perf_counter()
@@ -210,7 +211,7 @@ class Run:
         if arrays.is_file():
             with np.load(arrays) as loaded:
                 state.update({key: loaded[key] for key in loaded.files})
-        self.step = self._restored_step = saved["step"]
+        self.step = self.restored_step = saved["step"]
         self.history = saved["history"]
         self._train_seconds = saved["train_seconds"]
         self._last_checkpoint = (self.step, time.monotonic())
@@ -244,9 +245,7 @@ class Run:
         write_json(directory / f"ckpt-{step}.json", record)
         self.step = step
         self._last_checkpoint = (step, time.monotonic())
-        for old, _ in self.checkpoints()[:-KEEP_CHECKPOINTS]:
-            for path in directory.glob(f"ckpt-{old}.*"):
-                path.unlink()
+        keep_newest([list(directory.glob(f"ckpt-{old}.*")) for old, _ in self.checkpoints()], KEEP_CHECKPOINTS)
 
     @property
     def train_seconds(self):
@@ -287,10 +286,12 @@ class Run:
         run_state = read_json(self.path / _RUN_STATE) or {}
         export_path = None
         if model is not None:
-            staged(self.path / "model.keras", model.save, suffix=".keras")
+            from kclassics.model import portable
+
+            staged(self.path / "model.keras", portable(model).save, suffix=".keras")
         if model is not None and task is not None:
             export_path = self._export(model, step, task, run_state, export_options)
-        resumes = run_state.get("resumed_at", []) + ([self._restored_step] if self.resumed else [])
+        resumes = run_state.get("resumed_at", []) + ([self.restored_step] if self.resumed else [])
         full = {
             **(metrics or {}),
             "steps": step,
@@ -518,15 +519,20 @@ def plot_history(history, path):
     names = list(dict.fromkeys(k[4:] if k.startswith("val_") else k for k in history)) or ["loss"]
     fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.5), squeeze=False)
     for ax, name in zip(axes[0], names):
+        counts = []
         for key, label in ((name, "train"), ("val_" + name, "validation")):
             points = history.get(key)
             if points:
                 steps, values = zip(*points)
                 ax.plot(steps, values, marker="o" if len(points) < 30 else None, label=label)
+                counts.append(len(points))
         ax.set_xlabel("step")
         ax.set_title(name)
         if ax.lines:
             ax.legend()
+        if not counts or max(counts) == 1:  # a run too short for a curve: say so rather than draw a lone dot
+            ax.text(0.5, 0.5, "no curve: one measurement" if counts else "no measurement", transform=ax.transAxes,
+                    ha="center", va="center", color="gray")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

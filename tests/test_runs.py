@@ -85,6 +85,7 @@ KILLED_RUNS = {
     "mnist_cnn": (["--steps", "100000", "--batch-size", "50"], "--steps", 5),
     "birnn_mnist": (["--steps", "100000", "--batch-size", "128"], "--steps", 5),
     "cifar10_cnn": (["--steps", "100000", "--batch-size", "32"], "--steps", 5),
+    "cifar10_blog": (["--steps", "100000", "--batch-size", "32", "--set", "model=conv_bn_net"], "--steps", 5),
     "word2vec": (["--steps", "100000", "--set", "log_every=100", "--set", "tsne_iterations=250"], "--steps", 5),
     "ptb_lm": (["--epochs", "100000", "--batch-size", "4"], "--epochs", 2),  # one batch an epoch: epochs count steps
     # chapter 10: checkpoints every 100 steps (KMeans every Lloyd iteration); the random forest grows in one call, no checkpoints
@@ -95,7 +96,10 @@ KILLED_RUNS = {
     "kmeans_blobs": (["--steps", "100000"], "--steps", 2),
     "wide_deep_penguins": (["--steps", "100000"], "--steps", 5),
 }
-SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "word2vec", "ptb_lm",  # chapter 10's: 23-55 s each here (two TensorFlow starts)
+# The default run kills softmax_regression (the fit path); each other loop's resume is also tested in its own
+# module in one process (tests/programs/test_tensorboard.py, test_autoencoder.py, ...).
+SLOW_KILLS = {"denoising_autoencoder", "tensorboard_mnist",
+              "mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "cifar10_blog", "word2vec", "ptb_lm",  # chapter 10's: 23-55 s each here (two TensorFlow starts)
               "iris_linear", "iris_custom_model", "iris_dnn", "iris_svm", "kmeans_blobs", "wide_deep_penguins"}
 
 
@@ -105,7 +109,7 @@ SLOW_KILLS = {"mlp", "mnist_cnn", "birnn_mnist", "cifar10_cnn", "word2vec", "ptb
 def test_kill_9_after_the_first_checkpoint_then_resume(name, tmp_path):
     first, length_flag, more = KILLED_RUNS[name]
     data = []
-    if name == "cifar10_cnn":
+    if name in ("cifar10_cnn", "cifar10_blog"):
         from tests.programs.test_cifar10 import write_learnable_cifar10
 
         data = ["--data-dir", str(write_learnable_cifar10(tmp_path / "data"))]

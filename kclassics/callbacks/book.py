@@ -5,6 +5,7 @@
 - `LossLogger`: `step N: loss = v` every 100 steps (TF.Learn's Estimators, chapter 10).
 - `PerplexityLogger`: `%.3f perplexity: %.3f speed: %.0f wps` ten times an epoch (the PTB model, 7.2).
 - `AverageLoss`, `NearestWords`, `TSNEPicture`: word2vec's loss report, neighbours and t-SNE picture (7.1).
+- `BlogLog`: the Tensorflow_CNN blog's `[train]: step N loss = ... acc = ... (s / batch)` and `[val]: ...` lines.
 """
 
 import time
@@ -181,3 +182,58 @@ class TSNEPicture(keras.callbacks.Callback):
         from kclassics.embeddings import plot_tsne
 
         plot_tsne(self.model.word_vectors(), self.path, self.count, self.perplexity, self.iterations, self.seed)
+
+
+class BlogLog(keras.callbacks.Callback):
+    """The post's `[train]` and `[val]` lines (the course's `train` harness), into `lines` and the log.
+
+    At every `train_every`-th step (and the last) the loss and accuracy of the next training batch in
+    inference mode, with the seconds per step since the previous `[train]` line (the measurements
+    excluded); at every `val_every`-th step (and the last) those of the next validation batch. The
+    loss is the one training minimises: cross entropy plus the weight decay, if any.
+
+    Args:
+        train_batches: an endless dataset of training batches (separate from the one training draws).
+        val_batches: an endless dataset of validation batches, in order.
+        last_step: the run's last global step.
+        train_every, val_every: steps between lines.
+    """
+
+    def __init__(self, train_batches, val_batches, last_step, train_every=1000, val_every=4000):
+        super().__init__()
+        self.train_batches, self.val_batches = iter(train_batches), iter(val_batches)
+        self.last_step, self.train_every, self.val_every = last_step, train_every, val_every
+        self.lines = []
+        self._clock = None
+
+    def on_train_begin(self, logs=None):
+        self._clock = (global_step(self.model), time.perf_counter())
+
+    def on_train_batch_end(self, batch, logs=None):
+        updates = global_step(self.model)
+        step = updates - 1  # the post's `step`: its loop logs after the update of that index
+        last = updates == self.last_step
+        if step % self.train_every == 0 or last:
+            since, start = self._clock
+            seconds_per_step = (time.perf_counter() - start) / (updates - since)
+            loss, accuracy = self.measure(next(self.train_batches))
+            self._write("[train]: step %d loss = %.4f acc = %.4f (%.4f / batch)" % (step, loss, accuracy, seconds_per_step))
+        if step % self.val_every == 0 or last:
+            loss, accuracy = self.measure(next(self.val_batches))
+            self._write("[val]: step %d loss = %.4f acc = %.4f" % (step, loss, accuracy))
+        if step % self.train_every == 0 or last:
+            self._clock = (updates, time.perf_counter())
+
+    def measure(self, batch):
+        """Loss (with the regularization) and accuracy of the model on one batch, in inference mode."""
+        images, labels = batch
+        logits = keras.ops.cast(self.model(images, training=False), "float32")
+        cross_entropy = keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+        loss = keras.ops.mean(cross_entropy) + sum(self.model.losses, 0.0)
+        hits = keras.ops.equal(keras.ops.argmax(logits, axis=-1), keras.ops.cast(labels, "int32"))
+        accuracy = keras.ops.mean(keras.ops.cast(hits, "float32"))
+        return float(loss), float(accuracy)
+
+    def _write(self, line):
+        self.lines.append(line)
+        log(line)

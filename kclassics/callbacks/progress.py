@@ -12,6 +12,7 @@ import sys
 
 import keras
 
+from kclassics import validation
 from kclassics.callbacks._base import format_value, global_step
 from kclassics.log import log
 
@@ -28,8 +29,7 @@ def progress_mode(verbose):
     """`verbose` as this callback reads it: 0 (silent), 1 (a bar) or 2 (lines); "auto" picks 1 on a terminal, else 2."""
     if verbose == "auto":
         return 1 if is_terminal() and keras.config.is_interactive_logging_enabled() else 2
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"`verbose` must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
+    validation.one_of("verbose", verbose, (0, 1, 2, "auto"))
     return verbose
 
 

@@ -19,7 +19,7 @@ from kclassics._version import __version__
 # Each module registers its sub-commands with `register(subparsers, argv)`.
 COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster", "generate", "serve", "play", "tune", "export")
 
-USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError, ModuleNotFoundError, BackendError)
+USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError, IsADirectoryError, ModuleNotFoundError, BackendError)
 
 
 class UsageError(Exception):
@@ -31,10 +31,20 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with its errors as one `kclassics: error:` line and a pointer to `--help` instead of the usage block."""
+    """argparse, with its errors as one `kclassics: error:` line and a pointer to `--help` instead of the usage block.
+
+    A parser made for one program (`kclassics train PROGRAM`) has its name in
+    `program`, so an option it does not take is said as such.
+    """
+
+    program = None
 
     def error(self, message):
-        raise UsageError(message, f"see: {self.prog} --help")
+        prog = f"{self.prog} {self.program}" if self.program else self.prog
+        if self.program and message.startswith("unrecognized arguments: "):
+            message = (f"{message[len('unrecognized arguments: '):]} is not an option of program {self.program!r}; "
+                       f"its options are listed by --help")
+        raise UsageError(message, f"see: {prog} --help")
 
 
 def build_parser(argv=()):
@@ -48,6 +58,7 @@ def build_parser(argv=()):
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     for module in COMMAND_MODULES:
         importlib.import_module(f"kclassics.cli.{module}").register(commands, argv)
+    parser.commands = commands.choices
     return parser
 
 
@@ -92,7 +103,9 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else [str(arg) for arg in argv]
     try:
         parser = build_parser(argv)
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # said by the command's own parser, which knows the program
+            (parser.commands.get(argv[0]) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
         if not hasattr(args, "run"):
             parser.print_help()
             return 2

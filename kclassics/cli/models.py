@@ -101,11 +101,19 @@ def run_info(args):
         for key, value in block.items():
             if key == "params" or key == "multiply_adds":
                 value = f"{value:,}" if value is not None else "-"
+            if key == "keras_compatible":
+                value = KERAS_COMPATIBLE_SAYS[value]
             print(f"{key.ljust(width)}  {value if value is not None else '-'}")
     return 0
 
 
 BUILD_FIELDS = ("task", "min_input_side", "keras_compatible", "build_cost")
+KERAS_COMPATIBLE_SAYS = {
+    "-": "- (no keras.applications twin)",
+    "option": "option: the default builds the book's variant; keras_compatible=True (or keras.applications weights) "
+              "builds the twin's architecture",
+    "default": "the book's architecture already is the twin's (keras_compatible changes nothing)",
+}
 
 
 def _count_multiply_adds(name):

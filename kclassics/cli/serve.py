@@ -1,4 +1,4 @@
-"""`kclassics serve`: SavedModel versions over TensorFlow Serving's REST API and KServe V1."""
+"""`kclassics serve`: SavedModel versions over TensorFlow Serving's REST and gRPC APIs and KServe V1 and V2."""
 
 import argparse
 import math
@@ -51,17 +51,24 @@ _batch_sizes = _int_list(1, "positive batch sizes", "8,16,32")
 def register(commands, argv=()):
     parser = commands.add_parser(
         "serve",
-        help="serve SavedModels over TF Serving's REST API",
+        help="serve SavedModels over TF Serving's REST and gRPC APIs and KServe V1 and V2",
         description=(
             "Serve the versions of a model base directory (BASE_DIR/<integer>/saved_model.pb, as kclassics exports "
-            "write them) over TensorFlow Serving's REST API and KServe V1, with a page for people at /."
+            "write them), or a run directory's export, over TensorFlow Serving's REST API, KServe V1 and KServe V2 (HTTP), "
+            "with a page for people at /, "
+            "and with --grpc-port over TensorFlow Serving's gRPC API and KServe V2's gRPC."
         ),
     )
-    parser.add_argument("base_dir", nargs="?", metavar="BASE_DIR", help="the model's base directory of numbered versions")
-    parser.add_argument("--model-name", help="the name in URLs (default: BASE_DIR's name)")
+    parser.add_argument("base_dir", nargs="?", metavar="BASE_DIR",
+                        help="the model's base directory of numbered versions, or a run directory (its export/ is served)")
+    parser.add_argument("--model-name", help="the name in URLs (default: the run's program, else BASE_DIR's name)")
     parser.add_argument("--config", metavar="FILE", help="TF Serving's --model_config_file (text protobuf) listing several models")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    parser.add_argument("--port", type=_port, default=8501, help="port (default: 8501, TF Serving's REST port; 0: any free port)")
+    parser.add_argument("--port", type=_port, default=8501, help="HTTP port (default: 8501, TF Serving's REST port; 0: any free port)")
+    parser.add_argument(
+        "--grpc-port", type=_port,
+        help="gRPC port: TF Serving's gRPC API and KServe V2's (TF Serving's --port, 8500; default: no gRPC; 0: any free port)",
+    )
     parser.add_argument("--version-policy", choices=("latest", "all", "specific"), default="latest", help="which versions to serve (default: latest)")
     parser.add_argument("--num-versions", type=_args.positive_int, default=1, help="how many versions the latest policy serves (default: 1)")
     parser.add_argument("--versions", type=_versions, help="the versions of the specific policy, e.g. 1,3")
@@ -75,9 +82,10 @@ def register(commands, argv=()):
         help="pad each batch to the next of these sizes, e.g. 8,16,32 (the last must be --max-batch-size; default: no padding)",
     )
     parser.add_argument(
-        "--max-body-bytes", type=_args.positive_int, default=DEFAULT_MAX_BODY_BYTES, help="larger request bodies get 413 (default: 64 MiB)"
+        "--max-body-bytes", type=_args.positive_int, default=DEFAULT_MAX_BODY_BYTES,
+        help="larger request bodies get 413, larger gRPC messages RESOURCE_EXHAUSTED (default: 64 MiB)",
     )
-    parser.set_defaults(run=run, uses_tensorflow=False)
+    parser.set_defaults(check=check, run=run)
 
 
 def model_configs(args):
@@ -85,6 +93,10 @@ def model_configs(args):
     from kclassics.serving.config import ModelConfig, VersionPolicy, read_model_config_file
 
     policy_flags = args.version_policy != "latest" or args.num_versions != 1 or args.versions is not None
+    for option, value, what in (("BASE_DIR", args.base_dir, "a path"), ("--config", args.config, "a path"),
+                                ("--model-name", args.model_name, "a name"), ("--host", args.host, "a host name or address")):
+        if value is not None and not value.strip():
+            raise ValueError(f"argument {option}: expected {what}, received {value!r}")
     if args.config:
         if args.base_dir or args.model_name or policy_flags:
             raise ValueError("argument --config: the config file names the models, paths and policies; give BASE_DIR, --model-name "
@@ -96,35 +108,58 @@ def model_configs(args):
         raise ValueError(f"argument --versions: goes with --version-policy specific. Received: --version-policy {args.version_policy}")
     if args.version_policy == "specific" and args.versions is None:
         raise ValueError("argument --versions: --version-policy specific needs the versions, e.g. --versions 1,3")
+    base, name = served_base(args.base_dir)
+    policy = VersionPolicy(args.version_policy, args.num_versions, args.versions or ())
+    return [ModelConfig(args.model_name or name, base, policy)]
+
+
+def served_base(path):
+    """The base directory of versions `path` names, and the model's default name.
+
+    A run directory (it holds `config.json`) is served from its `export/`, named after the program that
+    wrote it (`kclassics serve runs/mnist_cnn-...` serves `/v1/models/mnist_cnn`); any other directory is
+    a base directory, named after itself.
+    """
     from pathlib import Path
 
-    base = Path(args.base_dir).expanduser().absolute()
-    policy = VersionPolicy(args.version_policy, args.num_versions, args.versions or ())
-    return [ModelConfig(args.model_name or base.name, base, policy)]
+    from kclassics.runs import RunDir
+
+    base = Path(path).expanduser().absolute()
+    if not (base / "config.json").is_file():
+        return base, base.name
+    run = RunDir(base)
+    if run.export is None:
+        what = f"a {run.program} run" if run.program else "a run"
+        state = "it wrote no SavedModel export" if run.finished else f"it was interrupted at step {run.step} (--resume finishes it)"
+        raise ValueError(f"{base} is {what}, and {state}; there is nothing to serve. Received: BASE_DIR={path!r}")
+    return base / "export", run.program or base.name
+
+
+def check(args):
+    """The models, batching and ports the arguments name, each refused in one line before TensorFlow loads."""
+    from kclassics.serving.batching import BatchingOptions
+    from kclassics.serving.manager import check_servable
+
+    args.configs = model_configs(args)
+    args.batching = None
+    if args.enable_batching:
+        args.batching = BatchingOptions(args.max_batch_size, args.batch_timeout_micros, args.num_batch_threads,
+                                        allowed_batch_sizes=args.allowed_batch_sizes)
+    elif args.allowed_batch_sizes:
+        raise ValueError("argument --allowed-batch-sizes: goes with --enable-batching")
+    check_servable(args.configs)
+    if args.grpc_port is not None and args.grpc_port != 0 and args.grpc_port == args.port:
+        raise ValueError(f"argument --grpc-port: the HTTP port is {args.port} too; give them different ports")
 
 
 def run(args):
-    from kclassics.serving.batching import BatchingOptions
-    from kclassics.serving.server import check_servable
-
-    configs = model_configs(args)
-    batching = None
-    if args.enable_batching:
-        batching = BatchingOptions(args.max_batch_size, args.batch_timeout_micros, args.num_batch_threads,
-                                   allowed_batch_sizes=args.allowed_batch_sizes)
-    elif args.allowed_batch_sizes:
-        raise ValueError("argument --allowed-batch-sizes: goes with --enable-batching")
-    check_servable(configs)
-    if not args.verbose:
-        from kclassics.cli import import_tensorflow_quietly
-
-        import_tensorflow_quietly()
     from kclassics.serving.server import serve
 
     def tell(line):
         print(f"kclassics serve: {line}", flush=True)
 
-    failures = serve(configs, args.host, args.port, args.poll_seconds, batching, args.max_body_bytes, on_event=tell)
+    failures = serve(args.configs, args.host, args.port, args.poll_seconds, args.batching, args.max_body_bytes, on_event=tell,
+                     grpc_port=args.grpc_port)
     if failures:
         print("kclassics: error: " + " | ".join(failures), file=sys.stderr)
         return 2

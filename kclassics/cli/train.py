@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 
 from kclassics import validation
 from kclassics.cli import UsageError
@@ -64,14 +65,16 @@ def option_type(option):
             return value
         try:
             return option.check(option.field, value)
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
+        except ValueError as error:  # "`name` must be <accepted>. Received: ..." said as argparse says it
+            accepted = re.match(r"`[^`]+` must be (.*)\. Received: ", str(error))
+            raise argparse.ArgumentTypeError(f"expected {accepted.group(1)}, received {text!r}" if accepted
+                                             else str(error)) from None
 
     parse.__name__ = option.field
     return parse
 
 
-def add_program_arguments(parser, program, length_help="{unit} to run (default: the book's {value})"):
+def add_program_arguments(parser, program, length_help="{unit} to run (default: {value})"):
     """The options `program` declares: its length flags, standard and own options, --data-dir, --config and --set."""
     if program.length is not None:
         group = parser.add_mutually_exclusive_group()
@@ -122,6 +125,7 @@ def register(commands, argv=()):
     )
     parser.add_argument("program", nargs="?", default=DEFAULT_PROGRAM, help=f"program name (default: {DEFAULT_PROGRAM})")
     if program is not None:
+        parser.program = program.name
         add_program_arguments(parser, program)
         add_strategy_arguments(parser, program.strategies)
     parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")
@@ -168,8 +172,12 @@ def check_model(config):
 
 
 def settings(items, config, program):
-    """The `--set FIELD=VALUE` changes, each value read as the type of the field's current value."""
-    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    """The `--set FIELD=VALUE` changes, each value read as the type of the field's current value.
+
+    A field that is None reads its value as the type its annotation allows besides None
+    (`batch_norm: Optional[bool] = None` takes `--set batch_norm=false`).
+    """
+    fields = {f.name: f for f in dataclasses.fields(config)}
     checks = {option.field: option.check for option in program.all_options() if option.check}
     changes = {}
     for item in items:
@@ -177,26 +185,36 @@ def settings(items, config, program):
         if not equals or name not in fields:
             raise ValueError(f"--set takes FIELD=VALUE with a field of program {program.name!r} ({', '.join(fields)}). "
                              f"Received: --set {item}")
-        current = fields[name]
+        current = getattr(config, name)
+        kind = type(current) if current is not None else _optional_type(fields[name].type)
         try:
             if text.lower() == "none":
                 value = None
-            elif isinstance(current, bool):
+            elif issubclass(kind, bool):
                 value = {"true": True, "false": False}[text.lower()]
-            elif isinstance(current, int):
+            elif issubclass(kind, int):
                 value = int(text)
-            elif isinstance(current, float):
+            elif issubclass(kind, float):
                 value = float(text)
-            elif isinstance(current, tuple):
+            elif issubclass(kind, tuple):
                 value = tuple(json.loads(text))
             else:
                 value = text
         except (KeyError, ValueError, TypeError):
-            raise ValueError(f"--set {name} takes a value like {current!r}. Received: --set {item}") from None
+            accepted = f"a value like {current!r}" if current is not None else f"a {kind.__name__} or none"
+            raise ValueError(f"--set {name} takes {accepted}. Received: --set {item}") from None
         if name in checks and value is not None:
             checks[name](name, value)
         changes[name] = value
     return changes
+
+
+def _optional_type(annotation):
+    """`bool` for `Optional[bool]`, and so on; `str` when the annotation names no single type."""
+    import typing
+
+    types = [t for t in typing.get_args(annotation) if t is not type(None)]
+    return types[0] if len(types) == 1 and isinstance(types[0], type) else str
 
 
 def named_config(program, value):
@@ -238,9 +256,8 @@ def check(args):
     elif args.out is not None:
         check_new_run_dir(args.out)
     data_dir = getattr(args, "data_dir", None)
-    if data_dir is not None and not os.path.isdir(os.path.expanduser(data_dir)):
-        what = "is a file, not a directory" if os.path.exists(data_dir) else "does not exist"
-        raise FileNotFoundError(f"--data-dir {data_dir} {what}. Received: --data-dir={data_dir}")
+    if data_dir is not None and not os.path.exists(os.path.expanduser(data_dir)):  # what it holds, the program checks
+        raise FileNotFoundError(f"--data-dir {data_dir} does not exist. Received: --data-dir={data_dir}")
     args.program_object = program
 
 

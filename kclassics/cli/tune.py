@@ -9,11 +9,11 @@ from pathlib import Path
 from kclassics import validation
 from kclassics.cli._args import _typed, positive_int, seed
 from kclassics.cli.train import find_program, programs_epilog
+from kclassics.tuning.oracles import TUNERS
+from kclassics.tuning.pruning import PRUNING_RULES
 
-TUNERS = ("random", "bayesian", "hyperband", "grid")  # kclassics.tuning.TUNERS, without importing TensorFlow here
 WORKER_WAIT_SECONDS = 120
 fraction = _typed(float, validation.fraction, "a number from 0 to 1")
-RULES = ("median", "asha")
 RULE_FLAGS = {"median": ("pruning_warmup", "pruning_min_trials"), "asha": ("pruning_min_fraction", "pruning_reduction_factor")}
 
 
@@ -36,7 +36,7 @@ def register(commands, argv=()):
                         help="every trial's length, in the program's unit (steps; ptb_lm: epochs; the RL programs: "
                         "episodes; default: the program's)")
     parser.add_argument("--seed", type=seed, default=0, help="search seed: the sampling and every trial's seed (default 0)")
-    parser.add_argument("--pruning", nargs="?", const="median", choices=RULES, metavar="RULE",
+    parser.add_argument("--pruning", nargs="?", const="median", choices=list(PRUNING_RULES), metavar="RULE",
                         help="stop bad trials early: median (the default: a trial behind the median of the finished "
                         "trials stops) or asha (asynchronous successive halving: at each rung only the top third goes on)")
     parser.add_argument("--pruning-warmup", type=fraction, metavar="FRACTION",
@@ -80,8 +80,7 @@ def check(args):
         check_new_run_dir(args.out)
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         raise FileNotFoundError(f"--data-dir {args.data_dir} does not exist. Received: --data-dir={args.data_dir}")
-    if args.tuner not in TUNERS:
-        raise ValueError(f"--tuner must be one of {', '.join(TUNERS)}. Received: --tuner={args.tuner}")
+    TUNERS.get(args.tuner, argument="--tuner")
     if args.strategy not in ("default", "mirrored"):
         raise ValueError(f"--strategy must be default or mirrored for a search. Received: --strategy={args.strategy}")
     for rule, names in RULE_FLAGS.items():
@@ -136,8 +135,7 @@ def run(args):
     pruning = None
     if args.pruning:
         rule = {name[len("pruning_"):]: getattr(args, name) for name in RULE_FLAGS[args.pruning]}
-        kind = tuning.MedianStopping if args.pruning == "median" else tuning.SuccessiveHalving
-        pruning = kind(**{k: v for k, v in rule.items() if v is not None})
+        pruning = PRUNING_RULES.get(args.pruning)(**{k: v for k, v in rule.items() if v is not None})
     tuner = tuning.tuner(
         args.program, tuner=args.tuner, max_trials=args.max_trials, out=args.out, resume=resume,
         objective=args.objective, seed=args.seed, steps=args.steps, pruning=pruning, strategy=args.strategy,

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import keras
 
-from kclassics import _backend
+from kclassics import _backend, validation
 
 _backend.require_tensorflow("kclassics.export")
 
 import tensorflow as tf  # noqa: E402
 
 from kclassics.layers._xla import without_xla
+from kclassics.serving.warmup import write_warmup_requests
 
 
 def next_version(export_dir):
@@ -171,7 +172,9 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
     target and renamed into place, so a crash never leaves a partial export
     (a run directory removes such leftovers when it is reopened) and an
     existing version is never overwritten. Its files follow the user's umask,
-    so a serving process of another user can read them.
+    so a serving process of another user can read them. It holds TF
+    Serving's warm-up file (`assets.extra/tf_serving_warmup_requests`, one
+    request per signature), which servers replay before the version serves.
 
     Args:
         model: a built single-input model.
@@ -188,13 +191,11 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
         The `Path` of the written version.
     """
     export_dir = Path(export_dir)
-    if task not in TASKS:
-        raise ValueError(f"Unknown `task`. Accepted: {', '.join(TASKS)}. Received: task={task!r}")
+    validation.one_of("task", task, TASKS)
     if export_dir.exists() and not export_dir.is_dir():
         raise NotADirectoryError(f"`export_dir` must be a directory; {export_dir} is a file. Received: export_dir={str(export_dir)!r}")
     version = next_version(export_dir) if version is None else version
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-        raise ValueError(f"`version` must be a non-negative integer. Received: version={version!r}")
+    validation.non_negative_int("version", version)
     target = export_dir / str(version)
     if target.exists():
         raise FileExistsError(f"Export version {version} already exists at {target}; versions are never overwritten.")
@@ -215,6 +216,7 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
         methods = {name: endpoint[2] for name, endpoint in endpoints.items() if len(endpoint) > 2}
         if methods:
             _set_method_names(staging, methods)
+        write_warmup_requests(staging)  # replayed by `kclassics serve` (and TF Serving) before the version serves
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
         os.rename(staging, target)
     except BaseException:

@@ -208,6 +208,7 @@ def _function(function):
 PROGRAMS = Registry(
     "program",
     modules=("kclassics.programs.mnist", "kclassics.programs.autoencoder", "kclassics.programs.cifar10",
+             "kclassics.programs.cifar10_blog",
              "kclassics.programs.tensorboard", "kclassics.programs.learn",
              "kclassics.programs.word2vec", "kclassics.programs.ptb_lm",
              "kclassics.programs.cartpole_pg", "kclassics.programs.gridworld_dqn"),

@@ -17,101 +17,21 @@ mid-epoch continues the same streams from the next batch: it trains exactly
 the batches an uninterrupted run would.
 """
 
-import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
 
-from kclassics import validation
 from kclassics.data import ptb
+# The book's configurations load on every backend and before Keras: they are beside the model.
+from kclassics.language_model_configs import CONFIGS, LARGE, MEDIUM, SMALL, PTBConfig, build_language_model  # noqa: F401
 from kclassics.log import log
+from kclassics.files import read_json
 from kclassics.programs import Length, Program, register
 from kclassics.runs import Run
 
 VOCABULARY_FILE = "vocab.txt"
 CORPUS_FILE = "corpus.json"
-# The LSTM layers kclassics.language_model.LanguageModel builds (its `lstm=`), checked here before it loads.
-LSTM_IMPLEMENTATIONS = ("basic", "keras")
-
-
-@dataclasses.dataclass(frozen=True)
-class PTBConfig:
-    """One of the book's three language-model configurations (L4309-4363).
-
-    Attributes:
-        name: small, medium or large.
-        init_scale: weights start in `U(-init_scale, init_scale)`.
-        learning_rate: SGD's learning rate for the first `max_epoch` epochs.
-        max_grad_norm: gradients are clipped to this global norm.
-        num_layers: LSTM layers.
-        num_steps: time steps per window (the truncation of backpropagation).
-        hidden_size: width of the embedding and of the LSTM layers.
-        max_epoch: epochs at the full learning rate.
-        epochs: epochs in all (the book's `max_max_epoch`).
-        keep_prob: dropout keep probability.
-        lr_decay: the learning rate's factor per epoch after `max_epoch`.
-        batch_size: parallel streams.
-        vocab_size: most words in the vocabulary (PTB has exactly 10,000).
-        tie_weights: share the embedding and softmax matrices (not the book's).
-        lstm: "basic" (the book's BasicLSTMCell) or "keras" (keras.layers.LSTM,
-            cuDNN on a GPU; the same function).
-        seed: seed of the weights and dropout masks.
-        source: where in the book these values come from.
-    """
-
-    name: str = "small"
-    init_scale: float = 0.1
-    learning_rate: float = 1.0
-    max_grad_norm: float = 5.0
-    num_layers: int = 2
-    num_steps: int = 20
-    hidden_size: int = 200
-    max_epoch: int = 4
-    epochs: int = 13
-    keep_prob: float = 1.0
-    lr_decay: float = 0.5
-    batch_size: int = 20
-    vocab_size: int = ptb.VOCAB_SIZE
-    tie_weights: bool = False
-    lstm: str = "basic"
-    seed: int = 0
-    source: str = "book 7.2, SmallConfig L4309-4324"
-
-    def __post_init__(self):
-        for field in ("num_layers", "num_steps", "hidden_size", "max_epoch", "epochs", "batch_size", "vocab_size"):
-            validation.positive_int(field, getattr(self, field))
-        for field in ("init_scale", "learning_rate", "max_grad_norm"):
-            validation.positive_float(field, getattr(self, field))
-        validation.fraction("keep_prob", self.keep_prob, low_open=True)
-        validation.fraction("lr_decay", self.lr_decay, low_open=True)
-        validation.boolean("tie_weights", self.tie_weights)
-        validation.one_of("lstm", self.lstm, LSTM_IMPLEMENTATIONS)
-        validation.seed("seed", self.seed)
-
-
-SMALL = PTBConfig()  # init_scale 0.1, lr 1.0, max_grad_norm 5, 2 layers, 20 steps, 200 units, 4/13 epochs, keep 1.0, decay 0.5, L4309-4324
-MEDIUM = PTBConfig(  # MediumConfig, L4330-4342
-    name="medium", init_scale=0.05, learning_rate=1.0, max_grad_norm=5.0, num_layers=2, num_steps=35, hidden_size=650,
-    max_epoch=6, epochs=39, keep_prob=0.5, lr_decay=0.8, batch_size=20, vocab_size=10000,
-    source="book 7.2, MediumConfig L4330-4342",
-)
-LARGE = PTBConfig(  # LargeConfig, L4348-4363
-    name="large", init_scale=0.04, learning_rate=1.0, max_grad_norm=10.0, num_layers=2, num_steps=35, hidden_size=1500,
-    max_epoch=14, epochs=55, keep_prob=0.35, lr_decay=1 / 1.15, batch_size=20, vocab_size=10000,
-    source="book 7.2, LargeConfig L4348-4363",
-)
-CONFIGS = {"small": SMALL, "medium": MEDIUM, "large": LARGE}
-
-
-def build_language_model(config, vocab_size):
-    """The `LanguageModel` of `config` over a vocabulary of `vocab_size` words."""
-    from kclassics.language_model import LanguageModel
-
-    return LanguageModel(vocab_size, config.hidden_size, config.num_layers, keep_prob=config.keep_prob,
-                         init_scale=config.init_scale, tie_weights=config.tie_weights, lstm=config.lstm)
-
-
 def _check_vocabulary(out, vocabulary):
     """Refuses to resume a run with a vocabulary other than the one it was trained on."""
     path = Path(out).expanduser() / VOCABULARY_FILE
@@ -135,7 +55,8 @@ def train_ptb_lm(config, program, out=None, resume=False, data_dir=None, callbac
         resume: continue the run in `out` from its last checkpoint.
         data_dir: a directory holding `ptb.train.txt`, `ptb.valid.txt` and
             `ptb.test.txt` (or plain-text `train.txt`, `valid.txt`,
-            `test.txt`); default the embedded Lee corpus.
+            `test.txt`), or an archive holding them (the book's
+            `simple-examples.tgz`); default the embedded Lee corpus.
         callbacks: extra Keras callbacks for every epoch's `fit`.
         verbose: `fit` verbosity (the progress bar); the book's lines are logged whatever it is.
 
@@ -221,6 +142,34 @@ def train_ptb_lm(config, program, out=None, resume=False, data_dir=None, callbac
     return run.finish(model, metrics, task=program.task, step=step, input_name="token_ids")
 
 
+def prompt_words(run, prompt):
+    """The words of `prompt` as a ptb_lm run reads them (normalised as its corpus was, `<eos>` a word of its own)."""
+    corpus = read_json(run.path / CORPUS_FILE) or {}
+    text = ptb.normalize_line(prompt) if corpus.get("normalized") else prompt
+    words = text.replace(ptb.EOS, f" {ptb.EOS} ").split()
+    if not words:
+        raise ValueError(f"argument --prompt: expected at least one word. Received: --prompt={prompt!r}")
+    return words
+
+
+def generate(run, words, count=50, temperature=1.0, seed=None):
+    """Text a finished ptb_lm run's model writes after `words`: `count` words drawn at `temperature`, `<eos>` as a line break.
+
+    Args:
+        run: the run (a `kclassics.runs.RunDir`).
+        words: the prompt's words (`prompt_words`).
+        count: words to draw.
+        temperature: softmax temperature: below 1 likelier words, above 1 more varied.
+        seed: seed of the draws (None: fresh each time).
+    """
+    from kclassics.language_model import sample_words
+
+    vocabulary = ptb.read_vocabulary(run.file(VOCABULARY_FILE))
+    drawn = sample_words(run.model(), vocabulary, words, count, temperature, seed)
+    text = " ".join([*words, *drawn])
+    return text.replace(f" {ptb.EOS} ", "\n").replace(ptb.EOS, "\n").strip("\n")
+
+
 def sgd_with_clipping(config, schedule=None):
     """The book's optimizer: SGD on the decaying rate, with the gradients' global norm clipped at `max_grad_norm` (L4374-4380)."""
     import keras
@@ -235,8 +184,8 @@ register(Program(
             "unigram {unigram_test_perplexity:.1f}; {steps} steps, {train_seconds:.1f} s)",
     length=Length("epochs", "epochs"),
     optimizer=sgd_with_clipping,
-    data="directory with ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt): "
-         "the book's PTB instead of the embedded Lee corpus",
+    data="directory with ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt), or "
+         "the simple-examples.tgz archive holding them: the book's PTB instead of the embedded Lee corpus",
     task="next_word", files=(VOCABULARY_FILE, CORPUS_FILE),
     configs=CONFIGS,
 ))

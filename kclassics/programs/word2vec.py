@@ -10,7 +10,6 @@ projector files, a SavedModel looking words up).
 """
 
 import dataclasses
-import math
 import time
 from pathlib import Path
 from typing import Optional
@@ -247,10 +246,9 @@ def train_word2vec(config, program, out=None, resume=False, data_dir=None, callb
         config = dataclasses.replace(config, corpus=text8)
     import keras
 
-    from kclassics.callbacks import StopAtStep
     from kclassics.callbacks.book import AverageLoss, NearestWords, nearest_words
     from kclassics.callbacks.stop import global_step
-    from kclassics.training import RunCheckpoint
+    from kclassics.training import fit_run
 
     loaded = load_corpus(effective(config))  # bad input fails before the run directory exists
     config = dataclasses.replace(config, corpus=loaded.name)
@@ -258,24 +256,13 @@ def train_word2vec(config, program, out=None, resume=False, data_dir=None, callb
     config = effective(config)
     keras.utils.set_random_seed(config.seed)
     model = build_model(config, loaded.vocabulary)
-    run.restore(model)
-    done = global_step(model)
     valid_ids = validation_words(config)
-    history = {}
+    reports = (AverageLoss(config.log_every), NearestWords(valid_ids, config.neighbours_every, config.top_k))
     start = time.perf_counter()
-    if done < config.steps:
-        history = model.fit(
-            training_pairs(config, loaded, first_batch=done),
-            steps_per_epoch=config.log_every,
-            initial_epoch=done // config.log_every,
-            epochs=done // config.log_every + math.ceil((config.steps - done) / config.log_every),
-            callbacks=[RunCheckpoint(run), AverageLoss(config.log_every),
-                       NearestWords(valid_ids, config.neighbours_every, config.top_k), StopAtStep(last_step=config.steps),
-                       keras.callbacks.TensorBoard(str(run.log_dir)), *callbacks],
-            verbose=verbose,
-        ).history
+    history = fit_run(run, model, lambda done: training_pairs(config, loaded, first_batch=done), config.steps,
+                      config.log_every, (*reports, *callbacks), verbose)
     seconds = time.perf_counter() - start
-    trained = global_step(model) - done
+    trained = global_step(model) - run.restored_step
     vectors = model.word_vectors()
     from kclassics.embeddings import plot_tsne, save_projector_files, save_word2vec_format
 

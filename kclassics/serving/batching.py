@@ -36,6 +36,8 @@ class BatchingOptions:
         validation.non_negative_int("batch_timeout_micros", self.batch_timeout_micros)
         validation.positive_int("num_batch_threads", self.num_batch_threads)
         validation.positive_int("max_enqueued_batches", self.max_enqueued_batches)
+        if not isinstance(self.allowed_batch_sizes, (tuple, list)):
+            raise ValueError(f"`allowed_batch_sizes` must be a list of batch sizes. Received: allowed_batch_sizes={self.allowed_batch_sizes!r}")
         sizes = tuple(self.allowed_batch_sizes)
         object.__setattr__(self, "allowed_batch_sizes", sizes)  # frozen: a list given is kept as a tuple
         if sizes and (

@@ -12,8 +12,7 @@ classify / regress: `examples` (a list of feature objects) and an optional
 `context` merged into each; they become serialized `tf.train.Example`s for a
 signature whose one input is the string tensor `inputs` (TF Serving's
 classification and regression signatures), or feed a signature's named inputs
-directly. The response is `{"results": ...}`: `[[label, score], ...]` per
-example for classify, one number per example for regress.
+directly (`tfserving_rest` writes their `{"results": ...}`).
 """
 
 import base64
@@ -196,7 +195,7 @@ def _check_names(names, specs, where):
 def to_json_value(name, array):
     """A numpy output as JSON values (bytes as text, or b64 for `*_bytes` outputs and non-UTF-8 bytes)."""
     if array.dtype != object and array.dtype.kind not in "SU":
-        return array.tolist()
+        return array  # written by `rest.encode_json`, float32 in its shortest form
     binary = name.endswith("_bytes")
 
     def convert(item):
@@ -251,22 +250,33 @@ def parse_examples(body, signature):
         if both:
             raise invalid(f"Example {index}: feature(s) {', '.join(both)} also appear in 'context'; a feature goes in one place.")
     merged = [{**context, **example} for example in examples]
-    specs = signature.inputs
-    if list(specs) == [EXAMPLES_INPUT] and specs[EXAMPLES_INPUT].numpy_dtype == object:
+    if takes_serialized_examples(signature):
         serialized = np.array([_serialize_example(i, e) for i, e in enumerate(merged)], dtype=object)
-        _check_shape(EXAMPLES_INPUT, serialized.shape, specs[EXAMPLES_INPUT])
+        _check_shape(EXAMPLES_INPUT, serialized.shape, signature.inputs[EXAMPLES_INPUT])
         return {EXAMPLES_INPUT: serialized}, len(merged)
-    for index, example in enumerate(merged):  # features the signature does not take are ignored, as tf.Example parsing does
+    return feature_columns(merged, signature), len(merged)
+
+
+def takes_serialized_examples(signature):
+    """True for TF Serving's classification / regression signature form: one string input, `inputs`, of tf.Examples."""
+    specs = signature.inputs
+    return list(specs) == [EXAMPLES_INPUT] and specs[EXAMPLES_INPUT].numpy_dtype == object
+
+
+def feature_columns(examples, signature):
+    """The signature's named inputs from examples given as `{feature: value or list}` (features it does not take are ignored, as tf.Example parsing ignores them)."""
+    specs = signature.inputs
+    for index, example in enumerate(examples):
         missing = sorted(set(specs) - set(example))
         if missing:
             raise invalid(f"Example {index}: missing feature(s) {', '.join(missing)}. The signature's inputs: {', '.join(specs)}")
     inputs = {}
     for name, spec in specs.items():
-        column = [example[name] for example in merged]
+        column = [example[name] for example in examples]
         if spec.shape is not None and len(spec.shape) == 2 and spec.shape[1] == 1:
             column = [value if isinstance(value, list) else [value] for value in column]
         inputs[name] = to_array(name, column, spec)
-    return inputs, len(merged)
+    return inputs
 
 
 def _serialize_example(index, features):
@@ -288,37 +298,3 @@ def _serialize_example(index, features):
                 f"Example {index}, feature {name!r}: expected numbers, or text / {{\"b64\": ...}}, all of one kind. Received: {_short(value)}"
             )
     return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
-
-
-def check_classify(signature):
-    if "scores" not in signature.outputs:
-        raise invalid(
-            f"Signature {signature.name!r} is not a classification signature: it has no 'scores' output "
-            f"(outputs: {', '.join(signature.outputs)}). Use :predict."
-        )
-
-
-def check_regress(signature):
-    if "outputs" not in signature.outputs and len(signature.outputs) != 1:
-        raise invalid(
-            f"Signature {signature.name!r} is not a regression signature: it has no 'outputs' output "
-            f"(outputs: {', '.join(signature.outputs)}). Use :predict."
-        )
-
-
-def format_classify(outputs, count):
-    scores = np.asarray(outputs["scores"], dtype=np.float64).reshape(count, -1)
-    if "classes" in outputs:
-        classes = np.asarray(outputs["classes"]).reshape(count, -1)
-        labels = [[c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c) for c in row] for row in classes.tolist()]
-    else:
-        labels = [[""] * scores.shape[1]] * count
-    return {"results": [[[label, score] for label, score in zip(row_labels, row)] for row_labels, row in zip(labels, scores.tolist())]}
-
-
-def format_regress(outputs, count):
-    value = outputs["outputs"] if "outputs" in outputs else next(iter(outputs.values()))
-    value = np.asarray(value, dtype=np.float64)
-    if value.size != count:
-        raise invalid(f"The regression output has {value.size} values for {count} examples; expected one per example.")
-    return {"results": value.reshape(count).tolist()}

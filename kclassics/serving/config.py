@@ -13,12 +13,14 @@
     }
 
 `read_model_config_file` parses the same text with protobuf's own text
-format, against the fields of TF Serving's `model_server_config.proto` and
-`file_system_storage_path_source.proto` declared here (TF Serving's protos are
-not on PyPI), so a file written for TF Serving works unchanged.
+format into TF Serving's own `ModelServerConfig` message (from the published
+`tensorflow-serving-api` package), so a file written for TF Serving works
+unchanged; `model_configs` reads the same message from a
+`HandleReloadConfigRequest`.
 """
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 
@@ -47,6 +49,9 @@ class VersionPolicy:
         if self.kind not in POLICIES:
             raise ValueError(f"Unknown version policy. Accepted: {', '.join(POLICIES)}. Received: policy={self.kind!r}")
         validation.positive_int("num_versions", self.num_versions)
+        if not isinstance(self.versions, (tuple, list)):
+            raise ValueError(f"`versions` must be a list of non-negative integers. Received: versions={self.versions!r}")
+        object.__setattr__(self, "versions", tuple(self.versions))  # frozen: a list given is kept as a tuple
         for version in self.versions:
             validation.non_negative_int("versions", version)
         if self.kind == "specific" and not self.versions:
@@ -83,78 +88,55 @@ class ModelConfig:
     def __post_init__(self):
         if not isinstance(self.name, str) or not NAME.match(self.name):
             raise ValueError(f"A model name is letters, digits, '_', '-' and '.'. Received: model_name={self.name!r}")
+        if not isinstance(self.base_path, (str, os.PathLike)) or not str(self.base_path):
+            raise ValueError(f"`base_path` must be the path of a directory of versions. Received: base_path={self.base_path!r}")
         object.__setattr__(self, "base_path", Path(self.base_path).expanduser().absolute())
+        if not isinstance(self.policy, VersionPolicy):
+            raise ValueError(f"`policy` must be a VersionPolicy, e.g. VersionPolicy('latest'). Received: policy={self.policy!r}")
+        if not isinstance(self.labels, dict):
+            raise ValueError(f"`labels` must be a dict of version labels (label -> version). Received: labels={self.labels!r}")
         for label, version in self.labels.items():
-            if not NAME.match(label) or label.isdigit():
+            if not isinstance(label, str) or not NAME.match(label) or label.isdigit():
                 raise ValueError(f"A version label is a word of letters, digits, '_', '-' and '.'. Received: label={label!r}")
             validation.non_negative_int(f"version_labels[{label!r}]", version)
-
-
-def _message_classes():
-    """The TF Serving config messages, declared from their .proto field names and numbers."""
-    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
-    F = descriptor_pb2.FieldDescriptorProto
-    file = descriptor_pb2.FileDescriptorProto(name="kclassics_model_server_config.proto", package="tensorflow.serving", syntax="proto3")
-
-    def add_fields(proto, fields):
-        for number, field_name, kind, label, type_name in fields:
-            field = proto.field.add(name=field_name, number=number, type=kind, label=label)
-            if type_name:
-                field.type_name = type_name
-
-    opt, rep = F.LABEL_OPTIONAL, F.LABEL_REPEATED
-    policy = file.message_type.add(name="ServableVersionPolicy")
-    for nested_name, fields in (
-        ("Latest", [(1, "num_versions", F.TYPE_UINT32, opt, None)]),
-        ("All", []),
-        ("Specific", [(1, "versions", F.TYPE_INT64, rep, None)]),
-    ):
-        add_fields(policy.nested_type.add(name=nested_name), fields)
-    add_fields(
-        policy,
-        [
-            (100, "latest", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ServableVersionPolicy.Latest"),
-            (101, "all", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ServableVersionPolicy.All"),
-            (102, "specific", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ServableVersionPolicy.Specific"),
-        ],
-    )
-    config = file.message_type.add(name="ModelConfig")
-    entry = config.nested_type.add(name="VersionLabelsEntry")
-    entry.options.map_entry = True
-    add_fields(entry, [(1, "key", F.TYPE_STRING, opt, None), (2, "value", F.TYPE_INT64, opt, None)])
-    add_fields(
-        config,
-        [
-            (1, "name", F.TYPE_STRING, opt, None),
-            (2, "base_path", F.TYPE_STRING, opt, None),
-            (4, "model_platform", F.TYPE_STRING, opt, None),
-            (7, "model_version_policy", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ServableVersionPolicy"),
-            (8, "version_labels", F.TYPE_MESSAGE, rep, ".tensorflow.serving.ModelConfig.VersionLabelsEntry"),
-        ],
-    )
-    add_fields(file.message_type.add(name="ModelConfigList"), [(1, "config", F.TYPE_MESSAGE, rep, ".tensorflow.serving.ModelConfig")])
-    add_fields(
-        file.message_type.add(name="ModelServerConfig"),
-        [(1, "model_config_list", F.TYPE_MESSAGE, opt, ".tensorflow.serving.ModelConfigList")],
-    )
-    pool = descriptor_pool.DescriptorPool()
-    pool.Add(file)
-    return message_factory.GetMessageClass(pool.FindMessageTypeByName("tensorflow.serving.ModelServerConfig"))
 
 
 def read_model_config_file(path):
     """The `ModelConfig`s of a TF Serving `--model_config_file` (text protobuf); relative paths are the file's."""
     from google.protobuf import text_format
+    from tensorflow_serving.config import model_server_config_pb2
 
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise ValueError(f"`path` must be the path of a model config file. Received: path={path!r}")
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a directory, not a model config file. Received: config={str(path)!r}")
     if not path.is_file():
         raise FileNotFoundError(f"No model config file at {path}. Received: config={str(path)!r}")
-    message = _message_classes()()
+    message = model_server_config_pb2.ModelServerConfig()
+    data = path.read_bytes()
     try:
-        text_format.Parse(path.read_text(encoding="utf-8"), message)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"The model config file {path} is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start}.") from None
+    try:
+        text_format.Parse(text, message)
     except text_format.ParseError as error:
         raise ValueError(f"Cannot read the model config file {path}: {error}") from None
+    configs = model_configs(message, f"the model config file {path}", path.parent)
+    if not configs:
+        raise ValueError(f"The model config file {path} lists no model (expected model_config_list {{ config {{ ... }} }}).")
+    return configs
+
+
+def model_configs(message, source, relative_to):
+    """The `ModelConfig`s of a `ModelServerConfig` message (TF Serving's model_server_config.proto).
+
+    `source` names where it came from, for errors; relative base paths are
+    taken relative to `relative_to`.
+    """
+    if message.WhichOneof("config") == "custom_model_config":
+        raise ValueError(f"Only a model_config_list is served; {source} holds a custom_model_config.")
     configs = []
     for entry in message.model_config_list.config:
         platform = entry.model_platform or "tensorflow"
@@ -167,16 +149,14 @@ def read_model_config_file(path):
             policy = VersionPolicy("all")
         else:
             policy = VersionPolicy("latest", num_versions=entry.model_version_policy.latest.num_versions or 1)
-        base = Path(entry.base_path).expanduser()
         if not entry.base_path:
-            raise ValueError(f"Model {entry.name!r} in {path} has no base_path.")
-        configs.append(ModelConfig(entry.name, base if base.is_absolute() else path.parent / base, policy, dict(entry.version_labels)))
-    if not configs:
-        raise ValueError(f"The model config file {path} lists no model (expected model_config_list {{ config {{ ... }} }}).")
+            raise ValueError(f"Model {entry.name!r} in {source} has no base_path.")
+        base = Path(entry.base_path).expanduser()
+        configs.append(ModelConfig(entry.name, base if base.is_absolute() else Path(relative_to) / base, policy, dict(entry.version_labels)))
     names = [c.name for c in configs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"Model names must be unique in {path}. Received: {', '.join(duplicates)} more than once")
+        raise ValueError(f"Model names must be unique in {source}. Received: {', '.join(duplicates)} more than once")
     return configs
 
 

@@ -1,4 +1,4 @@
-"""Errors as TF Serving reports them: a canonical status code, its HTTP status, and `{"error": message}`."""
+"""Errors as TF Serving reports them: a canonical status code, its HTTP status (or gRPC status), and a message."""
 
 # TF Serving's status-to-HTTP mapping (tensorflow_serving/util/net_http/... `ToHTTPStatusCode`).
 HTTP_STATUS = {
@@ -22,7 +22,11 @@ HTTP_STATUS = {
 
 
 class ServingError(Exception):
-    """A request the server refuses: `code` is a canonical status name (`"NOT_FOUND"`), `http_status` its HTTP status."""
+    """A request the server refuses: `code` is a canonical status name (`"NOT_FOUND"`), `http_status` its HTTP status.
+
+    The canonical names are gRPC's status codes (`grpc.StatusCode[code]`), which
+    TF Serving and KServe's V2 gRPC protocol answer with as they are.
+    """
 
     def __init__(self, code, message, http_status=None):
         super().__init__(message)
@@ -33,6 +37,10 @@ class ServingError(Exception):
 
 def invalid(message):
     return ServingError("INVALID_ARGUMENT", message)
+
+
+def failed_precondition(message):
+    return ServingError("FAILED_PRECONDITION", message)
 
 
 def from_tensorflow(error):

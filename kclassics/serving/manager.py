@@ -9,6 +9,12 @@ The version policy picks the versions to serve among those; new ones are
 loaded before old ones are unloaded, so a model never stops answering while a
 newer version comes in. A version that fails to load is reported (state END
 with its error) and tried again when its files change.
+
+`reload(configs)` (TF Serving's `HandleReloadConfigRequest`) changes the
+served models while they serve: a new model is loaded before it is listed, a
+model whose policy changes loads its new versions before it unloads the old
+ones, a model whose base path changes is loaded afresh beside the old one and
+then takes its place, and a model left out is unloaded.
 """
 
 import dataclasses
@@ -63,12 +69,35 @@ def version_directories(base_path):
     return found
 
 
+def check_servable(configs):
+    """Refuses, before anything loads, a model whose base directory holds no `<integer>/saved_model.pb`."""
+    for config in configs:
+        base = config.base_path
+        if not base.exists():
+            raise FileNotFoundError(f"No model base directory at {base}. Received: base_path={str(base)!r} for model {config.name!r}")
+        if not base.is_dir():
+            raise NotADirectoryError(f"The model base path {base} is a file, not a directory (of <integer>/saved_model.pb versions).")
+        if (base / "saved_model.pb").is_file():
+            raise ValueError(
+                f"{base} is a SavedModel itself; serving reads a base directory of versions: move it to {base}/1 "
+                f"and serve {base}. Received: base_path={str(base)!r}"
+            )
+        present = version_directories(base)
+        if not config.policy.select(present):
+            found = ", ".join(map(str, sorted(present))) or "none"
+            raise ValueError(
+                f"Model {config.name!r}: no valid version in {base} (versions with saved_model.pb: {found}; "
+                f"policy: {config.policy.describe()}). Expected {base}/<integer>/saved_model.pb"
+            )
+
+
 class Model:
-    """One configured model: its versions' statuses and the loaded servables."""
+    """One configured model: its versions' statuses and the loaded servables; `labels` name versions."""
 
     def __init__(self, config):
         self.config = config
         self.name = config.name
+        self.labels = dict(config.labels)
         self.versions = {}  # version -> VersionStatus
         self.previous_scan = None
 
@@ -95,7 +124,8 @@ class ModelManager:
         self.poll_seconds = poll_seconds
         self.load = load
         self.on_event = on_event
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # guards the versions' statuses, which requests read
+        self.update_lock = threading.Lock()  # one update at a time: the polls and the reloads
         self.stopped = threading.Event()
         self.started = threading.Event()
         self.thread = None
@@ -116,11 +146,11 @@ class ModelManager:
     def stop(self):
         self.stopped.set()
 
-    def startup_failures(self):
-        """One line per model with no available version after the first pass."""
+    def startup_failures(self, names=None):
+        """One line per model (of `names`, default all) with no available version after the first pass."""
         lines = []
         for model in self.models.values():
-            if model.ready:
+            if model.ready or (names is not None and model.name not in names):
                 continue
             errors = [f"version {v}: {s.error_message}" for v, s in sorted(model.versions.items()) if s.error_message]
             detail = "; ".join(errors) if errors else "no version directory (<integer>/saved_model.pb) matches its version policy"
@@ -128,10 +158,54 @@ class ModelManager:
         return lines
 
     def poll(self, initial=False):
-        for model in self.models.values():
-            if self.stopped.is_set():
-                return
-            self._update(model, initial)
+        with self.update_lock:
+            for model in list(self.models.values()):
+                if self.stopped.is_set():
+                    return
+                self._update(model, initial)
+
+    def reload(self, configs):
+        """Serves `configs` (`ModelConfig`s) in place of the current models, loading before unloading; returns when done.
+
+        Raises `ServingError`: INVALID_ARGUMENT for a base directory with no
+        version its policy selects (nothing is changed), FAILED_PRECONDITION for a label
+        on a version that is not available (that model keeps its old labels),
+        and the load's error for a new model none of whose versions loaded.
+        """
+        with self.update_lock:
+            current = self.models
+            try:
+                check_servable(configs)  # a missing directory, or a policy that selects nothing, changes nothing
+            except (OSError, ValueError) as error:
+                raise ServingError("INVALID_ARGUMENT", str(error)) from None
+            models = {}
+            for config in configs:
+                model = current.get(config.name)
+                if model is None or model.config.base_path != config.base_path:
+                    model = Model(config)  # loaded beside the one it replaces, which serves until the swap
+                else:
+                    model.config = config
+                self._update(model, initial=True)
+                models[config.name] = model
+            with self.lock:
+                self.models = models
+            for name in sorted(set(current) - set(models)):
+                self.on_event(f"model {name!r} unloaded (not in the new model config)")
+            problems = []
+            for config in configs:
+                model = models[config.name]
+                unavailable = {label: v for label, v in config.labels.items() if v not in model.available()}
+                if unavailable:
+                    problems.append(ServingError("FAILED_PRECONDITION", "; ".join(
+                        f"Request to assign label {label!r} to version {v} of model {config.name!r}, which is not currently "
+                        f"available for inference" for label, v in sorted(unavailable.items()))))
+                else:
+                    model.labels = dict(config.labels)
+            failures = self.startup_failures({config.name for config in configs})
+            if failures:
+                raise ServingError("UNKNOWN", " | ".join(failures))
+            if problems:
+                raise problems[0]
 
     def _update(self, model, initial):
         scan = version_directories(model.config.base_path)
@@ -194,9 +268,9 @@ class ModelManager:
         """The version a label names (`/labels/L`), else `version` as given."""
         if label is None:
             return version
-        if label not in model.config.labels:
+        if label not in model.labels:
             raise ServingError("NOT_FOUND", f"Unrecognized servable version label: {label}")
-        return model.config.labels[label]
+        return model.labels[label]
 
     def resolve(self, name, version=None, label=None):
         """The servable a request names: the latest available version, a specific version, or a labelled one."""
@@ -217,6 +291,17 @@ class ModelManager:
             if (status is not None and status.state == "LOADING") or not self.started.is_set():
                 raise ServingError("UNAVAILABLE", f"Version {version} of model {name!r} is loading.")
             raise ServingError("NOT_FOUND", f"Servable not found for request: Specific({name}, {version})")
+
+    def available(self, name):
+        """The available versions of model `name` (NOT_FOUND for an unknown model)."""
+        model = self.model(name)
+        with self.lock:
+            return model.available()
+
+    def servables(self):
+        """Every loaded servable, of every model."""
+        with self.lock:
+            return [s.servable for m in self.models.values() for s in m.versions.values() if s.servable is not None]
 
     def status(self, name, version=None, label=None):
         """TF Serving's GetModelStatusResponse, plus KServe V1's `name` and `ready`."""

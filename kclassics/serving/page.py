@@ -81,8 +81,43 @@ document.querySelectorAll('.try').forEach(setupPanel);
 """
 
 
+def page_models(manager):
+    """Name, versions and their states, and the image-classifier input of each model, for the page."""
+    models = []
+    for name, model in sorted(manager.models.items()):
+        with manager.lock:
+            versions = [(v, s.state, s.error_message, s.servable) for v, s in sorted(model.versions.items(), reverse=True)]
+        entries = []
+        for version, state, message, servable in versions:
+            entries.append({"version": version, "state": state, "error": message, "image": image_input(servable)})
+        models.append({"name": name, "policy": model.config.policy.describe(), "versions": entries})
+    return models
+
+
+def image_input(servable):
+    """`{signature, input, output, height, width, channels}` when a signature classifies images, else None.
+
+    An image classifier takes one float input of shape (batch, height, width, 1 or 3)
+    and returns `probabilities` (batch, classes), as kclassics exports do.
+    """
+    if servable is None:
+        return None
+    for name, signature in sorted(servable.signatures.items(), key=lambda item: item[0] != "serving_default"):
+        if len(signature.inputs) != 1:
+            continue
+        (input_name, spec), = signature.inputs.items()
+        out = signature.outputs.get("probabilities")
+        shape = spec.shape
+        if (
+            out is not None and spec.dtype.is_floating and shape is not None and len(shape) == 4
+            and shape[3] in (1, 3) and shape[1] and shape[2] and out.shape is not None and len(out.shape) == 2
+        ):
+            return {"signature": name, "input": input_name, "height": shape[1], "width": shape[2], "channels": shape[3]}
+    return None
+
+
 def render(models):
-    """The page's HTML for `models` (as `ServingApp.page_models` lists them)."""
+    """The page's HTML for `models` (as `page_models` lists them)."""
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>kclassics serve</title>",
         f"<style>{STYLE}</style></head><body><h1>kclassics serve</h1>",

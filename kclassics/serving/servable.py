@@ -44,9 +44,10 @@ class Signature:
     (as TF Serving's warm-up does), so no request waits for a trace.
     """
 
-    def __init__(self, name, function):
+    def __init__(self, name, function, method_name="tensorflow/serving/predict"):
         self.name = name
         self.function = function
+        self.method_name = method_name
         self.inputs = {k: TensorSpec(k, s.dtype, s.shape) for k, s in sorted(function.structured_input_signature[1].items())}
         self.outputs = {k: TensorSpec(k, t.dtype, t.shape) for k, t in sorted(function.structured_outputs.items())}
         self.batchable = bool(self.inputs) and all(s.batched for s in (*self.inputs.values(), *self.outputs.values()))
@@ -70,7 +71,7 @@ class Signature:
         """Outputs (numpy) for `inputs` ({name: numpy array}); a TensorFlow error becomes a `ServingError`."""
         tensors = {name: tf.constant(value, dtype=self.inputs[name].dtype) for name, value in inputs.items()}
         try:
-            outputs = self._batched_function(*tensors.values()) if batched else self.function(**tensors)
+            outputs = self._batched_function(*(tensors[name] for name in self.inputs)) if batched else self.function(**tensors)
         except tf.errors.OpError as error:
             raise from_tensorflow(error) from None
         except (TypeError, ValueError) as error:
@@ -88,10 +89,13 @@ class Servable:
         self.model_name = model_name
         self.version = version
         self.path = Path(path)
-        self.signature_def_map = _signature_def_map(self.path)
+        self.signature_defs = _signature_defs(self.path)
         loaded = tf.saved_model.load(str(self.path))
         self._loaded = loaded  # keeps the variables the signatures capture alive
-        self.signatures = {name: Signature(name, fn) for name, fn in loaded.signatures.items()}
+        self.signatures = {
+            name: Signature(name, fn, self.signature_defs[name].method_name if name in self.signature_defs else "")
+            for name, fn in loaded.signatures.items()
+        }
         if not self.signatures:
             raise ValueError(f"The SavedModel at {self.path} has no serving signature.")
         if warm:
@@ -107,24 +111,18 @@ class Servable:
             )
         return self.signatures[name]
 
-    def metadata(self):
-        """TF Serving's `GetModelMetadataResponse` as JSON: the SignatureDefMap under `metadata.signature_def`."""
-        return {
-            "model_spec": {"name": self.model_name, "signature_name": "", "version": str(self.version)},
-            "metadata": {"signature_def": self.signature_def_map},
-        }
+    def signature_def_map(self):
+        """The SignatureDefMap as TF Serving's REST metadata prints it (proto JSON, field names kept)."""
+        mapped = meta_graph_pb2.MetaGraphDef()
+        for key in sorted(self.signature_defs):
+            mapped.signature_def[key].CopyFrom(self.signature_defs[key])
+        as_json = json_format.MessageToDict(mapped, always_print_fields_with_no_presence=True, preserving_proto_field_name=True)
+        return {"signature_def": as_json.get("signature_def", {})}
 
 
-def _signature_def_map(path):
-    """The SignatureDefMap of a SavedModel directory as TF Serving prints it (proto JSON, field names kept)."""
-    pb = path / "saved_model.pb"
-    saved_model = saved_model_pb2.SavedModel()
-    saved_model.ParseFromString(pb.read_bytes())
-    signatures = meta_graph_pb2.MetaGraphDef().signature_def if not saved_model.meta_graphs else saved_model.meta_graphs[0].signature_def
-    holder = saved_model_pb2.SavedModel()
-    mapped = holder.meta_graphs.add()
-    for key in sorted(signatures):
-        if key != INIT_OP:
-            mapped.signature_def[key].CopyFrom(signatures[key])
-    as_json = json_format.MessageToDict(mapped, always_print_fields_with_no_presence=True, preserving_proto_field_name=True)
-    return {"signature_def": as_json.get("signature_def", {})}
+def _signature_defs(path):
+    """`{name: SignatureDef}` of a SavedModel directory, without its init op."""
+    saved_model = saved_model_pb2.SavedModel.FromString((path / "saved_model.pb").read_bytes())
+    if not saved_model.meta_graphs:
+        return {}
+    return {key: value for key, value in saved_model.meta_graphs[0].signature_def.items() if key != INIT_OP}

@@ -10,12 +10,14 @@ own search, which runs the program itself, is `kclassics.tuning.tuner`.
 """
 
 import dataclasses
+import difflib
 
 import keras
 import keras_tuner
 
+from kclassics import validation
 from kclassics.optimizers import make_optimizer, optimizer_name
-from kclassics.tuning.space import Dimension, SPACE, builder_defaults, declare_all, dimension, dimensions, merged
+from kclassics.tuning.space import Dimension, SPACE, _check_hp, builder_defaults, declare_all, dimension, dimensions, merged
 
 # The training recipe of each zoo family's paper (the networks' book chapters give none):
 # optimizer, learning rate, batch size, weight decay. "momentum" is SGD with momentum 0.9.
@@ -36,6 +38,9 @@ RECIPES = {
                       source="He et al. 2016, section 4"),
     "densenet": dict(optimizer="momentum", learning_rate=0.1, batch_size=256, weight_decay=1e-4,
                      source="Huang et al. 2017, section 4.2"),
+    # the Tensorflow_CNN blog's CIFAR-10 networks: the program cifar10_blog's runs (its schedule names no optimizer)
+    "cifar_blog": dict(optimizer="momentum", learning_rate=0.01, batch_size=64,
+                       source="program cifar10_blog: Tensorflow_CNN blog, Momentum 0.9, rate 0.01 (L253, L922)"),
 }
 TUNER_OWNED = ("seed",)  # each trial's seed is the tuner's, as is the program's length (its budget)
 
@@ -66,7 +71,9 @@ class ProgramHyperModel(keras_tuner.HyperModel):
     def __init__(self, program, grid=False, only=None):
         from kclassics import programs
 
-        self.program = programs.get(program) if isinstance(program, str) else program
+        self.program = programs.get(program) if not isinstance(program, programs.Program) else program
+        validation.boolean("grid", grid)
+        only = _check_only(only)
         super().__init__(name=self.program.name, tunable=True)
         self.grid = grid
         owned = (*(self.program.length.fields if self.program.length else ()), *TUNER_OWNED)
@@ -93,6 +100,9 @@ class ProgramHyperModel(keras_tuner.HyperModel):
 
     def config(self, hp_or_values):
         """The program's config at these hyperparameters (a `HyperParameters` or a dict of values)."""
+        if not isinstance(hp_or_values, keras_tuner.HyperParameters) and not hasattr(hp_or_values, "items"):
+            raise ValueError("`hp_or_values` must be a keras_tuner.HyperParameters or a dict of values by name. "
+                             f"Received: hp_or_values={validation.describe(hp_or_values)}")
         values = self.values(hp_or_values) if isinstance(hp_or_values, keras_tuner.HyperParameters) else merged(hp_or_values)
         base = self.program.config
         fields = {d.name: values[d.name] for d in self.dimensions if d.target == "config" and d.name in values}
@@ -110,6 +120,7 @@ class ProgramHyperModel(keras_tuner.HyperModel):
         """The program's network at `hp`, compiled with its optimizer (for the programs that name a registered network)."""
         from kclassics.apps import MODELS
 
+        _check_hp(hp)
         config = self.config(hp)
         name = getattr(config, "model", None)
         if name not in MODELS:
@@ -165,7 +176,11 @@ class FamilyHyperModel(keras_tuner.HyperModel):
         cards = [card for _, card in MODELS.items() if card.family == family]
         if not cards:
             families = sorted({card.family for _, card in MODELS.items()})
-            raise ValueError(f"Unknown network family {family!r}; the families are {', '.join(families)}.")
+            raise ValueError(f"Unknown network family {family!r}; the families are {', '.join(families)}. Received: family={family!r}")
+        if input_shape is not None:
+            input_shape = validation.shape("input_shape", input_shape)
+        validation.positive_int("classes", classes, allow_none=True)
+        validation.boolean("grid", grid)
         super().__init__(name=family, tunable=True)
         self.family, self.cards, self.grid = family, {card.name: card for card in cards}, grid
         self.default_variant = cards[0].name
@@ -195,6 +210,7 @@ class FamilyHyperModel(keras_tuner.HyperModel):
 
     def values(self, hp):
         """Declares the hyperparameters on `hp`; returns the variant, its builder arguments and the training values."""
+        _check_hp(hp)
         names = list(self.cards)
         variant = hp.Choice("variant", names, default=self.default_variant) if len(names) > 1 else names[0]
         arguments = {}
@@ -250,12 +266,24 @@ def hypermodel(name, **kwargs):
     from kclassics import programs
     from kclassics.apps import MODELS
 
+    validation.text("name", name)
     if name in programs.list_programs():
         return ProgramHyperModel(name, **kwargs)
     if name in {card.family for _, card in MODELS.items()}:
         return FamilyHyperModel(name, **kwargs)
     known = sorted(set(programs.list_programs()) | {card.family for _, card in MODELS.items()})
-    raise ValueError(f"Unknown program or network family {name!r}; accepted: {', '.join(known)}.")
+    close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(f"Unknown program or network family {name!r}.{hint} Accepted: {', '.join(known)}. Received: name={name!r}")
+
+
+def _check_only(only):
+    """`only` as a tuple of hyperparameter names, or None."""
+    if only is None:
+        return None
+    if isinstance(only, str) or not isinstance(only, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in only):
+        raise ValueError(f"`only` must be a list of hyperparameter names, e.g. ['learning_rate']. Received: only={only!r}")
+    return tuple(only)
 
 
 __all__ = ["ProgramHyperModel", "FamilyHyperModel", "Dimension", "hypermodel", "RECIPES"]

@@ -25,20 +25,18 @@ from pathlib import Path
 import keras
 import keras_tuner
 import numpy as np
-from keras_tuner.src.engine.trial import TrialStatus
 
-from kclassics import validation
+from kclassics import _keras, _tensorflow, validation
 from kclassics.files import read_json, write_json
 from kclassics.runs import RunDir
 from kclassics.log import log
 from kclassics.tuning.hypermodels import ProgramHyperModel
+from kclassics.tuning.oracles import HYPERBAND_EPOCHS, TUNERS, hyperband
 from kclassics.tuning.space import merged
 from kclassics.tuning.pruning import CURVE, RESULT, MedianStopping
 
-TUNERS = ("random", "bayesian", "hyperband", "grid")
 PROJECT = "search"
 SEARCH_FILE = "search.json"
-HYPERBAND_EPOCHS = 3  # Hyperband's budget unit: a third of a trial's length
 _MINIMISED = ("loss", "cost", "perplexity", "error", "seconds")
 _PER_EPOCH = ("val_accuracy", "val_loss", "accuracy", "loss")
 
@@ -46,8 +44,11 @@ _PER_EPOCH = ("val_accuracy", "val_loss", "accuracy", "loss")
 def reported_metrics(program):
     """The metrics every trial of `program` reports: those its summary line names, and for the
     `training.TrainConfig` programs the per-epoch ones of `model.fit` (validation included)."""
+    from kclassics import programs
     from kclassics.training import TrainConfig
 
+    if not isinstance(program, programs.Program):
+        program = programs.get(program)  # a name; anything else is refused naming the registered ones
     names = [field for _, field, _, _ in string.Formatter().parse(program.summary) if field]
     names = [name for name in names if name not in ("steps", "train_seconds")]
     if isinstance(program.config, TrainConfig):
@@ -62,6 +63,9 @@ def direction_of(metric):
 
 def trial_seed(search_seed, trial_id):
     """A trial's seed (weights, shuffling, dropout), a function of the search's seed and the trial id only."""
+    validation.seed("search_seed", search_seed)
+    if not (validation._is_int(trial_id) or (isinstance(trial_id, str) and trial_id.isdigit())) or int(trial_id) < 0:
+        raise ValueError(f"`trial_id` must be a trial's id, a non-negative integer or its digits. Received: trial_id={trial_id!r}")
     return int(np.random.SeedSequence([int(search_seed), int(trial_id)]).generate_state(1)[0] % 2**31)
 
 
@@ -127,6 +131,14 @@ class ProgramTuner(keras_tuner.Tuner):
 
     def __init__(self, hypermodel, oracle, directory, seed=0, steps=None, pruner=None, strategy=None, data_dir=None,
                  verbose=1, hyperband_epochs=HYPERBAND_EPOCHS, **kwargs):
+        if not isinstance(hypermodel, ProgramHyperModel):
+            raise ValueError(f"`hypermodel` must be a ProgramHyperModel. Received: hypermodel={validation.describe(hypermodel)}")
+        if not isinstance(oracle, keras_tuner.Oracle):
+            raise ValueError(f"`oracle` must be a keras-tuner oracle. Received: oracle={validation.describe(oracle)}")
+        validation.seed("seed", seed)
+        validation.positive_int("steps", steps, allow_none=True)
+        validation.positive_int("hyperband_epochs", hyperband_epochs)
+        _check_pruner(pruner)
         self.program = hypermodel.program
         self.hyperband_epochs = hyperband_epochs  # a worker's oracle client does not tell it
         self.search_seed, self.steps, self.pruner = seed, steps, pruner
@@ -144,12 +156,12 @@ class ProgramTuner(keras_tuner.Tuner):
     def run_trial(self, trial, *args, **kwargs):
         """Runs the program at the trial's hyperparameters; returns its objective (and the other metrics)."""
         keras.backend.clear_session()  # and a garbage collection: the last trial's graphs and models go
-        gradients = _custom_gradients()
+        gradients = _tensorflow.custom_gradient_names()
         try:
             return self._run_trial(trial)
         finally:
             keras.backend.clear_session()
-            _forget_custom_gradients(gradients)
+            _tensorflow.forget_custom_gradients(gradients)
 
     def _run_trial(self, trial):
         trial_dir = Path(self.get_trial_dir(trial.trial_id))
@@ -190,8 +202,9 @@ class ProgramTuner(keras_tuner.Tuner):
 
     def on_trial_end(self, trial):
         outcome = read_json(Path(self.get_trial_dir(trial.trial_id)) / RESULT) or {}
-        if outcome.get("pruned_at") and trial.status == TrialStatus.COMPLETED:
-            trial.status = TrialStatus.STOPPED  # not a finished trial: no score
+        status = _keras.trial_status()
+        if outcome.get("pruned_at") and trial.status == status.COMPLETED:
+            trial.status = status.STOPPED  # not a finished trial: no score
         super().on_trial_end(trial)
 
     def load_model(self, trial):
@@ -199,19 +212,12 @@ class ProgramTuner(keras_tuner.Tuner):
 
     def search(self, *args, **kwargs):
         kwargs.setdefault("verbose", 0)  # the trials' own lines replace keras-tuner's display
-        from keras_tuner.src.distribute import utils as dist_utils
-
-        if dist_utils.is_chief_oracle():
+        if _keras.is_chief_oracle():
             self.save()
             serve_oracle(self.oracle)
             return
-        from keras_tuner.src import config as kt_config
-
-        debug, kt_config.DEBUG = kt_config.DEBUG, False  # a failed trial is one line; its traceback is in result.json
-        try:
+        with _keras.keras_tuner_debug(False):  # a failed trial is one line; its traceback is in result.json
             super().search(*args, **kwargs)
-        finally:
-            kt_config.DEBUG = debug
 
     # -- this search's --------------------------------------------------------------------------
 
@@ -251,29 +257,6 @@ class ProgramTuner(keras_tuner.Tuner):
     def results(self):
         """One dict per trial in id order: hyperparameters, status, objective, seconds, step stopped at, error."""
         return trial_rows(self.directory_path)
-
-
-def _custom_gradients():
-    from tensorflow.python.framework import ops
-
-    return set(ops._gradient_registry.list())
-
-
-def _forget_custom_gradients(before):
-    """Unregisters the gradients that `tf.custom_gradient` registered since `before`.
-
-    Traced in a `tf.function` (Keras's train step), `tf.custom_gradient`
-    registers its gradient under a new name in TensorFlow's global gradient
-    registry, never removed, and that function holds the traced graph: about
-    5 MiB a trial of the MLP that no session clearing frees. Once the trial's
-    models are gone no graph uses those names.
-    """
-    from tensorflow.python.framework import ops
-
-    registry = ops._gradient_registry._registry
-    for name in set(registry) - before:
-        if name.startswith("CustomGradient-"):
-            del registry[name]
 
 
 def _parent_seed(tuner, parent, fallback):
@@ -327,16 +310,13 @@ def serve_oracle(oracle, poll_seconds=0.2):
     from concurrent import futures
 
     import grpc
-    from keras_tuner.src import protos
-    from keras_tuner.src.distribute import oracle_chief
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
-    servicer = oracle_chief.OracleServicer(oracle)
-    protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
+    servicer, finished = _keras.oracle_servicer(oracle, server)
     server.add_insecure_port(f"{os.environ['KERASTUNER_ORACLE_IP']}:{os.environ['KERASTUNER_ORACLE_PORT']}")
     server.start()
     try:
-        while not (servicer.stop_triggered and oracle_chief.exit_chief(oracle)):
+        while not (servicer.stop_triggered and finished()):
             time.sleep(poll_seconds)
     finally:
         server.stop(grace=1)
@@ -348,17 +328,12 @@ def oracle_seed(seed):
 
 
 def make_oracle(name, objective, max_trials, seed, max_consecutive_failed_trials, hyperband_epochs=HYPERBAND_EPOCHS):
-    common = dict(objective=objective, seed=oracle_seed(seed), max_consecutive_failed_trials=max_consecutive_failed_trials)
-    if name == "random":
-        return keras_tuner.oracles.RandomSearchOracle(max_trials=max_trials, **common)
-    if name == "bayesian":
-        return keras_tuner.oracles.BayesianOptimizationOracle(max_trials=max_trials, num_initial_points=min(3, max_trials),
-                                                              **common)
-    if name == "grid":
-        return keras_tuner.oracles.GridSearchOracle(max_trials=max_trials, **common)
-    oracle = keras_tuner.oracles.HyperbandOracle(max_epochs=hyperband_epochs, factor=3, **common)
-    oracle.max_trials = max_trials  # a cap on Hyperband's brackets
-    return oracle
+    """The keras-tuner oracle registered as `name` in `TUNERS`."""
+    make = TUNERS.get(name)
+    common = dict(seed=oracle_seed(seed), max_consecutive_failed_trials=max_consecutive_failed_trials)
+    if make is hyperband:
+        common["hyperband_epochs"] = hyperband_epochs
+    return make(objective, max_trials, **common)
 
 
 def tuner(program, tuner="random", max_trials=10, out=None, resume=False, objective=None, seed=0, steps=None,
@@ -389,7 +364,8 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
     from kclassics import programs
 
     found = programs.get(program)  # an unknown name fails here, naming the known ones
-    validation.one_of("tuner", tuner, TUNERS)
+    TUNERS.get(tuner, argument="tuner")  # an unknown name fails here, with the closest ones
+    validation.boolean("resume", resume)
     validation.positive_int("max_trials", max_trials)
     validation.positive_int("steps", steps, allow_none=True)
     validation.positive_int("max_consecutive_failed_trials", max_consecutive_failed_trials)
@@ -415,9 +391,7 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
 
         strategy = None if strategy == "default" else distribute.make_strategy(strategy)
     pruner = MedianStopping() if pruning is True else (pruning or None)
-    if pruner is not None and not (callable(getattr(pruner, "should_stop", None)) and callable(getattr(pruner, "compared_with", None))):
-        raise ValueError("pruning must be True, False, a MedianStopping or a SuccessiveHalving. Received: "
-                         f"pruning={pruning!r}")
+    _check_pruner(pruner, pruning)
     settings = {"program": program, "tuner": tuner, "objective": objective, "seed": seed, "steps": steps,
                 "only": sorted(only) if only else None}
     directory = _search_directory(out, program, resume, settings)
@@ -425,6 +399,12 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
                          max_consecutive_failed_trials)
     return ProgramTuner(hypermodel, oracle, directory, seed=seed, steps=steps, pruner=pruner, strategy=strategy,
                         data_dir=data_dir, verbose=verbose)
+
+
+def _check_pruner(pruner, given=None):
+    if pruner is not None and not (callable(getattr(pruner, "should_stop", None)) and callable(getattr(pruner, "compared_with", None))):
+        raise ValueError("`pruning` must be True, False, a MedianStopping or a SuccessiveHalving. Received: "
+                         f"pruning={given if given is not None else pruner!r}")
 
 
 def _search_directory(out, program, resume, settings):

@@ -1,4 +1,11 @@
-"""Exports to serve and a `kclassics serve` process talking HTTP, shared by the serving tests."""
+"""Exports to serve and `kclassics serve` processes, shared by the serving tests.
+
+`exports`: kclassics exports and TF Serving's documented toys, for the REST
+tests. `task_exports`: one tiny export of every export task, the models of
+the gRPC and V2 documents' examples, and a model whose versions change.
+`grpc_server`: one server process with HTTP and gRPC serving all of them,
+shared by the gRPC, V2, task, version and warm-up tests of the session.
+"""
 
 import json
 import re
@@ -18,6 +25,7 @@ import pytest
 from tests.conftest import subprocess_env
 
 LISTENING = re.compile(r"listening on (http://\S+)")
+GRPC_LISTENING = re.compile(r" and grpc://(\S+)")
 
 
 def half_plus_three(path):
@@ -40,6 +48,74 @@ def half_plus_three(path):
 
     module = HalfPlusThree()
     tf.saved_model.save(module, str(path), signatures={"serving_default": module.predict, "tensorflow/serving/regress": module.regress})
+
+
+def half_plus_two(path):
+    """TF Serving's test model `half_plus_two` (y = 0.5 x + 2, y2 = 0.5 x + 3), with the signatures its model-server tests call."""
+    import tensorflow as tf
+
+    class HalfPlusTwo(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = tf.Variable(0.5), tf.Variable(2.0), tf.Variable(3.0)
+
+        def parse(self, inputs, key):
+            return tf.io.parse_example(inputs, {key: tf.io.FixedLenFeature([1], tf.float32)})[key]
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+        def predict(self, x):
+            return {"y": self.a * x + self.b}
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="inputs")])
+        def classify_x_to_y(self, inputs):
+            return {"scores": self.a * self.parse(inputs, "x") + self.b}
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="inputs")])
+        def regress_x_to_y(self, inputs):
+            return {"outputs": self.a * self.parse(inputs, "x") + self.b}
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="inputs")])
+        def regress_x_to_y2(self, inputs):
+            return {"outputs": self.a * self.parse(inputs, "x") + self.c}
+
+    module = HalfPlusTwo()
+    tf.saved_model.save(module, str(path), signatures={
+        "serving_default": module.predict, "classify_x_to_y": module.classify_x_to_y,
+        "regress_x_to_y": module.regress_x_to_y, "regress_x_to_y2": module.regress_x_to_y2})
+
+
+def spec_example(path):
+    """The model of KServe V2's inference example: `input0` UINT32 [2, 2] and `input1` BOOL [3] -> `output0` FP32 [3, 2].
+
+    `output0` is the documented answer, `[[1.0, 1.1], [2.0, 2.1], [3.0, 3.1]]`
+    (one row per element of `input1`; a false element zeroes its row), and
+    `output1` the same rows for `input0`, Triton's binary-data example's answer.
+    """
+    import tensorflow as tf
+
+    class SpecExample(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.uint32, name="input0"), tf.TensorSpec([None], tf.bool, name="input1")])
+        def infer(self, input0, input1):
+            def rows(n):
+                return tf.cast(tf.range(1, n + 1), tf.float32)[:, None] + tf.constant([[0.0, 0.1]])
+
+            return {"output0": rows(tf.shape(input1)[0]) * tf.cast(input1, tf.float32)[:, None], "output1": rows(tf.shape(input0)[0])}
+
+    module = SpecExample()
+    tf.saved_model.save(module, str(path), signatures={"serving_default": module.infer})
+
+
+def halves(path):
+    """16-bit floats in and out: `half` (float16) and `brain` (bfloat16) doubled, and their float32 sum."""
+    import tensorflow as tf
+
+    class Halves(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float16, name="half"), tf.TensorSpec([None], tf.bfloat16, name="brain")])
+        def double(self, half, brain):
+            return {"half": half * 2, "brain": brain * 2, "sum": tf.cast(half, tf.float32) + tf.cast(brain, tf.float32)}
+
+    module = Halves()
+    tf.saved_model.save(module, str(path), signatures={"serving_default": module.double})
 
 
 def text_model(path):
@@ -124,6 +200,8 @@ class Server:
             self.stderr.seek(0)
             raise AssertionError(line + self.stderr.read()[-3000:])
         self.url = match.group(1)
+        grpc_match = GRPC_LISTENING.search(line)
+        self.grpc = grpc_match.group(1) if grpc_match else None  # host:port
         self.lines = [line]
         self.reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
         self.reader.start()  # keeps the pipe drained
@@ -163,3 +241,90 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+
+TABLE = np.random.default_rng(0).normal(size=(24, 4)).astype("float32")
+
+
+@pytest.fixture(scope="session")
+def task_exports(exports):
+    """A tiny export of every export task, the V2 and gRPC documents' models and the versions of `live`; returns their names."""
+    import keras
+
+    from kclassics import learn
+    from kclassics.embeddings import SkipGram
+    from kclassics.export import export_saved_model
+    from kclassics.language_model import LanguageModel
+    from kclassics.rl.networks import policy_network
+
+    root = exports["root"]
+    keras.utils.set_random_seed(0)
+    export_saved_model(SkipGram(["UNK", "the", "cat", "sat"], embedding_size=4), root / "word2vec", 1, "words", "embedding_lookup")
+    export_saved_model(LanguageModel(vocab_size=12, hidden_size=4, num_layers=2), root / "ptb_lm", 1, "token_ids", "next_word")
+    export_saved_model(policy_network(4, 3), root / "cartpole_pg", 1, "observations", "policy", values="probabilities")
+    export_saved_model(learn.DNNClassifier(TABLE, [4], n_classes=3), root / "iris_dnn", 1, task="classify",
+                       labels=["setosa", "versicolor", "virginica"])
+    export_saved_model(learn.LinearRegressor(TABLE), root / "linear_regressor", 1, task="regress")
+    kmeans = learn.KMeans(2, seed=0)
+    kmeans.fit(TABLE, epochs=1, verbose=0)
+    export_saved_model(kmeans, root / "kmeans", 1, "points", "clustering")
+    half_plus_two(root / "half_plus_two" / "123")
+    spec_example(root / "spec_example" / "1")
+    halves(root / "halves" / "1")
+    for probe in ("warm_probe", "cold_probe"):  # copies of the mnist export: the first only keeps its warm-up requests
+        shutil.copytree(root / "mnist" / "1", root / probe / "1")
+    shutil.rmtree(root / "cold_probe" / "1" / "assets.extra")
+    for version in (1, 2, 3):  # `live`, whose versions change under load: version N computes 0.5 x + N
+        half_plus(root / "store" / str(version), version)
+    half_plus(root / "elsewhere" / "7", 7)
+    for version in (1, 2):
+        shutil.copytree(root / "store" / str(version), root / "live" / str(version))
+    names = ["mnist", "autoencoder", "word2vec", "ptb_lm", "cartpole_pg", "iris_dnn", "linear_regressor", "kmeans", "text",
+             "half_plus_two", "spec_example", "halves", "warm_probe", "cold_probe", "live"]
+    (root / "grpc_models.config").write_text(
+        "model_config_list {\n" + "".join(f"  config {{ {model_config(root, name)} }}\n" for name in names) + "}\n")
+    return names
+
+
+LABELS = {"half_plus_two": {"stable": 123}}
+
+
+def model_config(root, name, base=None, labels=None):
+    """One `config { ... }` entry of the shared server's model config file."""
+    labels = LABELS.get(name, {}) if labels is None else labels
+    return f'name: "{name}" base_path: "{base or root / name}"' + "".join(
+        f' version_labels {{ key: "{key}" value: {value} }}' for key, value in labels.items())
+
+
+def half_plus(path, b):
+    """y = 0.5 x + b."""
+    import tensorflow as tf
+
+    class HalfPlus(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.b = tf.Variable(float(b))
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+        def predict(self, x):
+            return {"y": 0.5 * x + self.b}
+
+    module = HalfPlus()
+    tf.saved_model.save(module, str(path), signatures={"serving_default": module.predict})
+
+
+GRPC_MAX_MESSAGE = 1_000_000
+
+
+@pytest.fixture(scope="session")
+def grpc_server(exports, task_exports):
+    """One server of every task export, with HTTP and gRPC, batching and polling: the gRPC, V2, task, version and warm-up tests' server."""
+    server = Server(
+        "--config", exports["root"] / "grpc_models.config", "--grpc-port", 0, "--enable-batching", "--max-batch-size", 8,
+        "--batch-timeout-micros", 2000, "--poll-seconds", 0.1, "--max-body-bytes", GRPC_MAX_MESSAGE,
+    )
+    server.root, server.models = exports["root"], task_exports
+    try:
+        yield server.wait_ready(*task_exports)
+    finally:
+        server.stop()

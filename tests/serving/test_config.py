@@ -11,16 +11,20 @@ from kclassics.cli import main
 
 
 def assert_one_line_error(capsys, args, *fragments):
-    """`kclassics serve ARGS`, run in this process (it refuses before loading anything), exits 2 with one line."""
+    """`kclassics serve ARGS`, run in this process (it refuses before loading anything), exits 2 with one error line.
+
+    The line is `kclassics: error: ...` holding every fragment, followed by at most one hint line.
+    """
     try:
         code = main(["serve", *map(str, args)])
     except SystemExit as exit:  # argparse's own refusals
         code = exit.code
     assert code == 2
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last.startswith("kclassics"), last
+    lines = capsys.readouterr().err.strip().splitlines()
+    errors = [i for i, line in enumerate(lines) if line.startswith("kclassics: error:")]
+    assert len(errors) == 1 and len(lines) - errors[0] <= 2, lines
     for fragment in fragments:
-        assert fragment in last, last
+        assert fragment in lines[errors[0]], lines[errors[0]]
 
 
 @pytest.mark.parametrize(
