@@ -13,7 +13,7 @@ import pytest
 from kclassics import apps
 from kclassics.export import TOLERANCE, ExportMismatchError, UnsupportedError, export_model, load_exported
 
-SMALL = ("softmax_regression", "tensorboard_mnist", "denoising_autoencoder", "cifar10_cnn")
+SMALL = ("softmax_regression", "tensorboard_mnist", "denoising_autoencoder", "cifar10_cnn", "conv_bn_net", "resnet_cifar")
 FILE_FORMATS = {"onnx": ".onnx", "litert": ".tflite"}
 OUTPUTS = {"image_classification": {"probabilities", "classes"}, "reconstruction": {"reconstruction", "hidden"}}
 

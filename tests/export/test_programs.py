@@ -58,6 +58,16 @@ def test_every_program_export_converts_within_the_tolerance_or_is_refused_by_nam
         assert "(within 0.0001)" in captured.out.splitlines()[-1], captured.out
 
 
+def test_int8_of_the_blog_program_on_its_evaluation_input(tmp_path, capsys):
+    program = programs.get("cifar10_blog")
+    data_dir = write_learnable_cifar10(tmp_path / "cifar")
+    program.run(dataclasses.replace(program.length.set(program.config, 30), batch_size=32), out=tmp_path / "run",
+                data_dir=data_dir)
+    status = main(["export", str(tmp_path / "run"), "--format", "litert", "--quantize", "int8", "--data-dir", str(data_dir)])
+    out = capsys.readouterr().out
+    assert status == 0 and "test accuracy on 50 examples" in out
+
+
 def test_int8_on_mnist_files(tmp_path, capsys):
     write_mnist(tmp_path / "mnist", train=5100, test=200)
     program = programs.get("mnist_cnn")
