@@ -313,9 +313,14 @@ class Run:
         if done and done["step"] == step and (base / str(done["version"])).is_dir():
             return base / str(done["version"])
         version = done["version"] if done and not (base / str(done["version"])).exists() else next_version(base)
-        run_state["export"] = {"step": step, "version": version, "task": task}
+        run_state["export"] = {"step": step, "version": version, "task": task, "options": _named_options(options)}
         write_json(self.path / _RUN_STATE, run_state)
         return export_saved_model(model, base, version=version, task=task, **options)
+
+
+def _named_options(options):
+    """The export's options as JSON: a function (a `preprocess`) by its `"module:qualified.name"`."""
+    return {key: f"{value.__module__}:{value.__qualname__}" if callable(value) else value for key, value in options.items()}
 
 
 class RunDir:
@@ -379,6 +384,16 @@ class RunDir:
     def task(self):
         """The task of the run's export (see `kclassics.export.TASKS`), or None when it wrote none."""
         return self._state.get("export", {}).get("task")
+
+    @property
+    def export_options(self):
+        """The options its export was written with (`input_name`, `from_logits`...), or None when not recorded.
+
+        A function (the `preprocess` of `predict_images`) is recorded by its
+        `"module:qualified.name"`. With the run's `task` and model they make
+        the same signature in another format (`kclassics export RUN_DIR --format onnx`).
+        """
+        return self._state.get("export", {}).get("options")
 
     @property
     def exports(self):

@@ -7,6 +7,7 @@ work. Errors are one line, `kclassics: error: ...`, with at most one hint line.
 """
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
@@ -16,7 +17,7 @@ from kclassics._backend import BackendError
 from kclassics._version import __version__
 
 # Each module registers its sub-commands with `register(subparsers, argv)`.
-COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster", "generate", "serve", "play", "tune")
+COMMAND_MODULES = ("models", "train", "bench", "profile", "cluster", "generate", "serve", "play", "tune", "export")
 
 USER_ERRORS = (ValueError, FileExistsError, FileNotFoundError, PermissionError, NotADirectoryError, IsADirectoryError, ModuleNotFoundError, BackendError)
 
@@ -72,11 +73,18 @@ def import_tensorflow_quietly():
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     if "tensorflow" in sys.modules:
         return
+    with native_stderr_closed():
+        import tensorflow  # noqa: F401
+
+
+@contextlib.contextmanager
+def native_stderr_closed():
+    """File descriptor 2 goes to /dev/null inside (C++ logs such as LiteRT's delegate notice); Python errors still raise."""
     sys.stderr.flush()
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        import tensorflow  # noqa: F401
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)

@@ -133,6 +133,9 @@ class Program:
         tensorboard: whether its run directory holds TensorBoard logs (`logs/`).
         files: the files its run directory holds beyond the scaffold's (`vocab.txt`, `play.gif`).
         configs: named configurations besides `config` (`kclassics train NAME --config KEY`).
+        inputs: `inputs(config, data_dir, split) -> (x, y)`, a split of its data (`"train"`, `"test"`) as its
+            model takes it (preprocessed) with the labels, or its name `"module:function"`; None when it declares
+            none. An int8 export calibrates on the training split and measures its accuracy on the test split.
     """
 
     name: str
@@ -150,6 +153,7 @@ class Program:
     tensorboard: bool = True
     files: tuple = ()
     configs: dict = dataclasses.field(default_factory=dict, repr=False)
+    inputs: Optional[Union[str, Callable]] = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self):
         fields = {field.name for field in dataclasses.fields(self.config)}
@@ -161,11 +165,15 @@ class Program:
 
     def run(self, config=None, **kwargs):
         """Runs the program (with its default config when `config` is None); returns its `RunResult`."""
-        loop = self.loop
-        if isinstance(loop, str):
-            module, _, function = loop.partition(":")
-            loop = getattr(importlib.import_module(module), function)
-        return loop(self.config if config is None else config, self, **kwargs)
+        return _function(self.loop)(self.config if config is None else config, self, **kwargs)
+
+    def model_inputs(self, config, data_dir=None, split="train"):
+        """`(x, y)`: a split of the data `config` trains on, as the model takes it (see `inputs`)."""
+        if self.inputs is None:
+            raise ValueError(f"Program {self.name!r} declares no model inputs: its data cannot calibrate or test an "
+                             f"export. Received: program={self.name!r}")
+        validation.one_of("split", split, ("train", "test"))
+        return _function(self.inputs)(config, data_dir, split)
 
     def steps_of(self, config, data_dir=None):
         """The global steps a run of `config` takes (None when the program does not say)."""
@@ -187,6 +195,14 @@ class Program:
             return self.configs[name]
         accepted = ", ".join(self.configs) or "none: it has one configuration"
         raise ValueError(f"Unknown configuration of program {self.name!r}. Accepted: {accepted}. Received: --config={name}")
+
+
+def _function(function):
+    """A function, or the one named `"module:function"` (imported now)."""
+    if isinstance(function, str):
+        module, _, name = function.partition(":")
+        return getattr(importlib.import_module(module), name)
+    return function
 
 
 PROGRAMS = Registry(

@@ -137,6 +137,18 @@ def train_cifar10(config, program, out=None, resume=False, data_dir=None, callba
     return train_classifier(config, program, out, resume, data_dir, (logger, *callbacks), 0, strategy, splits, recipe)
 
 
+def cifar10_inputs(config, data_dir=None, split="train"):
+    """`(x, y)` of a CIFAR-10 split as the CNN takes it: the 24 x 24 centre crops standardised per image (its evaluation input)."""
+    import numpy as np
+
+    from kclassics.data.cifar10 import evaluation_batch
+    from kclassics.programs._data import load_program_data
+
+    part = getattr(load_program_data(config.dataset, data_dir), split)
+    crops = [evaluation_batch(part.x[i : i + 1000], None)[0].numpy() for i in range(0, len(part), 1000)]
+    return np.concatenate(crops), part.y
+
+
 _SUMMARY = "precision @ 1 = {precision_at_1:.3f} (test loss {test_loss:.4f}, {steps} steps, {train_seconds:.1f} s)"
 for _name, _config, _description in (
     ("cifar10_cnn", CIFAR10_CNN, "CIFAR-10 CNN with LRN and L2, Adam 1e-3, 3000 steps x 128 (5.3)"),
@@ -144,4 +156,5 @@ for _name, _config, _description in (
 ):
     register(Program(_name, _config, f"{__name__}:train_cifar10", _description, summary=_SUMMARY, length=Length("steps"),
                      optimizer=Cifar10Config.make_optimizer, strategies=STRATEGIES,
-                     data="directory holding cifar-10-batches-bin/ (default: tensorflow-datasets' cifar10)"))
+                     data="directory holding cifar-10-batches-bin/ (default: tensorflow-datasets' cifar10)",
+                     inputs=f"{__name__}:cifar10_inputs"))

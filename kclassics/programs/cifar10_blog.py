@@ -192,6 +192,18 @@ def train_cifar10_blog(config, program, out=None, resume=False, data_dir=None, c
     return train_classifier(config, program, out, resume, data_dir, (logger, *callbacks), 0, None, splits, recipe)
 
 
+def cifar10_blog_inputs(config, data_dir=None, split="train"):
+    """`(x, y)` of a CIFAR-10 split as the post's networks take it: its evaluation input (`test_aug` with `augment`)."""
+    import numpy as np
+
+    from kclassics.data import cifar10_blog as blog_data
+    from kclassics.programs._data import load_program_data
+
+    part = getattr(load_program_data(config.dataset, data_dir), split)
+    batches = blog_data.evaluation_pipeline(part, 1000, augment=config.augment)
+    return np.concatenate([x.numpy() for x, _ in batches]), part.y
+
+
 register(Program(
     "cifar10_blog", CIFAR10_BLOG, f"{__name__}:train_cifar10_blog",
     "The Tensorflow_CNN blog's CIFAR-10 runs: its six networks, Momentum 0.9, 20,000 steps x 64, and its tricks",
@@ -199,4 +211,5 @@ register(Program(
     "{train_seconds:.1f} s",
     length=Length("steps"), optimizer=Cifar10BlogConfig.make_optimizer,
     data="directory holding cifar-10-batches-bin/ (default: tensorflow-datasets' cifar10)",
+    inputs=f"{__name__}:cifar10_blog_inputs",
 ))

@@ -91,3 +91,11 @@ def classifier_total_steps(config, data_dir=None):
     if config.epochs is None:
         return config.total_steps(None)
     return config.total_steps(len(load_program_data(config.dataset, data_dir).train))
+
+
+def classifier_inputs(config, data_dir=None, split="train"):
+    """`(x, y)` of a split of `config.dataset` as the classifiers take it (the MNIST images scaled to [0, 1])."""
+    from kclassics.programs._data import load_program_data
+
+    part = getattr(load_program_data(config.dataset, data_dir), split)
+    return part.x, part.y

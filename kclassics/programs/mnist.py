@@ -79,4 +79,4 @@ for _config, _run, _description in (
 ):
     register(Program(_config.model, _config, f"{__name__}:{_run.__name__}", _description, length=CLASSIFIER_LENGTH,
                      optimizer=TrainConfig.make_optimizer, total_steps=classifier_total_steps, strategies=STRATEGIES,
-                     data=MNIST_FILES))
+                     data=MNIST_FILES, inputs="kclassics.programs.classifier:classifier_inputs"))

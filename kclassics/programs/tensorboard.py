@@ -200,4 +200,5 @@ register(Program(
     "tensorboard_mnist", TENSORBOARD_MNIST, f"{__name__}:train_tensorboard_mnist",
     "784-500-10 MLP with full TensorBoard summaries, Adam 1e-3, 1000 steps x 100 (9.1)",
     length=Length("steps"), optimizer=lambda config: make_optimizer("adam", config.learning_rate), data=MNIST_FILES,
+    inputs="kclassics.programs.classifier:classifier_inputs",
 ))

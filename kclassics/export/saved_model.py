@@ -306,7 +306,10 @@ def _clustering(model, input_name):
     spec = tf.TensorSpec((None, model.centers.shape[-1]), tf.float32, name=input_name)
 
     def serve(points):
-        return {"clusters": model(points), "distances": model.transform(points)}
+        distances = model.transform(points)
+        # The model's own argmin (keras.ops) tells -0.0 from 0.0 by a bitcast that neither ONNX nor LiteRT has; the
+        # distances are clipped at 0, so tf.argmin gives the same clusters.
+        return {"clusters": tf.argmin(distances, axis=1, output_type=tf.int32), "distances": distances}
 
     return spec, serve
 
