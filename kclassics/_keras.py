@@ -3,7 +3,8 @@
 Keras 3.15's internals these rely on: the functional model class and its
 argument test (`kclassics.Model`), a model's compile check and its cached
 strategy and compiled loops (parameter-server `fit`), and the two-step
-`Variable.assign_add` (replaced while a parameter-server step is traced).
+`Variable.assign_add` (replaced while a parameter-server step is traced), and an
+optimizer's learning-rate schedule (read per step by the skip-gram's multi-step call).
 """
 
 import contextlib
@@ -71,3 +72,10 @@ def atomic_variable_updates():
                 delattr(keras.Variable, name)
             else:
                 setattr(keras.Variable, name, method)
+
+def learning_rate_at(optimizer, step):
+    """The optimizer's learning rate at iteration `step` (its schedule's value there, or its fixed rate)."""
+    schedule = optimizer._learning_rate
+    if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        return schedule(step)
+    return optimizer.learning_rate

@@ -80,12 +80,23 @@ def overrides(args, config=None):
                 f"{', '.join('--' + f.replace('_', '-') for f in sorted(fields) if f in _OPTION_FIELDS)}."
             )
         changes = {name: value for name, value in changes.items() if name in fields}
+        for given, other in (("steps", "epochs"), ("epochs", "steps")):  # each replaces the other where both may be unset
+            if given in changes and other not in changes and _optional(config, other):
+                changes[other] = None
         changes.update(settings(getattr(args, "settings", []), config, args.program))
     return changes
 
 
 _OPTION_FIELDS = ("steps", "epochs", "batch_size", "learning_rate", "seed", "dataset", "mixed_precision", "corpus",
                   "episodes", "gamma", "env", "buffer_size")
+def _optional(config, name):
+    """Whether the config has a field `name` that may be None (typed `Optional[...]`)."""
+    import typing
+
+    field = next((f for f in dataclasses.fields(config) if f.name == name), None)
+    return field is not None and type(None) in typing.get_args(field.type)
+
+
 # Shorter defaults for an embedded dataset, which --steps replaces.
 _SHORT_DEFAULT_FIELDS = ("digits_steps", "embedded_steps")
 
