@@ -329,12 +329,6 @@ class SkipGram(Model):
 
     # --- training ---------------------------------------------------------------------------------------------
 
-    def compile(self, optimizer="rmsprop", **kwargs):
-        super().compile(optimizer=optimizer, **kwargs)
-        if self.window is not None and not self.fused_step():
-            raise ValueError(f"SkipGram with `window` (gensim's skip-gram) trains with plain SGD (no momentum, clipping "
-                             f"or weight decay) on one replica. Received: optimizer={self.optimizer.__class__.__name__}")
-
     def fused_step(self):
         """Whether `fit` takes the compiled closed-form step: plain SGD on one replica."""
         optimizer = getattr(self, "optimizer", None)
@@ -349,6 +343,9 @@ class SkipGram(Model):
     def train_step(self, *args):
         """The closed-form step with plain SGD, else Keras's. TensorFlow passes `(data)`, JAX `(state, data)`."""
         if not self.fused_step():
+            if self.window is not None:
+                raise ValueError(f"SkipGram with `window` (gensim's skip-gram) trains with plain SGD (no momentum, clipping "
+                                 f"or weight decay) on one replica. Received: optimizer={self.optimizer.__class__.__name__}")
             return super().train_step(*args)
         if len(args) == 2:  # JAX: stateless, the new values go back in the state
             return self._stateless(args[0], lambda: self._fused_update(args[1]))

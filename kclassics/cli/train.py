@@ -89,6 +89,15 @@ def overrides(args, config=None):
 
 _OPTION_FIELDS = ("steps", "epochs", "batch_size", "learning_rate", "seed", "dataset", "mixed_precision", "corpus",
                   "episodes", "gamma", "env", "buffer_size")
+def _example_of(config, name):
+    """A value of the type an unset (None) `Optional[...]` field holds when set, so `--set` reads the text as one."""
+    import typing
+
+    field = next(f for f in dataclasses.fields(config) if f.name == name)
+    kinds = [kind for kind in typing.get_args(field.type) if kind is not type(None)]
+    return kinds[0]() if kinds and kinds[0] in (bool, int, float, str) else None
+
+
 def _optional(config, name):
     """Whether the config has a field `name` that may be None (typed `Optional[...]`)."""
     import typing
@@ -110,7 +119,7 @@ def settings(items, config, program):
         if not equals or name not in fields:
             raise ValueError(f"--set takes FIELD=VALUE with a field of program {program!r} ({', '.join(fields)}). "
                              f"Received: --set {item}")
-        current = fields[name]
+        current = fields[name] if fields[name] is not None else _example_of(config, name)
         try:
             if text.lower() == "none":
                 value = None
