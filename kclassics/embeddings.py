@@ -178,10 +178,17 @@ def _scatter_add(table, ids, updates):
     return table + ops.scatter(ids[:, None], updates, ops.shape(table))
 
 
-def _logistic(logits, labels, weights):
-    """Sum of word2vec's logistic losses and d loss / d logits: `weights * softplus(-+logits)`, `weights * (sigmoid - labels)`."""
-    loss = ops.sum(weights * ops.softplus(logits * (1.0 - 2.0 * labels)))
-    return loss, weights * (ops.sigmoid(logits) - labels)
+def _logistic(logits, labels, weights, bounded=False):
+    """Sum of word2vec's logistic losses and d loss / d logits: `weights * softplus(-+logits)`, `weights * (sigmoid - labels)`.
+
+    `bounded`: every logit with a weight lies in (-MAX_EXP, MAX_EXP), so the
+    loss can be read off the sigmoid (one exp an element, not two).
+    """
+    sigmoid = ops.sigmoid(logits)
+    if not bounded:
+        return ops.sum(weights * ops.softplus(logits * (1.0 - 2.0 * labels))), weights * (sigmoid - labels)
+    likelihood = ops.where(weights > 0, labels * sigmoid + (1.0 - labels) * (1.0 - sigmoid), 1.0)
+    return -ops.sum(weights * ops.log(likelihood)), weights * (sigmoid - labels)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -247,7 +254,7 @@ class SkipGram(Model):
     """
 
     def __init__(self, words, embedding_size=128, num_sampled=64, loss="nce", noise_counts=None, initialization="book",
-                 window=None, subsample=0.0, centres_per_update=256, seed=0, **kwargs):
+                 window=None, subsample=0.0, centres_per_update=64, seed=0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(words, (str, bytes)) or not hasattr(words, "__len__"):
             raise ValueError(f"`words` must be a sequence of words, UNK first. Received: words={words!r:.80}")
@@ -555,37 +562,52 @@ class SkipGram(Model):
         words, sentence, n_kept, reach, negatives = self.sentence_draws(sentences, step)
         n_words = ops.shape(words)[0]
         window, k, chunk, dim = self.window, self.num_sampled, self.centres_per_update, self.embedding_size
-        offsets = ops.convert_to_tensor([o for o in range(-window, window + 1) if o], "int32")
         labels = ops.concatenate([ops.ones((1, 1, 1)), ops.zeros((1, 1, k))], 2)
+        positions = ops.arange(n_words, dtype="int32")
+        several = len(ops.shape(sentences)) > 1 and int(np.prod(ops.shape(sentences)[:-1])) > 1  # windows stop at sentence ends
 
-        def body(c, carry):
-            embeddings, outputs, loss, pairs = carry
-            i = c * chunk + ops.arange(chunk, dtype="int32")
-            inside = i < n_kept
-            i = ops.minimum(i, n_words - 1)
-            at = i[:, None] + offsets[None, :]
-            j = ops.clip(at, 0, n_words - 1)
-            context = ((ops.abs(offsets)[None, :] <= ops.take(reach, i)[:, None]) & inside[:, None] & (at >= 0)
-                       & (at < n_kept) & (ops.take(sentence, j) == ops.take(sentence, i)[:, None]))  # [chunk, 2 window]
-            centre = ops.take(words, i)
-            negative = ops.take(negatives, i, axis=0)
-            targets = ops.concatenate([centre[:, None], negative], 1)  # [chunk, 1 + k]: the centre, then its negatives
-            counted = ops.concatenate([ops.ones((chunk, 1), "bool"), negative != centre[:, None]], 1)  # gensim skips a negative equal to i
-            contexts = ops.take(words, j)
-            inputs = ops.take(embeddings, contexts, axis=0)  # [chunk, 2 window, dim]
-            target_rows = ops.take(outputs, targets, axis=0)  # [chunk, 1 + k, dim]
-            logits = ops.einsum("cmd,ctd->cmt", inputs, target_rows)
-            weights = ops.cast(context[:, :, None] & counted[:, None, :] & (ops.abs(logits) < MAX_EXP), "float32")
-            chunk_loss, grad = _logistic(logits, labels, weights)
-            grad = grad * rate
-            d_inputs = ops.einsum("cmt,ctd->cmd", grad, target_rows)
-            d_targets = ops.sum(grad[:, :, :, None] * inputs[:, :, None, :], axis=1)  # 3x faster than its einsum under XLA
-            embeddings = _scatter_add(embeddings, ops.reshape(contexts, (-1,)), -ops.reshape(d_inputs, (-1, dim)))
-            outputs = _scatter_add(outputs, ops.reshape(targets, (-1,)), -ops.reshape(d_targets, (-1, dim)))
-            return embeddings, outputs, loss + chunk_loss, pairs + ops.sum(ops.cast(context, "float32"))
+        def train(centres, count, width):
+            """Trains the `count` centres at `centres` (kept positions) whose windows reach `width` words a side."""
+            offsets = ops.convert_to_tensor([o for o in range(-width, width + 1) if o], "int32")
+
+            def body(c, carry):
+                embeddings, outputs, loss, pairs = carry
+                slot = c * chunk + ops.arange(chunk, dtype="int32")
+                inside = slot < count
+                i = ops.take(centres, ops.minimum(slot, n_words - 1))
+                at = i[:, None] + offsets[None, :]
+                j = ops.clip(at, 0, n_words - 1)
+                context = inside[:, None] & (at >= 0) & (at < n_kept)  # [chunk, 2 width]
+                if several:
+                    context = context & (ops.take(sentence, j) == ops.take(sentence, i)[:, None])
+                centre = ops.take(words, i)
+                negative = ops.take(negatives, i, axis=0)
+                targets = ops.concatenate([centre[:, None], negative], 1)  # [chunk, 1 + k]: the centre, then its negatives
+                counted = ops.concatenate([ops.ones((chunk, 1), "bool"), negative != centre[:, None]], 1)  # gensim skips a negative equal to i
+                contexts = ops.take(words, j)
+                inputs = ops.take(embeddings, contexts, axis=0)  # [chunk, 2 width, dim]
+                target_rows = ops.take(outputs, targets, axis=0)  # [chunk, 1 + k, dim]
+                logits = ops.einsum("cmd,ctd->cmt", inputs, target_rows)
+                weights = ops.cast(context[:, :, None] & counted[:, None, :] & (ops.abs(logits) < MAX_EXP), "float32")
+                chunk_loss, grad = _logistic(logits, labels, weights, bounded=True)
+                grad = grad * rate
+                d_inputs = ops.einsum("cmt,ctd->cmd", grad, target_rows)
+                d_targets = ops.sum(grad[:, :, :, None] * inputs[:, :, None, :], axis=1)  # 3x faster than its einsum under XLA
+                embeddings = _scatter_add(embeddings, ops.reshape(contexts, (-1,)), -ops.reshape(d_inputs, (-1, dim)))
+                outputs = _scatter_add(outputs, ops.reshape(targets, (-1,)), -ops.reshape(d_targets, (-1, dim)))
+                return embeddings, outputs, loss + chunk_loss, pairs + ops.sum(ops.cast(context, "float32"))
+
+            return lambda carry: ops.fori_loop(0, (count + chunk - 1) // chunk, body, carry)
 
         zero = ops.zeros((), "float32")
-        embeddings, outputs, loss, pairs = ops.fori_loop(0, (n_kept + chunk - 1) // chunk, body, (tables[0], tables[1], zero, zero))
+        carry = (tables[0], tables[1], zero, zero)
+        for width in range(1, window + 1):  # the centres of each reach in turn, in order: windows of exactly that width
+            member = (reach == width) & (positions < n_kept)
+            place = ops.where(member, ops.cumsum(ops.cast(member, "int32")) - 1, n_words)[:, None]
+            members = ops.scatter(place, positions, (n_words + 1,))[:n_words]
+            count = ops.sum(ops.cast(member, "int32"))
+            carry = train(members, count, width)(carry)
+        embeddings, outputs, loss, pairs = carry
         return (embeddings, outputs, tables[2]), loss / ops.maximum(pairs, 1.0), pairs
 
 

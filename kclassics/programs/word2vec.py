@@ -104,7 +104,7 @@ class Word2VecConfig:
     linear_decay: bool = False
     initialization: str = "book"  # tf.random_uniform(-1, 1), tf.truncated_normal(1/sqrt(128)), L3926-3932
     subsample: float = 0.0
-    centres_per_update: int = 256
+    centres_per_update: int = 64
     steps_per_call: int = 100
     corpus: str = EMBEDDED_CORPUS
     embedded_steps: Optional[int] = 20000
