@@ -96,6 +96,8 @@ def alias_table(probabilities):
     (Vose's construction).
     """
     p = np.asarray(probabilities, np.float64)
+    if p.ndim != 1 or not len(p) or not np.all(np.isfinite(p)) or (p < 0).any() or p.sum() <= 0:
+        raise ValueError(f"`probabilities` must be non-negative numbers, at least one positive. Received: {list(probabilities)!r:.120}")
     n = len(p)
     scaled = p * (n / p.sum())
     keep, alias = np.ones(n), np.arange(n, dtype=np.int32)
@@ -256,9 +258,9 @@ class SkipGram(Model):
     def __init__(self, words, embedding_size=128, num_sampled=64, loss="nce", noise_counts=None, initialization="book",
                  window=None, subsample=0.0, centres_per_update=64, seed=0, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(words, (str, bytes)) or not hasattr(words, "__len__"):
-            raise ValueError(f"`words` must be a sequence of words, UNK first. Received: words={words!r:.80}")
-        self.words = [str(word) for word in words]
+        if isinstance(words, (str, bytes)) or not hasattr(words, "__len__") or not all(isinstance(w, str) for w in words):
+            raise ValueError(f"`words` must be a sequence of words (strings), UNK first. Received: words={words!r:.80}")
+        self.words = list(words)
         if len(self.words) < 2:
             raise ValueError(f"`words` must hold UNK and at least one word. Received: {len(self.words)} words")
         if len(set(self.words)) != len(self.words):
@@ -336,6 +338,28 @@ class SkipGram(Model):
 
     # --- training ---------------------------------------------------------------------------------------------
 
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`Model.fit`; word ids given as arrays are checked first (ids outside the vocabulary are refused, not clamped)."""
+        if isinstance(x, (np.ndarray, list)):
+            self._check_ids(x, y)
+        return super().fit(x, y, *args, **kwargs)
+
+    def _check_ids(self, x, y):
+        x = np.asarray(x)
+        low = -1 if self.window is not None else 0  # -1 pads sentences and stacks
+        if not np.issubdtype(x.dtype, np.integer) or not x.size or x.min() < low or x.max() >= self.vocabulary_size:
+            raise ValueError(f"`x` must hold word ids in [{low}, {self.vocabulary_size}). "
+                             f"Received: x of shape {x.shape} and dtype {x.dtype}" + (f", in [{x.min()}, {x.max()}]" if x.size and np.issubdtype(x.dtype, np.number) else ""))
+        if self.window is not None:
+            return
+        y = None if y is None else np.asarray(y)
+        if y is None or y.shape != x.shape:
+            raise ValueError(f"`y` must hold a context word id for each centre word of `x` (shape {x.shape}). "
+                             f"Received: y {'None' if y is None else f'of shape {y.shape}'}")
+        if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= self.vocabulary_size:
+            raise ValueError(f"`y` must hold word ids in [0, {self.vocabulary_size}). Received: y of dtype {y.dtype}"
+                             + (f", in [{y.min()}, {y.max()}]" if np.issubdtype(y.dtype, np.number) else ""))
+
     def fused_step(self):
         """Whether `fit` takes the compiled closed-form step: plain SGD on one replica."""
         optimizer = getattr(self, "optimizer", None)
@@ -357,7 +381,15 @@ class SkipGram(Model):
         if len(args) == 2:  # JAX: stateless, the new values go back in the state
             return self._stateless(args[0], lambda: self._fused_update(args[1]))
         if keras.backend.backend() == "tensorflow":
-            return self._compiled_update(args[0])
+            import tensorflow as tf
+
+            x, y, _ = keras.utils.unpack_x_y_sample_weight(args[0])
+            low = -1 if self.window is not None or len(x.shape) > 1 else 0  # -1 pads sentences and stacks
+            checks = [tf.debugging.assert_less(tf.reduce_max(t), self.vocabulary_size, message="word ids past the vocabulary")
+                      for t in (x, y) if t is not None]
+            checks += [tf.debugging.assert_greater_equal(tf.reduce_min(x), low, message="negative word ids")]
+            with tf.control_dependencies(checks):  # XLA's gathers would clamp a bad id silently
+                return self._compiled_update(args[0])
         return self._fused_update(args[0])
 
     @property
@@ -817,6 +849,10 @@ class WordVectors:
 
     def nearest(self, word_ids, k=8):
         """The `k` nearest ids (cosine) to each id, itself left out (the book's `argsort()[1:top_k+1]`, L3978)."""
+        validation.positive_int("k", k)
+        ids = np.asarray(word_ids)
+        if not np.issubdtype(ids.dtype, np.integer) or ids.ndim != 1 or (ids < 0).any() or (ids >= len(self.words)).any():
+            raise ValueError(f"`word_ids` must be ids in [0, {len(self.words)}). Received: word_ids={list(word_ids)!r:.120}")
         unit = self.unit()
         similarity = unit[np.asarray(word_ids)] @ unit.T
         similarity[np.arange(len(similarity)), word_ids] = -np.inf
@@ -893,8 +929,12 @@ class WordVectors:
                     if len(parts) != size + 1:
                         raise ValueError(f"{path}:{line_number}: expected a word and {size} numbers. "
                                          f"Received: {len(parts) - 1} numbers")
+                    try:
+                        rows.append(np.array([np.float32(x) for x in parts[1:]], dtype=np.float32))
+                    except ValueError:
+                        raise ValueError(f"{path}:{line_number}: expected a word and {size} numbers. "
+                                         f"Received: {line.rstrip().decode('utf8')[:80]!r}") from None
                     words.append(parts[0])
-                    rows.append(np.array([np.float32(x) for x in parts[1:]], dtype=np.float32))
         if len(words) != count:
             raise ValueError(f"{path} ends after {len(words)} of the {count} vectors its header announces: "
                              f"the file is damaged or its count is wrong.")
@@ -925,6 +965,7 @@ def evaluate_analogies(vectors, path, top_n=300000, case_insensitive=True):
         "sections": {name: {"accuracy", "correct", "total"}}}`.
     """
     validation.positive_int("top_n", top_n)
+    validation.boolean("case_insensitive", case_insensitive)
     words = tuple(vectors.words)
     index = _top_index(words, top_n, case_insensitive)
     unit = vectors.unit()[: min(top_n, len(words))]
@@ -983,6 +1024,7 @@ def evaluate_word_pairs(vectors, path, top_n=300000, case_insensitive=True):
     from scipy import stats
 
     validation.positive_int("top_n", top_n)
+    validation.boolean("case_insensitive", case_insensitive)
     index = _top_index(tuple(vectors.words), top_n, case_insensitive)
     unit = vectors.unit()
     similarities, gold, skipped = [], [], 0
@@ -1028,6 +1070,12 @@ def plot_tsne(vectors, path, count=100, perplexity=30.0, iterations=5000, seed=0
     from sklearn.manifold import TSNE
     from threadpoolctl import threadpool_limits
 
+    validation.positive_int("count", count)
+    validation.positive_float("perplexity", perplexity)
+    validation.positive_int("iterations", iterations)
+    validation.seed("seed", seed)
+    if iterations < 250:
+        raise ValueError(f"`iterations` must be at least 250 (scikit-learn's minimum). Received: iterations={iterations}")
     count = min(count, len(vectors.words))
     if count <= perplexity:
         raise ValueError(f"t-SNE needs more words than its perplexity {perplexity}. Received: count={count}")
