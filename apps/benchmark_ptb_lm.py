@@ -28,33 +28,42 @@ BOOK_SMALL_WPS = 21_000  # speed: ~21,500 wps on a GTX 1080, L4494-4503
 
 
 def time_training(config, lstm, steps, burn_in, jit, vocab_size=10_000):
-    """Seconds per step (each of `steps` timed after `burn_in`) of the program's training step for `config`."""
+    """Seconds per step (each of `steps` timed after `burn_in`) of the program's training step for `config`, and the trainer.
+
+    Runs on the TensorFlow and JAX backends: `fit` over the windows in order,
+    each step waited for (its cost read back) before the next is stamped.
+    """
     import dataclasses
 
     import keras
-    import tensorflow as tf
 
     from kclassics.language_model import TruncatedBPTT
-    from kclassics.programs.ptb_lm import build_language_model
+    from kclassics.language_model_configs import build_language_model
 
     keras.utils.set_random_seed(0)
     config = dataclasses.replace(config, lstm=lstm)
     model = build_language_model(config, vocab_size)
     trainer = TruncatedBPTT(model, config.batch_size)
     trainer.compile(optimizer=keras.optimizers.SGD(config.learning_rate, global_clipnorm=config.max_grad_norm), jit_compile=jit)
-    rng = np.random.default_rng(0)
-    shape = (burn_in + steps, config.batch_size, config.num_steps)
-    x, y = (rng.integers(0, vocab_size, shape).astype(np.int32) for _ in range(2))
+    x, y = windows(config, burn_in + steps, vocab_size)
     stamps = []
 
     class Stamp(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
+            float(logs["cost"])  # waits for the step (a GPU step returns before its kernels finish)
             stamps.append(time.perf_counter())
 
     start = time.perf_counter()
-    trainer.fit(tf.data.Dataset.from_tensor_slices((x, y)), verbose=0, shuffle=False, callbacks=[Stamp()])
-    durations = np.diff([start, *stamps])[burn_in:]
-    return durations
+    trainer.fit(x.reshape(-1, config.num_steps), y.reshape(-1, config.num_steps), batch_size=config.batch_size,
+                verbose=0, shuffle=False, callbacks=[Stamp()])
+    return np.diff([start, *stamps])[burn_in:], trainer
+
+
+def windows(config, count, vocab_size=10_000):
+    """`count` windows of random word ids and their targets at `config`'s batch and steps: `(count, batch, steps)` each."""
+    rng = np.random.default_rng(0)
+    shape = (count, config.batch_size, config.num_steps)
+    return tuple(rng.integers(0, vocab_size, shape).astype(np.int32) for _ in range(2))
 
 
 def main(argv=None):
@@ -75,7 +84,7 @@ def main(argv=None):
 
     from kclassics.benchmark import machine, measure_matmul_peak
     from kclassics.language_model import train_flops_per_word
-    from kclassics.programs.ptb_lm import CONFIGS
+    from kclassics.language_model_configs import CONFIGS
 
     device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
     print(f"machine: {machine()}; device: {device}; jit: {args.jit}")
@@ -86,7 +95,7 @@ def main(argv=None):
         flops = train_flops_per_word(config.hidden_size, 10_000, config.num_layers)
         for lstm in args.lstm:
             peak_before = measure_matmul_peak()
-            durations = time_training(config, lstm, steps, args.burn_in, args.jit)
+            durations, _ = time_training(config, lstm, steps, args.burn_in, args.jit)
             peak = max(peak_before, measure_matmul_peak())
             words_per_sec = config.batch_size * config.num_steps / float(np.median(durations))
             gflops = words_per_sec * flops / 1e9

@@ -55,6 +55,21 @@ def require_tensorflow(feature):
         )
 
 
+def require(feature, backends):
+    """Raises `BackendError` unless Keras runs on one of `backends`.
+
+    Args:
+        feature: what needs them, as the user calls it (`"TruncatedBPTT"`).
+        backends: the backends it runs on (`("tensorflow", "jax")`).
+    """
+    backend = name()
+    if backend not in backends:
+        raise BackendError(
+            f"{feature} runs on the backends {', '.join(map(repr, backends))}. Accepted: KERAS_BACKEND in "
+            f"{tuple(backends)}. Received: KERAS_BACKEND={backend!r}."
+        )
+
+
 @functools.lru_cache(maxsize=None)
 def has_gpu():
     """Whether the backend sees a GPU (TensorFlow: a logical GPU; JAX: a GPU device; PyTorch: CUDA)."""

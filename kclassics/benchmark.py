@@ -15,6 +15,7 @@ Library code does not print: progress lines go to the `log` callback.
 
 import dataclasses
 import datetime
+import functools
 import glob
 import json
 import os
@@ -25,6 +26,8 @@ import time
 from typing import Callable, Optional
 
 import numpy as np
+
+from kclassics import validation
 
 BOOK_WARMUP_STEPS = 10  # `num_steps_burn_in = 10` (book 6.1, L2264)
 BOOK_TIMED_STEPS = 100  # `num_batches = 100` (book 6.1, L2126)
@@ -67,12 +70,10 @@ class StepTimes:
 
 def check_run_arguments(mode, batch_size, steps, warmup):
     """Rejects bad harness arguments before any model is built."""
-    if mode not in MODES:
-        raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
-    for argument, value, smallest in (("batch_size", batch_size, 1), ("steps", steps, 1), ("warmup", warmup, 0)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < smallest:
-            what = "a positive integer" if smallest else "a non-negative integer"
-            raise ValueError(f"`{argument}` must be {what}. Received: {argument}={value!r}")
+    validation.one_of("mode", mode, MODES)
+    validation.positive_int("batch_size", batch_size)
+    validation.positive_int("steps", steps)
+    validation.non_negative_int("warmup", warmup)
 
 
 def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=0):
@@ -96,12 +97,13 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
 
     Returns:
         `(step, jit_compile)`: `step()` runs one step and returns when its
-        results are computed; `jit_compile` is the setting used.
+        results are computed (in `"train"` mode a `functools.partial` of
+        `train_on_batch`, whose `args` are the batch); `jit_compile` is the
+        setting used.
     """
     import keras
 
-    if mode not in MODES:
-        raise ValueError(f"`mode` must be one of {MODES}. Received: mode={mode!r}")
+    validation.one_of("mode", mode, MODES)
     shape = tuple(input_shape) if input_shape is not None else tuple(model.inputs[0].shape[1:])
     rng = np.random.default_rng(seed)
     # The book feeds `tf.random_uniform((batch_size, height, width, 3))` (L3293).
@@ -129,8 +131,41 @@ def make_step(model, mode, batch_size, input_shape=None, jit_compile=None, seed=
         loss=keras.losses.SparseCategoricalCrossentropy(),
         jit_compile=jit_compile,
     )
-    # `train_on_batch` converts the loss to a Python float, so it has finished.
-    return (lambda: model.train_on_batch(images, targets)), bool(model.jit_compile)
+    # `train_on_batch` converts the loss to a Python float, so it has finished; `step.args` is the batch.
+    return functools.partial(model.train_on_batch, images, targets), bool(model.jit_compile)
+
+
+def train_step_memory(model, x, y):
+    """The device memory of a compiled `model`'s training step on the batch `(x, y)`, from XLA's memory analysis (JAX backend).
+
+    The step is the one `fit` and `train_on_batch` compile, `jax.jit(model.train_step,
+    donate_argnums=0)`, compiled here without being run, so a batch too large for
+    the device is measured too, and JAX's persistent compilation cache, where it is
+    on, then serves `train_on_batch` the same executable.
+
+    Returns:
+        Bytes: `arguments` (weights, optimizer and metric state, the batch),
+        `outputs`, `aliased` (outputs written over donated arguments),
+        `temporaries`, and `total = arguments + outputs - aliased + temporaries`,
+        the most the step holds at once. None on other backends.
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return None
+    import jax
+
+    from kclassics._keras import build_for_training
+
+    data = (x, y, None)
+    build_for_training(model, data)
+    state = tuple([v.value for v in variables] for variables in (
+        model.trainable_variables, model.non_trainable_variables, model.optimizer.variables, model.metrics_variables))
+    analysis = jax.jit(model.train_step, donate_argnums=0).lower(state, data).compile().memory_analysis()
+    found = {"arguments": analysis.argument_size_in_bytes, "outputs": analysis.output_size_in_bytes,
+             "aliased": analysis.alias_size_in_bytes, "temporaries": analysis.temp_size_in_bytes}
+    found["total"] = found["arguments"] + found["outputs"] - found["aliased"] + found["temporaries"]
+    return found
 
 
 def _l2_loss(outputs):
@@ -276,8 +311,7 @@ def time_paired(step, other_step, steps, warmup, on_step=None, clock="wall"):
 
 
 def _clock(name):
-    if name not in CLOCKS:
-        raise ValueError(f"`clock` must be one of {tuple(CLOCKS)}. Received: clock={name!r}")
+    validation.one_of("clock", name, tuple(CLOCKS))
     # Looked up at call time so tests can substitute a fake clock.
     return lambda: getattr(time, CLOCKS[name])()
 
@@ -368,8 +402,7 @@ def op_seconds(step, steps=3, layers_of=None):
     import tensorflow as tf
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"`steps` must be a positive integer. Received: steps={steps!r}")
+    validation.positive_int("steps", steps)
     label = _op_type if layers_of is None else _layer_labeller(layers_of)
     step()  # traced and warm before the profiler starts
     logdir = tempfile.mkdtemp(prefix="kclassics-ops-")
@@ -464,6 +497,7 @@ class BenchmarkResult:
     compare: Optional[dict] = None
     op_seconds: Optional[dict] = None
     profile_by: str = "type"
+    memory: Optional[dict] = None
     date: str = dataclasses.field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).isoformat())
     machine: dict = dataclasses.field(default_factory=dict)
 
@@ -503,6 +537,7 @@ class BenchmarkResult:
             "compare": self.compare,
             "op_seconds": self.op_seconds,
             "profile_by": self.profile_by,
+            "memory": self.memory,
             "date": self.date,
             "machine": self.machine,
         }
@@ -543,6 +578,7 @@ def benchmark(
     clock="wall",
     profile_ops=0,
     profile_by="type",
+    memory=False,
     log: Optional[Callable[[str], None]] = None,
 ):
     """Times a registered kclassics model as the book's chapter 6 does.
@@ -572,26 +608,27 @@ def benchmark(
             TensorFlow backend only).
         profile_by: `"type"` (op types) or `"layer"` (each model's top-level
             layers, forward and backward together).
+        memory: in `"train"` mode on the JAX backend, also record the device
+            memory of each model's compiled step (`train_step_memory`), before
+            the timing.
         log: receives each progress line (the CLI prints them).
 
     Returns:
         A `BenchmarkResult`.
     """
     from kclassics import apps, precision, profiler
+    from kclassics._backend import name as machine_backend
 
     check_run_arguments(mode, batch_size, steps, warmup)
-    if not isinstance(profile_ops, int) or isinstance(profile_ops, bool) or profile_ops < 0:
-        raise ValueError(f"`profile_ops` must be a non-negative integer. Received: profile_ops={profile_ops!r}")
-    if profile_by not in PROFILE_BY:
-        raise ValueError(f"`profile_by` must be one of {PROFILE_BY}. Received: profile_by={profile_by!r}")
+    validation.non_negative_int("profile_ops", profile_ops)
+    validation.one_of("profile_by", profile_by, PROFILE_BY)
     if profile_ops:
         from kclassics import _backend
 
         _backend.require_tensorflow("The op profile of `kclassics bench --profile-ops`")
     _clock(clock)
     card = apps.model_info(name)
-    if compare not in (None, "keras"):
-        raise ValueError(f"`compare` must be None or 'keras'. Received: compare={compare!r}")
+    validation.one_of("compare", compare, (None, "keras"))
     if compare == "keras":
         _check_twin(card)
     log = log or (lambda line: None)
@@ -614,7 +651,7 @@ def benchmark(
             per = " per CPU second" if clock == "cpu" else ""
             log(f"matmul peak: {peak:.1f} GFLOP/s{per} ({peak_size}x{peak_size} {compute_dtype})")
         twin = None
-        if compare == "keras" and card.keras_compatible:
+        if compare == "keras" and card.keras_compatible == "option":
             # The configuration that computes the twin's function, so its weights fit.
             model = apps.create_model(name, keras_compatible=True, **kwargs)
         else:
@@ -625,13 +662,16 @@ def benchmark(
             apps.transplant_weights(twin, model)
             without_weight_penalties(model)
         step, used_jit = make_step(model, mode, batch_size, input_shape, jit_compile)
+        twin_step, twin_jit = make_step(twin, mode, batch_size, input_shape, jit_compile) if twin is not None else (None, None)
+        step_memory = None
+        if memory and mode == "train" and machine_backend() == "jax":
+            steps_of = {"kclassics": (model, step), "keras": (twin, twin_step)}
+            step_memory = {label: train_step_memory(m, *s.args) for label, (m, s) in steps_of.items() if m is not None}
         title = MODE_TITLES[mode]
         compared = None
         if twin is None:
             times = time_steps(step, steps, warmup, lambda i, d: log(step_line(i, d)), clock=clock)
         else:
-            twin_step, twin_jit = make_step(twin, mode, batch_size, input_shape, jit_compile)
-
             def paired_line(i, duration, other):
                 log(f"{step_line(i, duration)} (keras: {other:.3f}, ratio {other / duration:.2f})")
 
@@ -646,7 +686,7 @@ def benchmark(
         result = BenchmarkResult(
             model=name, mode=mode, batch_size=batch_size, input_shape=input_shape, steps=steps, warmup=warmup,
             jit_compile=used_jit, dtype_policy=policy, clock=clock, times=times, multiply_adds=multiply_adds, peak_gflops=peak,
-            compare=compared, op_seconds=profiled, profile_by=profile_by, machine=machine(),
+            compare=compared, op_seconds=profiled, profile_by=profile_by, memory=step_memory, machine=machine(),
         )
     for line in summary_lines(result, title):
         log(line)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import keras
 
-from kclassics import _backend
+from kclassics import _backend, validation
 
 _backend.require_tensorflow("kclassics.export")
 
@@ -188,13 +188,11 @@ def export_saved_model(model, export_dir, version=None, input_name="images", tas
         The `Path` of the written version.
     """
     export_dir = Path(export_dir)
-    if task not in TASKS:
-        raise ValueError(f"Unknown `task`. Accepted: {', '.join(TASKS)}. Received: task={task!r}")
+    validation.one_of("task", task, TASKS)
     if export_dir.exists() and not export_dir.is_dir():
         raise NotADirectoryError(f"`export_dir` must be a directory; {export_dir} is a file. Received: export_dir={str(export_dir)!r}")
     version = next_version(export_dir) if version is None else version
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-        raise ValueError(f"`version` must be a non-negative integer. Received: version={version!r}")
+    validation.non_negative_int("version", version)
     target = export_dir / str(version)
     if target.exists():
         raise FileExistsError(f"Export version {version} already exists at {target}; versions are never overwritten.")

@@ -21,6 +21,14 @@ tensor `(num_layers, 2, batch, hidden)`, each layer's `(c, h)` as TF's
 batch to the next; `reset()` zeroes it at every epoch start. Its loss is
 the book's cost, the sum over time steps of the batch-mean cross entropy
 (L4260), with which SGD at 1.0 is the book's step.
+
+The book's three configurations (`SMALL`, `MEDIUM`, `LARGE`: `CONFIGS`,
+L4309-4363; from `kclassics.language_model_configs`, which loads without
+Keras) are here too, and `build_language_model(config, vocab_size)`.
+All of it is written on `keras.ops` and runs on the TensorFlow and JAX
+backends alike (the training step and the compiled evaluation loop have one
+form per backend); the program around it, `kclassics.programs.ptb_lm`, is
+TensorFlow's.
 """
 
 import weakref
@@ -29,11 +37,19 @@ import keras
 import numpy as np
 from keras import ops
 
-from kclassics import validation
+from kclassics import _backend, validation
+from kclassics.language_model_configs import (  # noqa: F401  (the book's configurations, here beside the model)
+    CONFIGS, LARGE, LSTM_IMPLEMENTATIONS, MEDIUM, SMALL, PTBConfig, build_language_model,
+)
 from kclassics.layers.recurrent import BasicLSTMCell
 from kclassics.model import Model
 
-LSTM_IMPLEMENTATIONS = ("basic", "keras")
+TRAINING_BACKENDS = ("tensorflow", "jax")  # the backends `TruncatedBPTT.train_step` is written for
+
+
+def _is_tensor(value):
+    """A tensor or variable (checked by its static shape), not a NumPy array or a Python value (checked whole)."""
+    return hasattr(value, "shape") and not isinstance(value, (np.ndarray, np.generic))
 
 
 def _uniform(scale):
@@ -56,6 +72,8 @@ class BasicLSTM(keras.layers.Layer):
 
     def __init__(self, units, forget_bias=0.0, kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
+        validation.positive_int("units", units)
+        validation.finite_float("forget_bias", forget_bias)
         self.cell = BasicLSTMCell(units, forget_bias=forget_bias, kernel_initializer=kernel_initializer, name="cell")
         self.units = units
 
@@ -102,7 +120,7 @@ class KerasLSTM(keras.layers.Layer):
 
     def __init__(self, units, kernel_initializer="glorot_uniform", **kwargs):
         super().__init__(**kwargs)
-        self.units = units
+        self.units = validation.positive_int("units", units)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.lstm = keras.layers.LSTM(
             units, return_sequences=True, return_state=True, unit_forget_bias=False, kernel_initializer=kernel_initializer,
@@ -121,7 +139,14 @@ class KerasLSTM(keras.layers.Layer):
     def from_basic_weights(kernel, bias, input_width):
         """`[kernel, recurrent_kernel, bias]` of Keras's LSTM from a `BasicLSTMCell`'s joint kernel and bias."""
         order = lambda w: np.concatenate([w[..., k * (w.shape[-1] // 4):(k + 1) * (w.shape[-1] // 4)] for k in (0, 2, 1, 3)], -1)
-        kernel = np.asarray(kernel)
+        kernel = validation.array("kernel", kernel, ndim=2)
+        bias = validation.array("bias", bias, ndim=1)
+        validation.positive_int("input_width", input_width)
+        if kernel.shape[1] % 4 or bias.shape != (kernel.shape[1],) or kernel.shape[0] != input_width + kernel.shape[1] // 4:
+            raise ValueError(
+                "`kernel` must be a BasicLSTMCell's joint kernel of shape (input_width + units, 4 * units) and `bias` of "
+                f"shape (4 * units,). Received: kernel of shape {kernel.shape}, bias of shape {bias.shape}, input_width={input_width}"
+            )
         return [order(kernel[:input_width]), order(kernel[input_width:]), order(np.asarray(bias))]
 
     def get_config(self):
@@ -183,10 +208,26 @@ class LanguageModel(Model):
 
     def initial_state(self, batch_size):
         """The zero state of `batch_size` streams: `(num_layers, 2, batch_size, hidden_size)`."""
+        if not _is_tensor(batch_size):  # a tensor: the batch of a traced call
+            validation.positive_int("batch_size", batch_size)
         return ops.zeros((self.num_layers, 2, batch_size, self.hidden_size))
+
+    def check_ids(self, name, ids, ndim=2):
+        """`ids` if they are word ids below `vocab_size` of rank `ndim` (a tensor: its rank only, being traced)."""
+        if _is_tensor(ids):
+            if len(ids.shape) != ndim:
+                raise ValueError(f"`{name}` must be a {ndim}-D tensor of word ids. Received: {name} of shape {tuple(ids.shape)}")
+            return ids
+        return validation.class_ids(name, ids, self.vocab_size, what="word ids", count_name="vocab_size", ndim=ndim,
+                                    allow_empty=False)
 
     def unroll(self, ids, state, training=False):
         """Reads `ids` (batch x steps) from `state`; returns the logits of every step and the new state."""
+        ids = self.check_ids("ids", ids)
+        expected = (self.num_layers, 2, ids.shape[0], self.hidden_size)
+        if len(state.shape) != 4 or any(a is not None and b is not None and a != b for a, b in zip(state.shape, expected)):
+            raise ValueError(f"`state` must have the shape (num_layers, 2, batch, hidden_size) = {expected}, as "
+                             f"`initial_state(batch)` gives. Received: state of shape {tuple(state.shape)}")
         x = self.embedding(ids)
         if training and self.keep_prob < 1:
             x = self.dropout(x, training=True)
@@ -200,6 +241,9 @@ class LanguageModel(Model):
 
     def logits(self, outputs):
         """The softmax layer's logits for LSTM outputs."""
+        if outputs.shape[-1] != self.hidden_size:
+            raise ValueError(f"`outputs` must be LSTM outputs of width hidden_size={self.hidden_size}. "
+                             f"Received: outputs of shape {tuple(outputs.shape)}")
         if self.tie_weights:
             return ops.matmul(outputs, ops.transpose(self.embedding.embeddings)) + self.softmax_bias
         return self.softmax(outputs)
@@ -216,6 +260,10 @@ class LanguageModel(Model):
 
 def book_cost(targets, logits):
     """The book's cost: summed negative log-likelihood over the window, divided by the batch size (L4258-4260)."""
+    if len(logits.shape) != len(targets.shape) + 1 or any(
+            a is not None and b is not None and a != b for a, b in zip(targets.shape, logits.shape)):
+        raise ValueError("`logits` must have the shape of `targets` and one more axis, the vocabulary. "
+                         f"Received: targets of shape {tuple(targets.shape)}, logits of shape {tuple(logits.shape)}")
     nll = keras.losses.sparse_categorical_crossentropy(targets, logits, from_logits=True)
     return ops.sum(nll) / ops.cast(ops.shape(targets)[0], nll.dtype), nll
 
@@ -229,6 +277,10 @@ class EpochDecay(keras.optimizers.schedules.LearningRateSchedule):
     """
 
     def __init__(self, learning_rate, decay, max_epoch, epoch_size):
+        validation.positive_float("learning_rate", learning_rate)
+        validation.positive_float("decay", decay)
+        validation.non_negative_int("max_epoch", max_epoch)
+        validation.positive_int("epoch_size", epoch_size)
         self.learning_rate, self.decay, self.max_epoch, self.epoch_size = learning_rate, decay, max_epoch, epoch_size
 
     def for_epoch(self, epoch):
@@ -251,6 +303,7 @@ class TruncatedBPTT(keras.Model):
     weights, are the carried state and the epoch's running negative
     log-likelihood and word count, so a checkpoint taken mid-epoch resumes
     the same streams at the same perplexity. `reset()` starts an epoch.
+    It trains on the TensorFlow and JAX backends, the same step on each.
 
     Args:
         language_model: the `LanguageModel` to train.
@@ -258,6 +311,9 @@ class TruncatedBPTT(keras.Model):
     """
 
     def __init__(self, language_model, batch_size, **kwargs):
+        _backend.require("TruncatedBPTT", TRAINING_BACKENDS)
+        _check_language_model(language_model)
+        validation.positive_int("batch_size", batch_size)
         super().__init__(**kwargs)
         self.language_model = language_model
         self.batch_size = batch_size
@@ -277,19 +333,54 @@ class TruncatedBPTT(keras.Model):
         words = float(ops.convert_to_numpy(self.epoch_words))
         return float(np.exp(float(ops.convert_to_numpy(self.epoch_nll)) / words)) if words else float("nan")
 
-    def train_step(self, data):
-        import tensorflow as tf
+    def train_step(self, *args):
+        """One window: the book's cost, its clipped SGD step, the state carried and the epoch's totals advanced.
 
-        x, y = data
-        variables = self.language_model.trainable_variables
-        with tf.GradientTape() as tape:
-            logits, state = self.language_model.unroll(x, self.carried_state, training=True)
-            cost, nll = book_cost(y, logits)
-        self.optimizer.apply(tape.gradient(cost, variables), variables)
+        Keras calls it as `train_step(data)` on TensorFlow and as the pure
+        `train_step(state, data)` on JAX; both run `_advance`.
+        """
+        if keras.backend.backend() == "jax":
+            return self._jax_train_step(*args)
+        return self._tensorflow_train_step(*args)
+
+    def _advance(self, x, y):
+        """The window's cost read from the carried state; the state and the epoch's totals move on."""
+        logits, state = self.language_model.unroll(x, self.carried_state, training=True)
+        cost, nll = book_cost(y, logits)
         self.carried_state.assign(state)
         self.epoch_nll.assign_add(ops.sum(nll))
         self.epoch_words.assign_add(ops.cast(ops.size(nll), "float32"))
+        return cost
+
+    def _logs(self, cost):
         return {"cost": cost, "perplexity": ops.exp(self.epoch_nll / self.epoch_words)}
+
+    def _tensorflow_train_step(self, data):
+        import tensorflow as tf
+
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)  # `fit` gives (x, y), `train_on_batch` (x, y, None)
+        variables = self.language_model.trainable_variables
+        with tf.GradientTape() as tape:
+            cost = self._advance(x, y)
+        self.optimizer.apply(tape.gradient(cost, variables), variables)
+        return self._logs(cost)
+
+    def _jax_train_step(self, state, data):
+        import jax
+
+        trainable, non_trainable, optimizer_variables, metrics_variables = state
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)  # `fit` gives (x, y), `train_on_batch` (x, y, None)
+
+        def cost_of(trainable):
+            mapping = [*zip(self.trainable_variables, trainable), *zip(self.non_trainable_variables, non_trainable)]
+            with keras.StatelessScope(state_mapping=mapping) as scope:
+                cost = self._advance(x, y)
+                logs = self._logs(cost)
+            return cost, (logs, [scope.get_current_value(v) for v in self.non_trainable_variables])
+
+        (_, (logs, non_trainable)), gradients = jax.value_and_grad(cost_of, has_aux=True)(trainable)
+        trainable, optimizer_variables = self.optimizer.stateless_apply(optimizer_variables, gradients, trainable)
+        return logs, (trainable, non_trainable, optimizer_variables, metrics_variables)
 
 
 _EVALUATORS = weakref.WeakKeyDictionary()  # model -> {(batch_size, num_steps): compiled loop}, traced once each
@@ -303,14 +394,30 @@ def evaluate_perplexity(language_model, ids, batch_size, num_steps):
     """
     from kclassics.data.ptb import ptb_producer
 
+    _check_language_model(language_model)
+    ids = language_model.check_ids("ids", ids, ndim=1)
     x, y = ptb_producer(ids, batch_size, num_steps)
     evaluators = _EVALUATORS.setdefault(language_model, {})
     if (batch_size, num_steps) not in evaluators:
         evaluators[batch_size, num_steps] = _summed_nll(language_model, batch_size, num_steps)
-    return float(np.exp(evaluators[batch_size, num_steps](x, y).numpy() / x.size))
+    return float(np.exp(evaluators[batch_size, num_steps](x, y) / x.size))
+
+
+def _window_nll(language_model, state, x, y):
+    """The state after reading the window `x` from `state`, and the summed NLL of its targets `y`."""
+    logits, state = language_model.unroll(x, state)
+    return state, ops.sum(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+
+
+def _check_language_model(language_model):
+    if not isinstance(language_model, LanguageModel):
+        raise ValueError(f"`language_model` must be a kclassics LanguageModel. Received: language_model={validation.describe(language_model)}")
 
 
 def _summed_nll(language_model, batch_size, num_steps):
+    """`f(x, y)`: the NLL summed over windows `x[i] -> y[i]` read in order, in one compiled call (TensorFlow or JAX)."""
+    if keras.backend.backend() == "jax":
+        return _summed_nll_jax(language_model, batch_size)
     import tensorflow as tf
 
     spec = tf.TensorSpec((None, batch_size, num_steps), tf.int32)
@@ -320,12 +427,26 @@ def _summed_nll(language_model, batch_size, num_steps):
         state = language_model.initial_state(batch_size)
         total = tf.constant(0.0, tf.float64)
         for i in tf.range(tf.shape(x)[0]):
-            logits, state = language_model.unroll(x[i], state)
-            nll = keras.losses.sparse_categorical_crossentropy(y[i], logits, from_logits=True)
-            total += tf.cast(tf.reduce_sum(nll), tf.float64)
+            state, nll = _window_nll(language_model, state, x[i], y[i])
+            total += tf.cast(nll, tf.float64)
         return total
 
-    return summed_nll
+    return lambda x, y: float(summed_nll(x, y))
+
+
+def _summed_nll_jax(language_model, batch_size):
+    import jax
+
+    variables = language_model.variables
+
+    @jax.jit
+    def window_nlls(values, x, y):  # the weights are arguments, so a model trained later is read as it is then
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+            step = lambda state, window: _window_nll(language_model, state, *window)  # noqa: E731
+            return jax.lax.scan(step, language_model.initial_state(batch_size), (x, y))[1]
+
+    # float64 on the host: JAX computes in float32 unless x64 is switched on for the whole process.
+    return lambda x, y: float(np.sum(np.asarray(window_nlls([v.value for v in variables], x, y), np.float64)))
 
 
 def train_flops_per_word(hidden_size, vocab_size, num_layers=2):
@@ -334,6 +455,8 @@ def train_flops_per_word(hidden_size, vocab_size, num_layers=2):
     Forward per word: each LSTM layer `2 * (2h) * (4h)`, the softmax `2 * h * V`;
     the embedding lookup, gates and softmax normalisation are not products.
     """
+    for name, value in (("hidden_size", hidden_size), ("vocab_size", vocab_size), ("num_layers", num_layers)):
+        validation.positive_int(name, value)
     forward = num_layers * 2 * (2 * hidden_size) * (4 * hidden_size) + 2 * hidden_size * vocab_size
     return 3 * forward
 
@@ -359,8 +482,16 @@ def sample_words(language_model, vocabulary, prompt_words, words, temperature=1.
     """
     from kclassics.data.ptb import UNK
 
+    _check_language_model(language_model)
     validation.positive_int("words", words)
     validation.positive_float("temperature", temperature)
+    if seed is not None:
+        validation.seed("seed", seed)
+    if len(vocabulary) != language_model.vocab_size:
+        raise ValueError(f"`vocabulary` must hold the model's {language_model.vocab_size} words (vocab_size). "
+                         f"Received: {len(vocabulary)} words")
+    if isinstance(prompt_words, str) or not all(isinstance(word, str) for word in prompt_words):
+        raise ValueError(f"`prompt_words` must be a list of words (strings). Received: prompt_words={prompt_words!r}")
     if not prompt_words:
         raise ValueError("`prompt_words` must hold at least one word. Received: prompt_words=[]")
     index = {word: i for i, word in enumerate(vocabulary)}

@@ -57,3 +57,32 @@ class FunctionalModel(Model, Functional):
     """A `kclassics.Model` defined as a graph of layers: what `Model(inputs, outputs)` returns."""
 
     __init__ = Functional.__init__
+
+
+def portable(model):
+    """`model` as Keras's own functional `Model` when every layer is a Keras built-in, else `model` itself.
+
+    A `.keras` file of a `kclassics.Model` names kclassics' class, so loading it
+    needs kclassics; the same graph as a plain `keras.Model` (sharing the layers,
+    the weights and the compile configuration) loads with `keras.saving.load_model`
+    anywhere Keras is. A model with kclassics' own layers or a subclass with its
+    own `call` stays as it is: loading it needs `import kclassics`, and Keras's error
+    without it names the kclassics module the class lives in.
+    """
+    if not isinstance(model, FunctionalModel) or not all(_is_keras_builtin(layer) for layer in _layers(model)):
+        return model
+    plain = keras.Model(model.inputs, model.outputs, name=model.name)
+    if model.compiled:
+        plain.compile_from_config(model.get_compile_config())
+    return plain
+
+
+def _layers(model):
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _layers(layer)
+
+
+def _is_keras_builtin(layer):
+    return type(layer).__module__.split(".")[0] == "keras"

@@ -251,9 +251,9 @@ def _trace_calls(model, shape):
 
             tf.function(lambda x: model(x, training=False)).get_concrete_function(tf.TensorSpec((1, *shape), dtype=dtype))
         else:
-            from keras.src.backend import compute_output_spec  # the backend's shape-only trace (jax.eval_shape, ...)
+            from kclassics import _keras
 
-            compute_output_spec(lambda x: model(x, training=False), keras.KerasTensor((1, *shape), dtype=dtype))
+            _keras.compute_output_spec(lambda x: model(x, training=False), keras.KerasTensor((1, *shape), dtype=dtype))
     return calls
 
 
@@ -268,7 +268,9 @@ def _shapes(structure):
 
 
 def _node(layer, calls):
-    children = [_node(child, calls) for child in layer._flatten_layers(include_self=False, recursive=False)]
+    from kclassics import _keras
+
+    children = [_node(child, calls) for child in _keras.sublayers(layer)]
     total_params = sum(math.prod(w.shape) for w in layer.weights)
     own_params = total_params - sum(child.total_params for child in children)
     own = 0

@@ -43,15 +43,20 @@ class Registry:
         self._entries[name] = entry
         return entry
 
-    def get(self, name):
-        """The entry registered as `name`; an unknown name is a ValueError with the closest names."""
+    def get(self, name, argument="name"):
+        """The entry registered as `name`; an unknown name is a ValueError with the closest names.
+
+        Args:
+            name: the name looked up.
+            argument: how the caller's user gave it (`"--tuner"`), for the message.
+        """
         self._load()
         if name in self._entries:
             return self._entries[name]
         close = difflib.get_close_matches(str(name), list(self._entries), n=3, cutoff=0.6)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(
-            f"Unknown {self.kind} {name!r}.{hint} Received: name={name!r}; "
+            f"Unknown {self.kind} {name!r}.{hint} Received: {argument}={name!r}; "
             f"{len(self._entries)} are registered: {', '.join(self.names())}."
         )
 
@@ -65,6 +70,9 @@ class Registry:
     def items(self, pattern="*"):
         """`(name, entry)` pairs in the order of `names(pattern)`."""
         return [(name, self._entries[name]) for name in self.names(pattern)]
+
+    def __iter__(self):
+        return iter(self.names())
 
     def __contains__(self, name):
         self._load()

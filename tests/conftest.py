@@ -20,6 +20,19 @@ def subprocess_env(**extra):
     return env
 
 
+# XLA's CPU code generation at its lowest effort: children on JAX compile many small
+# functions (each initializer and each op shape once) and run each only a few times.
+FAST_XLA = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+
+
+def run_on_backend(backend, args, timeout=900):
+    """Runs `python ARGS...` with `KERAS_BACKEND=backend` (JAX on the CPU) and asserts it succeeded; returns the CompletedProcess."""
+    env = subprocess_env(KERAS_BACKEND=backend, XLA_FLAGS=FAST_XLA, JAX_PLATFORMS="cpu")
+    result = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+    assert result.returncode == 0, f"on {backend}:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    return result
+
+
 @pytest.fixture
 def run_cli(tmp_path):
     """Runs `python -m kclassics ARGS...` in a child process and returns the CompletedProcess."""

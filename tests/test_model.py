@@ -70,3 +70,46 @@ def test_keras_files_load_after_importing_only_kclassics(tmp_path, run_python):
         "    np.testing.assert_allclose(m(np.load(f'{d}/{name}_x.npy')), np.load(f'{d}/{name}_y.npy'), atol=1e-6)\n"
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+BLOCK_KCLASSICS = (
+    "import sys\n"
+    "class Block:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'kclassics' or name.startswith('kclassics.'):\n"
+    "            raise ImportError(f'{name} is blocked')\n"
+    "sys.meta_path.insert(0, Block())\n"
+)
+
+
+def test_a_built_ins_only_model_keras_loads_where_kclassics_cannot_be_imported(tmp_path, run_python):
+    """What a run writes as model.keras: Keras's own Model when every layer is Keras's; kclassics' classes otherwise."""
+    import keras
+
+    import kclassics.apps as apps
+    from kclassics.layers import LocalResponseNormalization
+    from kclassics.model import Model, portable
+
+    x = np.random.default_rng(0).uniform(size=(2, 28, 28, 1)).astype("float32")
+    mlp = apps.mlp()
+    mlp.compile(optimizer="adagrad", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    portable(mlp).save(tmp_path / "mlp.keras")
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", np.asarray(mlp(x)))
+    inputs = keras.Input((8, 8, 4))
+    lrn = Model(inputs, LocalResponseNormalization()(inputs))
+    assert portable(lrn) is lrn, "a model with kclassics' layers keeps its class"
+    portable(lrn).save(tmp_path / "lrn.keras")
+    done = run_python(
+        BLOCK_KCLASSICS + "import numpy as np, keras\n"
+        f"d = {str(tmp_path)!r}\n"
+        "m = keras.saving.load_model(f'{d}/mlp.keras')\n"
+        "np.testing.assert_allclose(m(np.load(f'{d}/x.npy')), np.load(f'{d}/y.npy'), atol=1e-6)\n"
+        "assert m.optimizer.name == 'adagrad' and m.count_params() == 238510\n"
+        "try:\n"
+        "    keras.saving.load_model(f'{d}/lrn.keras')\n"
+        "except Exception as error:\n"
+        "    print(error)\n"
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "kclassics" in done.stdout and "LocalResponseNormalization" in done.stdout, done.stdout[-1500:]

@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 
 from kclassics import data, programs
-from kclassics.training import TrainConfig, prepare_run_dir, train_classifier
+from kclassics.runs import Run
+from kclassics.training import TrainConfig, train_classifier
 
 SHORT = dataclasses.replace(programs.get("mnist_cnn").config, digits_steps=30)
 
 
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory):
-    return train_classifier(SHORT, out=tmp_path_factory.mktemp("runs") / "cnn", verbose=0)
+    return train_classifier(SHORT, programs.get("mnist_cnn"), out=tmp_path_factory.mktemp("runs") / "cnn", verbose=0)
 
 
 def test_run_directory_contents(short_run):
@@ -48,11 +49,11 @@ np.save({str(tmp_path / 'c.npy')!r}, out["classes"].numpy())
 
 def test_resume_continues_the_step_count(short_run):
     longer = dataclasses.replace(SHORT, digits_steps=40)
-    resumed = train_classifier(longer, out=short_run.run_dir, resume=True, verbose=0)
+    resumed = train_classifier(longer, programs.get("mnist_cnn"), out=short_run.run_dir, resume=True, verbose=0)
     assert resumed.steps == 40
     assert (resumed.run_dir / "export" / "2").is_dir(), "a resumed run exports a new version"
     assert [p.name for p in sorted((resumed.run_dir / "checkpoints").iterdir())][-1] == "ckpt-40.weights.h5"
-    finished = train_classifier(longer, out=short_run.run_dir, resume=True, verbose=0)
+    finished = train_classifier(longer, programs.get("mnist_cnn"), out=short_run.run_dir, resume=True, verbose=0)
     assert finished.steps == 40 and finished.history == {}, "a finished run is not trained further"
     assert finished.test_accuracy == pytest.approx(resumed.test_accuracy)
 
@@ -74,13 +75,13 @@ def test_config_validation(change, match):
 
 
 def test_run_dirs_are_never_overwritten(tmp_path):
-    first = prepare_run_dir(None, "x", root=tmp_path)
+    first = Run.open(None, "x", root=tmp_path).path
     (first / "f").write_text("1")
     with pytest.raises(FileExistsError):
-        prepare_run_dir(first)
+        Run.open(first)
     with pytest.raises(FileNotFoundError, match="Cannot resume"):
-        prepare_run_dir(tmp_path / "new", resume=True)
-    assert prepare_run_dir(None, "x", root=tmp_path) != first
+        Run.open(tmp_path / "new", resume=True)
+    assert Run.open(None, "x", root=tmp_path).path != first
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ import re
 
 import keras
 
+from kclassics import _keras
 from kclassics.apps._registry import list_models, model_info
 
 _RESNET = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"
@@ -82,7 +83,7 @@ def keras_twin(name, **kwargs):
 
 def _leaves(layer, prefix=""):
     """`(keras name, layer)` for every weight-holding leaf layer, in creation order."""
-    children = [child for child in layer._flatten_layers(include_self=False, recursive=False)]
+    children = _keras.sublayers(layer)
     if not children:
         if layer.weights:
             yield prefix + layer.name, layer
@@ -143,12 +144,18 @@ def transplant_weights(source, target):
         `target`, now holding the source's weights.
 
     Raises:
-        ValueError: when layers or weight shapes do not correspond; nothing is
-            copied in that case.
+        ValueError: when the target is a book variant built without `keras_compatible=True`, or
+            layers or weight shapes do not correspond; nothing is copied in that case.
     """
     for argument, model in (("source", source), ("target", target)):
         if not isinstance(model, keras.Model):
             raise ValueError(f"`{argument}` must be a keras.Model. Received: {argument}={model!r}")
+    if getattr(target, "keras_compatible", True) is False:
+        raise ValueError(
+            f"Cannot transplant {source.name!r} into {target.name!r}: the target is the book's variant, whose function "
+            f"differs from keras.applications' (same weight shapes, other padding or epsilon), so the copy would "
+            f"compute something else. Build the target with keras_compatible=True. Received: target={target.name!r}"
+        )
     updates = []
     for from_layer, to_layer in _pairs(source, target):
         values = from_layer.get_weights()

@@ -3,6 +3,7 @@
 import dataclasses
 from typing import Callable, Optional
 
+from kclassics import validation
 from kclassics.registry import Registry
 
 # Importing a module registers its models; the registry imports them all on its first lookup.
@@ -11,6 +12,7 @@ MODEL_MODULES = (
     "kclassics.apps.autoencoder",
     "kclassics.apps.birnn",
     "kclassics.apps.cifar10",
+    "kclassics.apps.cifar_blog",
     "kclassics.apps.alexnet",
     "kclassics.apps.vgg",
     "kclassics.apps.googlenet",
@@ -24,6 +26,7 @@ MODELS = Registry("model", modules=MODEL_MODULES)
 
 TASKS = ("image_classification", "reconstruction")
 BUILD_COSTS = ("light", "heavy")
+KERAS_COMPATIBLE = ("-", "option", "default")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +51,10 @@ class ModelCard:
             scores) or `"reconstruction"` (its input, denoised).
         min_input_side: the smallest height and width the builder accepts, if
             it accepts other sides than `input_shape`'s.
-        keras_compatible: whether the builder takes `keras_compatible=`.
+        keras_compatible: what the builder's `keras_compatible=` does: "-" (it takes none: no
+            keras.applications twin), "option" (the default builds the book's variant; `keras_compatible=True`,
+            or keras.applications weights, builds the twin's architecture) or "default" (the book's
+            architecture already is the twin's; the option changes nothing).
         build_cost: `"heavy"` for builds of several seconds on two CPU cores
             (several hundred layers), else `"light"`.
     """
@@ -65,14 +71,13 @@ class ModelCard:
     multiply_adds: Optional[int] = None
     task: str = "image_classification"
     min_input_side: Optional[int] = None
-    keras_compatible: bool = False
+    keras_compatible: str = "-"
     build_cost: str = "light"
 
     def __post_init__(self):
-        if self.task not in TASKS:
-            raise ValueError(f"`task` must be one of {TASKS}. Received: task={self.task!r}")
-        if self.build_cost not in BUILD_COSTS:
-            raise ValueError(f"`build_cost` must be one of {BUILD_COSTS}. Received: build_cost={self.build_cost!r}")
+        validation.one_of("task", self.task, TASKS)
+        validation.one_of("keras_compatible", self.keras_compatible, KERAS_COMPATIBLE)
+        validation.one_of("build_cost", self.build_cost, BUILD_COSTS)
 
     @property
     def heavy(self):

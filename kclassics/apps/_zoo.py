@@ -83,6 +83,7 @@ class Family:
         fixed_top: whether the head needs a fixed input size (Flatten + Dense).
         keras_compatible: the docstring of the builders' `keras_compatible=`; None when
             they do not take it (no keras.applications twin).
+        keras_by_default: the book's architecture already is keras.applications' (`keras_compatible` changes nothing).
         options: the family's own keyword arguments, `Option` records.
     """
 
@@ -97,6 +98,7 @@ class Family:
     min_size: int = 32
     fixed_top: bool = False
     keras_compatible: Optional[str] = None
+    keras_by_default: bool = False
     options: tuple = ()
 
     @property
@@ -132,7 +134,7 @@ def register_family(family, variants):
             description=variant.description,
             keras_twin=variant.keras_twin,
             min_input_side=family.min_size,
-            keras_compatible=family.keras_compatible is not None,
+            keras_compatible="-" if family.keras_compatible is None else "default" if family.keras_by_default else "option",
             build_cost=variant.build_cost,
         )
         builders[variant.name] = builder
@@ -201,6 +203,9 @@ def build(family, variant, args):
         outputs = [outputs, *extra_outputs]
     inputs = keras.utils.get_source_inputs(args.input_tensor) if args.input_tensor is not None else images
     model = Model(inputs, outputs, name=args.name or variant.name)
+    # whether this build computes its keras.applications twin's function (what transplant_weights needs)
+    if variant.keras_twin:
+        model.keras_compatible = family.keras_by_default or bool(getattr(args, "keras_compatible", False))
     if args.keras_weights:
         from kclassics.apps._keras_twins import load_keras_weights
 

@@ -60,6 +60,7 @@ DENSENET = Family(
     top="the classifier (global mean + `predictions`)",
     end_points="`conv2`..`conv5` (dense blocks) and `pool2`..`pool4` (transitions)",
     keras_compatible="accepted for symmetry; the architecture already equals keras'.",
+    keras_by_default=True,
 )
 register_family(DENSENET, VARIANTS)
 

@@ -64,6 +64,7 @@ INCEPTION_V3 = inception_family(
     paper="Szegedy et al. 2015, Rethinking the Inception Architecture", book_section="6.3",
     end_points="by the book's names (`Mixed_6e`, `Mixed_7c`, ...)", default_size=299, min_size=75,
     keras_compatible="accepted for symmetry; the architecture already equals keras'.",
+    keras_by_default=True,
 )
 register_family(INCEPTION_V3, VARIANTS)
 

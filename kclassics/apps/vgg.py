@@ -69,6 +69,7 @@ VGG = Family(
     end_points="`pool1`..`pool5`, `fc1`, `fc2`",
     fixed_top=True,
     keras_compatible="accepted for symmetry; the architecture already equals keras' (dropout has no weights).",
+    keras_by_default=True,
 )
 register_family(VGG, VARIANTS)
 

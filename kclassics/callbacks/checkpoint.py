@@ -9,9 +9,9 @@ import keras
 
 from kclassics import validation
 from kclassics.callbacks._base import StepTrigger, check_positive_int, global_step, log
+from kclassics.files import STAGING, keep_newest, staged
 
 _CHECKPOINT = re.compile(r"^ckpt-(\d+)\.weights\.h5$")
-_STAGING_PREFIX = ".staging-ckpt-"
 
 
 def list_checkpoints(directory):
@@ -111,7 +111,7 @@ class CheckpointSaver(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.directory.mkdir(parents=True, exist_ok=True)
-        for stale in self.directory.glob(_STAGING_PREFIX + "*"):
+        for stale in self.directory.glob(STAGING + "*"):
             stale.unlink()  # left by a crash mid-write; never a complete checkpoint
         existing = self.checkpoints()
         if existing and self.restore:
@@ -143,15 +143,8 @@ class CheckpointSaver(keras.callbacks.Callback):
     def save(self, step):
         """Writes `ckpt-<step>.weights.h5` atomically and deletes checkpoints beyond `keep`."""
         target = self.directory / f"ckpt-{step}.weights.h5"
-        staging = self.directory / f"{_STAGING_PREFIX}{step}-{os.getpid()}.weights.h5"
-        try:
-            self.model.save_weights(staging)
-            os.replace(staging, target)
-        finally:
-            if staging.exists():
-                staging.unlink()
+        staged(target, self.model.save_weights, suffix=".weights.h5")
         self._last_saved_step, self._last_save_time = step, time.monotonic()
         self.saved.append((step, target))
-        for _, old in self.checkpoints()[: -self.keep]:
-            old.unlink()
+        keep_newest([[path] for _, path in self.checkpoints()], self.keep)
         return target

@@ -14,7 +14,7 @@ def mixed_policy(value):
     return value
 
 
-def register(commands):
+def register(commands, argv=()):
     from kclassics import benchmark
 
     parser = commands.add_parser(

@@ -35,7 +35,7 @@ def cluster_from_args(args):
     )
 
 
-def register(commands):
+def register(commands, argv=()):
     cluster = commands.add_parser("cluster", help="run the server side of a distributed training cluster")
     actions = cluster.add_subparsers(title="actions", metavar="ACTION")
     serve = actions.add_parser(

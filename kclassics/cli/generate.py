@@ -3,7 +3,7 @@
 from kclassics.cli._args import positive_float, positive_int, seed
 
 
-def register(commands):
+def register(commands, argv=()):
     parser = commands.add_parser(
         "generate",
         help="sample text from a trained language model (a ptb_lm run directory)",
@@ -16,34 +16,24 @@ def register(commands):
     parser.add_argument("--temperature", type=positive_float, default=1.0,
                         help="softmax temperature: below 1 likelier words, above 1 more varied (default: 1.0)")
     parser.add_argument("--seed", type=seed, default=None, help="seed of the draws (default: fresh each time)")
-    parser.set_defaults(run=run)
+    parser.set_defaults(check=check, run=run)
+
+
+def check(args):
+    """A finished ptb_lm run and a prompt of at least one word, before TensorFlow loads."""
+    from kclassics.programs.ptb_lm import prompt_words
+    from kclassics.runs import RunDir
+
+    run = RunDir(args.run_dir)
+    if run.program not in (None, "ptb_lm"):
+        raise ValueError(f"{run.path} is a {run.program} run; generate samples text from a ptb_lm run. "
+                         f"Received: RUN_DIR={args.run_dir!r}")
+    run.file("model.keras"), run.file("vocab.txt")
+    args.run_object, args.prompt_words = run, prompt_words(run, args.prompt)
 
 
 def run(args):
-    import json
-    from pathlib import Path
+    from kclassics.programs.ptb_lm import generate
 
-    from kclassics.data import ptb
-
-    run_dir = Path(args.run_dir).expanduser()
-    needed = [run_dir / "model.keras", run_dir / "vocab.txt"]
-    missing = [p.name for p in needed if not p.is_file()]
-    if missing:
-        raise FileNotFoundError(f"{run_dir} is not a finished language-model run: it lacks {', '.join(missing)}. "
-                                f"Received: RUN_DIR={args.run_dir!r}")
-    corpus = json.loads((run_dir / "corpus.json").read_text()) if (run_dir / "corpus.json").is_file() else {}
-    prompt = ptb.normalize_line(args.prompt) if corpus.get("normalized") else args.prompt
-    prompt_words = prompt.replace(ptb.EOS, f" {ptb.EOS} ").split()
-    if not prompt_words:
-        raise ValueError(f"argument --prompt: expected at least one word. Received: --prompt={args.prompt!r}")
-
-    import keras
-
-    from kclassics.language_model import sample_words
-
-    model = keras.saving.load_model(needed[0])
-    vocabulary = ptb.read_vocabulary(needed[1])
-    drawn = sample_words(model, vocabulary, prompt_words, args.words, args.temperature, args.seed)
-    text = " ".join(prompt_words + drawn)
-    print(text.replace(f" {ptb.EOS} ", "\n").replace(ptb.EOS, "\n").strip("\n"))
+    print(generate(args.run_object, args.prompt_words, args.words, args.temperature, args.seed))
     return 0

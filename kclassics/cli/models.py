@@ -8,10 +8,12 @@ from pathlib import Path
 CARD_INDEX = Path(__file__).resolve().parents[1] / "apps" / "cards.json"
 
 
-def register(commands):
-    parser = commands.add_parser("list", help="list the registered models", description="List the registered models.")
+def register(commands, argv=()):
+    parser = commands.add_parser("list", help="list the registered models (or, with --programs, the book's programs)",
+                                 description="List the registered models, or with --programs the book's programs.")
     parser.add_argument("pattern", nargs="?", default="*", help="shell wildcard, e.g. 'resnet_v2_*' (default: all)")
-    parser.add_argument("--json", action="store_true", help="print the model cards as JSON")
+    parser.add_argument("--programs", action="store_true", help="list the programs `kclassics train` runs, with a line each")
+    parser.add_argument("--json", action="store_true", help="print the model cards (or the programs) as JSON")
     parser.set_defaults(run=run_list, uses_tensorflow=False)
 
     parser = commands.add_parser("info", help="show a model's card", description="Show what is known about a model.")
@@ -21,6 +23,8 @@ def register(commands):
 
 
 def run_list(args):
+    if args.programs:
+        return run_list_programs(args)
     cards = [types.SimpleNamespace(**card) for card in card_index(args.pattern)]
     if args.json:
         print(json.dumps([vars(card) for card in cards], indent=2))
@@ -28,6 +32,29 @@ def run_list(args):
     if not cards:
         raise ValueError(f"No model matches {args.pattern!r}. Received: pattern={args.pattern!r}")
     print(models_table(cards))
+    return 0
+
+
+def run_list_programs(args):
+    """The registered programs matching the pattern: name, length, task and description (their declarations, no TensorFlow)."""
+    from kclassics import programs
+
+    names = programs.list_programs(args.pattern)
+    if not names:
+        raise ValueError(f"No program matches {args.pattern!r}. Received: pattern={args.pattern!r}")
+    rows = []
+    for name in names:
+        program = programs.get(name)
+        length = program.length
+        rows.append({"name": name, "description": program.description,
+                     "length": f"{length.value(program.config)} {length.unit}" if length else "-",
+                     "task": program.task or "-", "configs": list(program.configs)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        print(f"{row['name'].ljust(width)}  {row['description']}")
     return 0
 
 
@@ -74,11 +101,19 @@ def run_info(args):
         for key, value in block.items():
             if key == "params" or key == "multiply_adds":
                 value = f"{value:,}" if value is not None else "-"
+            if key == "keras_compatible":
+                value = KERAS_COMPATIBLE_SAYS[value]
             print(f"{key.ljust(width)}  {value if value is not None else '-'}")
     return 0
 
 
 BUILD_FIELDS = ("task", "min_input_side", "keras_compatible", "build_cost")
+KERAS_COMPATIBLE_SAYS = {
+    "-": "- (no keras.applications twin)",
+    "option": "option: the default builds the book's variant; keras_compatible=True (or keras.applications weights) "
+              "builds the twin's architecture",
+    "default": "the book's architecture already is the twin's (keras_compatible changes nothing)",
+}
 
 
 def _count_multiply_adds(name):

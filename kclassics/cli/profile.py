@@ -5,7 +5,7 @@ import json
 from kclassics.cli._args import non_negative_int, positive_int
 
 
-def register(commands):
+def register(commands, argv=()):
     from kclassics import profiler
 
     parser = commands.add_parser(

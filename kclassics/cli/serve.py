@@ -48,7 +48,7 @@ _versions = _int_list(0, "non-negative version numbers", "1,3")
 _batch_sizes = _int_list(1, "positive batch sizes", "8,16,32")
 
 
-def register(commands):
+def register(commands, argv=()):
     parser = commands.add_parser(
         "serve",
         help="serve SavedModels over TF Serving's REST API",

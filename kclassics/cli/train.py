@@ -1,168 +1,220 @@
-"""`kclassics train`: run a book program and write its run directory."""
+"""`kclassics train`: run a book program and write its run directory.
+
+The options come from the program's declaration (`kclassics.programs.Program`):
+its length (`--steps`, `--epochs`, `--episodes`), the standard options its
+config has fields for, its own options, `--data-dir` when it reads data and
+`--strategy` when it trains under more than one. `kclassics train PROGRAM
+--help` shows that program's.
+"""
 
 import argparse
 import dataclasses
+import json
 import os
+import re
 
-from kclassics.cli._args import positive_float, positive_int, seed
+from kclassics import validation
+from kclassics.cli import UsageError
+from kclassics.cli._args import _typed
 from kclassics.cli.cluster import add_cluster_arguments, cluster_from_args
-from kclassics.distribute.cluster import STRATEGIES
 
 DEFAULT_PROGRAM = "mnist_cnn"
 
 
-def register(commands):
+def program_in(argv, command, default=None):
+    """The program `argv` names after `command` (its first positional argument), else `default`."""
+    if len(argv) < 2 or argv[0] != command or argv[1].startswith("-"):
+        return default
+    return argv[1]
+
+
+def find_program(name):
+    """The registered program called `name`, or a one-line error with the closest names and where to see them all."""
+    from kclassics import programs
+
+    try:
+        return programs.get(name)
+    except ValueError:
+        import difflib
+
+        close = difflib.get_close_matches(name, programs.list_programs(), n=3, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise UsageError(f"Unknown program {name!r}.{hint} Received: PROGRAM={name!r}",
+                         "see: kclassics list --programs") from None
+
+
+def programs_epilog():
+    """The programs with their one-line descriptions, for `train --help` and `tune --help`."""
+    from kclassics import programs
+
+    names = programs.list_programs()
+    width = max(map(len, names))
+    return "programs:\n" + "\n".join(f"  {name.ljust(width)}  {programs.get(name).description}" for name in names)
+
+
+def option_type(option):
+    """The argparse type of a declared `Option`: the text read as its kind, then checked by its check."""
+    kind_name = {int: "an integer", float: "a number"}.get(option.kind, "a value")
+
+    def parse(text):
+        try:
+            value = option.kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind_name}, received {text!r}") from None
+        if option.check is None:
+            return value
+        try:
+            return option.check(option.field, value)
+        except ValueError as error:  # "`name` must be <accepted>. Received: ..." said as argparse says it
+            accepted = re.match(r"`[^`]+` must be (.*)\. Received: ", str(error))
+            raise argparse.ArgumentTypeError(f"expected {accepted.group(1)}, received {text!r}" if accepted
+                                             else str(error)) from None
+
+    parse.__name__ = option.field
+    return parse
+
+
+def add_program_arguments(parser, program, length_help="{unit} to run (default: {value})"):
+    """The options `program` declares: its length flags, standard and own options, --data-dir, --config and --set."""
+    if program.length is not None:
+        group = parser.add_mutually_exclusive_group()
+        for field in (program.length.field, *program.length.instead):
+            unit = program.length.unit if field == program.length.field else field
+            value = getattr(program.config, field)
+            text = length_help.format(unit=unit, value=value) if value is not None else f"train for this many {field} instead"
+            group.add_argument("--" + field.replace("_", "-"), dest=f"length_{field}", metavar="N",
+                               type=_typed(int, validation.positive_int, "a positive integer"), help=text)
+    for option in program.all_options():
+        default = getattr(program.config, option.field)
+        if option.kind is bool:
+            parser.add_argument(option.flag, dest=f"option_{option.field}", action="store_true", default=None, help=option.help)
+        else:
+            parser.add_argument(option.flag, dest=f"option_{option.field}", type=option_type(option),
+                                help=f"{option.help} (default: {default})", metavar=option.field.split("_")[-1].upper())
+    if program.data:
+        parser.add_argument("--data-dir", help=program.data)
+    names = ", ".join(program.configs)
+    parser.add_argument("--config", metavar="NAME|FILE",
+                        help=(f"a named configuration ({names}; default: the first) or " if names else "")
+                        + "a JSON file of settings (a run's config.json, a search's best.json); the options override it")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="settings",
+                        help="set any field of the program's config (repeatable), e.g. --set " + _example_field(program))
+
+
+def _example_field(program):
+    fields = [f.name for f in dataclasses.fields(program.config) if f.name not in ("source", "seed")]
+    name = fields[0] if fields else "seed"
+    return f"{name}={getattr(program.config, name)}"
+
+
+def register(commands, argv=()):
+    name = program_in(argv, "train")
+    program = find_program(name) if name else None
+    if argv[:1] == ["train"] and program is None:
+        program = find_program(DEFAULT_PROGRAM)
     parser = commands.add_parser(
         "train",
         help="train a book program (default: mnist_cnn on the embedded digits)",
-        description="Train one of the book's programs with its defaults, overridable below. "
-        "Writes a run directory with checkpoints, TensorBoard logs, metrics.json, curves.png "
-        "and a SavedModel export.",
+        description=(f"{program.name}: {program.description}. " if program else "Train one of the book's programs. ")
+        + "Writes a run directory (config.json, checkpoints, metrics.json, curves.png, model.keras"
+        + (", TensorBoard logs" if program is None or program.tensorboard else "")
+        + (f", {', '.join(program.files)}" if program and program.files else "")
+        + (", a SavedModel export" if program is None or program.task else "") + ").",
+        epilog=programs_epilog() if argv[:1] == ["train"] else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("program", nargs="?", default=DEFAULT_PROGRAM, help=f"program name (default: {DEFAULT_PROGRAM})")
-    length = parser.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=positive_int, help="training steps (default: the book's)")
-    length.add_argument("--epochs", type=positive_int, help="train this many passes over the training split instead")
-    parser.add_argument("--config", metavar="NAME|FILE",
-                        help="a named configuration of the program (ptb_lm: small, medium, large; default: its first), or a "
-                        "JSON file of its settings (a run's config.json, a search's best.json); the options below override it")
-    parser.add_argument("--batch-size", type=positive_int, help="examples per step")
-    parser.add_argument("--learning-rate", type=positive_float, help="optimizer learning rate")
-    parser.add_argument("--seed", type=seed, help="random seed, 0 to 2**32 - 1")
-    parser.add_argument("--episodes", type=positive_int, help="episodes to play (reinforcement-learning programs)")
-    parser.add_argument("--gamma", type=float, help="discount of future rewards, in [0, 1] (reinforcement-learning programs)")
-    parser.add_argument("--env", help="gymnasium environment id (reinforcement-learning programs)")
-    parser.add_argument("--buffer-size", type=positive_int, help="transitions the replay buffer keeps (gridworld_dqn)")
-    parser.add_argument(
-        "--data-dir",
-        help="directory with the dataset's standard files: the four MNIST IDX files (raw or .gz), which switches "
-        "the MNIST programs from the embedded digits to MNIST, cifar-10-batches-bin/ for cifar10_cnn, or "
-        "ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt) for ptb_lm",
-    )
-    parser.add_argument(
-        "--dataset", help="dataset name (digits, mnist, cifar10); mnist or cifar10 without --data-dir use tensorflow-datasets"
-    )
-    parser.add_argument("--corpus", help="a UTF-8 text file to train the text programs (word2vec) on, instead of the "
-                        "embedded Lee background corpus; --data-dir DIR holding text8 or text8.zip trains on the book's text8")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="settings",
-                        help="set any field of the program's config (repeatable), e.g. --set loss=negative_sampling; "
-                        "an unknown field lists them")
+    if program is not None:
+        parser.program = program.name
+        add_program_arguments(parser, program)
+        add_strategy_arguments(parser, program.strategies)
     parser.add_argument("--out", help="run directory (default: runs/<program>-<timestamp>); never overwritten")
     parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its last checkpoint, with its settings (only --steps/--epochs may grow)")
-    parser.add_argument(
-        "--mixed-precision", action="store_true",
-        help="compute in 16 bits with float32 variables: mixed_float16 on a GPU, mixed_bfloat16 on a CPU (default: float32, the book's)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+                        help="continue the run in --out from its last checkpoint, with its settings (only its length may grow)")
+    parser.add_argument("--quiet", action="store_true", help="no progress")
     parser.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS, help="show TensorFlow's own logs (hidden by default)")
-    add_strategy_arguments(parser)
-    parser.set_defaults(run=run)
+    parser.set_defaults(check=check, run=run)
 
 
-def overrides(args, config=None):
-    """The config fields the command line sets; an option the program's config lacks is an error."""
+def config_from_args(program, args):
+    """The config the arguments ask for: --config, then the declared options and length, then --set; checked."""
+    config = named_config(program, getattr(args, "config", None))
     changes = {}
-    if args.steps is not None:
-        changes.update(steps=args.steps, **{name: None for name in _SHORT_DEFAULT_FIELDS})
-    for field in ("epochs", "batch_size", "learning_rate", "seed", "dataset", "corpus", "episodes", "gamma", "env", "buffer_size"):
-        if getattr(args, field, None) is not None:
-            changes[field] = getattr(args, field)
-    if getattr(args, "mixed_precision", False):
-        changes["mixed_precision"] = True
-    if config is not None:
-        fields = {f.name for f in dataclasses.fields(config)}
-        unknown = [name for name in changes if name not in fields and name not in _SHORT_DEFAULT_FIELDS]
-        if unknown:
-            options = ", ".join("--" + name.replace("_", "-") for name in unknown)
-            raise ValueError(
-                f"{options} is not a setting of program {args.program!r}; it accepts "
-                f"{', '.join('--' + f.replace('_', '-') for f in sorted(fields) if f in _OPTION_FIELDS)}."
-            )
-        changes = {name: value for name, value in changes.items() if name in fields}
-        for given, other in (("steps", "epochs"), ("epochs", "steps")):  # each replaces the other where both may be unset
-            if given in changes and other not in changes and _optional(config, other):
-                changes[other] = None
-        changes.update(settings(getattr(args, "settings", []), config, args.program))
-    return changes
+    for option in program.all_options():
+        value = getattr(args, f"option_{option.field}", None)
+        if value is not None:
+            changes[option.field] = value
+    changes.update(settings(getattr(args, "settings", []), config, program))
+    config = dataclasses.replace(config, **changes)
+    if program.length is not None:
+        for field in (program.length.field, *program.length.instead):
+            value = getattr(args, f"length_{field}", None)
+            if value is not None:
+                config = program.length.set(config, value, field)
+    check_model(config)
+    return config
 
 
-_OPTION_FIELDS = ("steps", "epochs", "batch_size", "learning_rate", "seed", "dataset", "mixed_precision", "corpus",
-                  "episodes", "gamma", "env", "buffer_size")
-def _example_of(config, name):
-    """A value of the type an unset (None) `Optional[...]` field holds when set, so `--set` reads the text as one."""
-    import typing
+def check_model(config):
+    """A config's `model`, if it has one, must be a registered network (read from the model cards, without Keras)."""
+    name = getattr(config, "model", None)
+    if not isinstance(name, str):
+        return
+    from kclassics.cli.models import card_index
 
-    field = next(f for f in dataclasses.fields(config) if f.name == name)
-    kinds = [kind for kind in typing.get_args(field.type) if kind is not type(None)]
-    return kinds[0]() if kinds and kinds[0] in (bool, int, float, str) else None
+    names = [card["name"] for card in card_index()]
+    if name not in names:
+        import difflib
 
-
-def _optional(config, name):
-    """Whether the config has a field `name` that may be None (typed `Optional[...]`)."""
-    import typing
-
-    field = next((f for f in dataclasses.fields(config) if f.name == name), None)
-    return field is not None and type(None) in typing.get_args(field.type)
-
-
-# Shorter defaults for an embedded dataset, which --steps replaces.
-_SHORT_DEFAULT_FIELDS = ("digits_steps", "embedded_steps")
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise UsageError(f"Unknown model {name!r}.{hint} Received: model={name!r}", "see: kclassics list")
 
 
 def settings(items, config, program):
-    """The `--set FIELD=VALUE` changes, each value read as the type of the field's current value."""
-    fields = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    """The `--set FIELD=VALUE` changes, each value read as the type of the field's current value.
+
+    A field that is None reads its value as the type its annotation allows besides None
+    (`batch_norm: Optional[bool] = None` takes `--set batch_norm=false`).
+    """
+    fields = {f.name: f for f in dataclasses.fields(config)}
+    checks = {option.field: option.check for option in program.all_options() if option.check}
     changes = {}
     for item in items:
         name, equals, text = item.partition("=")
         if not equals or name not in fields:
-            raise ValueError(f"--set takes FIELD=VALUE with a field of program {program!r} ({', '.join(fields)}). "
+            raise ValueError(f"--set takes FIELD=VALUE with a field of program {program.name!r} ({', '.join(fields)}). "
                              f"Received: --set {item}")
-        current = fields[name] if fields[name] is not None else _example_of(config, name)
+        current = getattr(config, name)
+        kind = type(current) if current is not None else _optional_type(fields[name].type)
         try:
             if text.lower() == "none":
                 value = None
-            elif isinstance(current, bool):
+            elif issubclass(kind, bool):
                 value = {"true": True, "false": False}[text.lower()]
-            elif isinstance(current, int):
+            elif issubclass(kind, int):
                 value = int(text)
-            elif isinstance(current, float):
+            elif issubclass(kind, float):
                 value = float(text)
+            elif issubclass(kind, tuple):
+                value = tuple(json.loads(text))
             else:
                 value = text
-        except (KeyError, ValueError):
-            raise ValueError(f"--set {name} takes a value like {current!r}. Received: --set {item}") from None
+        except (KeyError, ValueError, TypeError):
+            accepted = f"a value like {current!r}" if current is not None else f"a {kind.__name__} or none"
+            raise ValueError(f"--set {name} takes {accepted}. Received: --set {item}") from None
+        if name in checks and value is not None:
+            checks[name](name, value)
         changes[name] = value
     return changes
 
 
-def run(args):
-    from kclassics import programs
+def _optional_type(annotation):
+    """`bool` for `Optional[bool]`, and so on; `str` when the annotation names no single type."""
+    import typing
 
-    program = programs.get(args.program)
-    base = named_config(program, getattr(args, "config", None))
-    changes = overrides(args, base)
-    if args.resume and args.out is None:
-        raise ValueError("--resume needs --out naming the run to continue. Received: --out=None")
-    config = dataclasses.replace(base, **changes)
-    extra = {}
-    if args.strategy != "default":
-        if args.strategy not in program.strategies:
-            from kclassics import programs
-
-            takers = [name for name, p in programs.PROGRAMS.items() if args.strategy in p.strategies]
-            raise ValueError(
-                f"Program {args.program!r} does not train under a distribution strategy. Received: "
-                f"--strategy={args.strategy}; accepted with {', '.join(takers)}."
-            )
-        extra["strategy"] = strategy_from_args(args)
-    result = program.run(
-        config, out=args.out, resume=args.resume, data_dir=args.data_dir, verbose=0 if args.quiet else "auto", **extra
-    )
-    print(program.summary.format(**result.metrics))
-    print(f"run directory: {result.run_dir}")
-    return 0
+    types = [t for t in typing.get_args(annotation) if t is not type(None)]
+    return types[0] if len(types) == 1 and isinstance(types[0], type) else str
 
 
 def named_config(program, value):
@@ -176,15 +228,12 @@ def named_config(program, value):
     if not value.endswith(".json") and not os.path.isfile(value):
         raise ValueError(f"Unknown --config for program {program.name!r}. Accepted: {named}a JSON file of settings "
                          f"(a run's config.json, a search's best.json). Received: --config={value}")
-    import json
-
+    from kclassics.files import read_json
     from kclassics.runs import config_from_dict
 
-    try:
-        with open(value) as file:
-            values = json.load(file)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"--config must be a JSON object of settings: {error}. Received: --config={value}") from None
+    if not os.path.isfile(value):
+        raise FileNotFoundError(f"--config {value} does not exist. Received: --config={value}")
+    values = read_json(value)
     if not isinstance(values, dict):
         raise ValueError(f"--config must be a JSON object of settings. Received: --config={value}")
     model = getattr(program.config, "model", None)
@@ -194,13 +243,56 @@ def named_config(program, value):
     return config_from_dict(program.config, values, source=f"--config {value}")
 
 
-def add_strategy_arguments(parser):
+def check(args):
+    """Everything the arguments say, before TensorFlow loads and before anything is written."""
+    from kclassics.runs import check_new_run_dir, check_resumable
+
+    program = find_program(args.program)
+    args.config_object = config_from_args(program, args)
+    if args.resume:
+        if args.out is None:
+            raise ValueError("--resume needs --out naming the run to continue. Received: --out=None")
+        check_resumable(args.out)
+    elif args.out is not None:
+        check_new_run_dir(args.out)
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir is not None and not os.path.exists(os.path.expanduser(data_dir)):  # what it holds, the program checks
+        raise FileNotFoundError(f"--data-dir {data_dir} does not exist. Received: --data-dir={data_dir}")
+    args.program_object = program
+
+
+def run(args):
+    program, config = args.program_object, args.config_object
+    extra = {}
+    strategy = getattr(args, "strategy", "default")
+    if strategy != "default":
+        extra["strategy"] = strategy_from_args(args)
+    result = program.run(config, out=args.out, resume=args.resume, data_dir=getattr(args, "data_dir", None),
+                         verbose=0 if args.quiet else "auto", **extra)
+    print(format_summary(program.summary, result.metrics))
+    print(f"run directory: {result.run_dir}")
+    return 0
+
+
+def format_summary(template, metrics):
+    """A program's summary line: `template` with its metrics, a metric that was never reached said as such."""
+    import string
+
+    class NotReached(string.Formatter):
+        def format_field(self, value, spec):
+            return "not reached" if value is None else super().format_field(value, spec)
+
+    return NotReached().format(template, **metrics)
+
+
+def add_strategy_arguments(parser, strategies):
     """--strategy and the cluster flags of the coordinator (parameter_server) or of a worker (multi_worker)."""
-    parser.add_argument("--strategy", choices=STRATEGIES, default="default",
+    parser.add_argument("--strategy", choices=strategies, default="default",
                         help="distribution strategy: mirrored (this machine's GPUs), multi_worker (run on every worker; "
                         "--worker_hosts with --task_index, or TF_CONFIG), parameter_server (this process coordinates; "
                         "--ps_hosts and --worker_hosts, or TF_CONFIG)")
-    add_cluster_arguments(parser, job_help="this process's job (default: chief under parameter_server, worker under multi_worker)")
+    if len(strategies) > 1:
+        add_cluster_arguments(parser, job_help="this process's job (default: chief under parameter_server, worker under multi_worker)")
 
 
 def strategy_from_args(args):

@@ -1,5 +1,6 @@
 """`kclassics tune`: a keras-tuner search over a book program's hyperparameters, each trial a run of the program."""
 
+import argparse
 import importlib.util
 import os
 import time
@@ -7,15 +8,16 @@ from pathlib import Path
 
 from kclassics import validation
 from kclassics.cli._args import _typed, positive_int, seed
+from kclassics.cli.train import find_program, programs_epilog
+from kclassics.tuning.oracles import TUNERS
+from kclassics.tuning.pruning import PRUNING_RULES
 
-TUNERS = ("random", "bayesian", "hyperband", "grid")  # kclassics.tuning.TUNERS, without importing TensorFlow here
 WORKER_WAIT_SECONDS = 120
 fraction = _typed(float, validation.fraction, "a number from 0 to 1")
-RULES = ("median", "asha")
 RULE_FLAGS = {"median": ("pruning_warmup", "pruning_min_trials"), "asha": ("pruning_min_fraction", "pruning_reduction_factor")}
 
 
-def register(commands):
+def register(commands, argv=()):
     parser = commands.add_parser(
         "tune",
         help="search a book program's hyperparameters with keras-tuner",
@@ -24,15 +26,17 @@ def register(commands):
         "seeded from --seed and its trial id. Writes the search to --out: trials.csv, trials.png, best.json "
         "(`kclassics train PROGRAM --config best.json` trains it again) and best/export/ (a SavedModel).",
     )
-    parser.add_argument("program", help="program name (those of `kclassics train --help`)")
+    parser.add_argument("program", help="program name (see below, or kclassics list --programs)")
     parser.add_argument("--tuner", default="random", help=f"one of {', '.join(TUNERS)} (default: random)")
     parser.add_argument("--max-trials", type=positive_int, default=10, help="trials to run (a cap for hyperband; default 10)")
     parser.add_argument("--out", help="search directory (default: runs/tune-<program>-<timestamp>); never overwritten")
     parser.add_argument("--resume", action="store_true", help="continue the search in --out; finished trials are kept")
     parser.add_argument("--objective", help="metric to optimise (default: val_accuracy where the program reports it)")
-    parser.add_argument("--steps", type=positive_int, help="training steps of every trial (default: the program's)")
+    parser.add_argument("--steps", type=positive_int, metavar="N",
+                        help="every trial's length, in the program's unit (steps; ptb_lm: epochs; the RL programs: "
+                        "episodes; default: the program's)")
     parser.add_argument("--seed", type=seed, default=0, help="search seed: the sampling and every trial's seed (default 0)")
-    parser.add_argument("--pruning", nargs="?", const="median", choices=RULES, metavar="RULE",
+    parser.add_argument("--pruning", nargs="?", const="median", choices=list(PRUNING_RULES), metavar="RULE",
                         help="stop bad trials early: median (the default: a trial behind the median of the finished "
                         "trials stops) or asha (asynchronous successive halving: at each rung only the top third goes on)")
     parser.add_argument("--pruning-warmup", type=fraction, metavar="FRACTION",
@@ -54,13 +58,29 @@ def register(commands):
     parser.add_argument("--oracle", metavar="HOST:PORT",
                         help="the chief's address (default: KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.set_defaults(run=run)
+    parser.set_defaults(check=check, run=run)
+    if argv[:1] == ["tune"]:
+        parser.epilog = programs_epilog()
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-def _check(args):
+def check(args):
     """Every argument, before TensorFlow loads and before anything is written."""
-    if args.tuner not in TUNERS:
-        raise ValueError(f"--tuner must be one of {', '.join(TUNERS)}. Received: --tuner={args.tuner}")
+    from kclassics.runs import check_new_run_dir, check_resumable
+
+    program = find_program(args.program)
+    if args.steps is not None and program.length is None:
+        raise ValueError(f"--steps: program {program.name!r} has no length to set. Received: --steps={args.steps}")
+    if args.resume and not args.worker:
+        if args.out is None:
+            raise ValueError("--resume needs --out naming the search to continue. Received: --out=None")
+        if not os.path.isdir(args.out):
+            raise FileNotFoundError(f"Cannot resume: {args.out} does not exist. Received: --out={args.out}")
+    elif args.out is not None and not args.worker:
+        check_new_run_dir(args.out)
+    if args.data_dir is not None and not os.path.isdir(args.data_dir):
+        raise FileNotFoundError(f"--data-dir {args.data_dir} does not exist. Received: --data-dir={args.data_dir}")
+    TUNERS.get(args.tuner, argument="--tuner")
     if args.strategy not in ("default", "mirrored"):
         raise ValueError(f"--strategy must be default or mirrored for a search. Received: --strategy={args.strategy}")
     for rule, names in RULE_FLAGS.items():
@@ -99,7 +119,6 @@ def _check(args):
 
 
 def run(args):
-    _check(args)
     from kclassics import tuning
     from kclassics.tuning.search import SEARCH_FILE
 
@@ -116,8 +135,7 @@ def run(args):
     pruning = None
     if args.pruning:
         rule = {name[len("pruning_"):]: getattr(args, name) for name in RULE_FLAGS[args.pruning]}
-        kind = tuning.MedianStopping if args.pruning == "median" else tuning.SuccessiveHalving
-        pruning = kind(**{k: v for k, v in rule.items() if v is not None})
+        pruning = PRUNING_RULES.get(args.pruning)(**{k: v for k, v in rule.items() if v is not None})
     tuner = tuning.tuner(
         args.program, tuner=args.tuner, max_trials=args.max_trials, out=args.out, resume=resume,
         objective=args.objective, seed=args.seed, steps=args.steps, pruning=pruning, strategy=args.strategy,

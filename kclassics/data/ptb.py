@@ -10,6 +10,7 @@ next batch.
 
     from kclassics.data import ptb
     corpus = ptb.load_ptb("simple-examples/data")         # ptb.train.txt, ptb.valid.txt, ptb.test.txt
+    corpus = ptb.load_ptb("simple-examples.tgz")          # or the book's download itself (a .tgz, .tar or .zip)
     corpus = ptb.load_embedded()                          # offline: the Lee corpus (see below)
     x, y = ptb.ptb_producer(corpus.train, batch_size=20, num_steps=20)   # (epoch_size, 20, 20) each
 
@@ -25,9 +26,14 @@ way PTB's already is: lower case, punctuation split off as tokens of its own
 import collections
 import dataclasses
 import re
+import tarfile
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
+
+from kclassics import validation
 
 EOS = "<eos>"
 UNK = "<unk>"
@@ -35,6 +41,7 @@ VOCAB_SIZE = 10000  # vocab_size = 10000, L4322
 PTB_FILES = ("ptb.train.txt", "ptb.valid.txt", "ptb.test.txt")
 TEXT_FILES = ("train.txt", "valid.txt", "test.txt")
 SPLITS = ("train", "valid", "test")
+ARCHIVES = (".tgz", ".tar.gz", ".tar", ".zip")
 _TOKEN = re.compile(r"[a-z0-9]+(?:['.,\-][a-z0-9]+)*|[^\sa-z0-9]")
 
 
@@ -81,8 +88,29 @@ def read_words(path, normalize=False):
     TensorFlow's reader replaces "\\n" by "<eos>" and splits on whitespace,
     which relies on PTB's lines starting and ending with a space; here the
     marker is its own token whatever the spacing, the same words for PTB.
+    A file that is not UTF-8 is refused, naming it and the offset of its first
+    undecodable byte.
     """
-    text = Path(path).read_text(encoding="utf-8")
+    path = Path(path).expanduser()
+    if not path.is_file():
+        state = "is a directory" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"`path` must be a text file; {path} {state}. Received: path={str(path)!r}")
+    return words_of(decode(path.read_bytes(), str(path)), normalize)
+
+
+def decode(raw, where):
+    """`raw` bytes as UTF-8 text; otherwise a ValueError naming `where` (a file) and the first bad byte's offset."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{where} is not UTF-8 text: byte 0x{raw[error.start]:02x} at offset {error.start} cannot be decoded. "
+            f"Received: path={where!r}"
+        ) from None
+
+
+def words_of(text, normalize=False):
+    """The words of a text, each line ending in `<eos>` (see `read_words`)."""
     if not text.strip():
         return []  # an empty split, refused by `corpus_from_words`
     words = []
@@ -100,6 +128,8 @@ def build_vocabulary(words, vocab_size=VOCAB_SIZE, min_count=1):
     it is full), so every word of every split has an id; PTB's training
     split has exactly 10,000 words, `<unk>` among them, and keeps them all.
     """
+    validation.positive_int("vocab_size", vocab_size)
+    validation.positive_int("min_count", min_count)
     counts = collections.Counter(words)
     kept = [word for word, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n >= min_count]
     leaves_out = len(kept) < len(counts) or len(kept) > vocab_size
@@ -134,28 +164,76 @@ def corpus_from_words(train, valid, test, vocab_size=VOCAB_SIZE, min_count=1, so
                   normalized=normalized)
 
 
-def _split_paths(data_dir, names):
+def is_archive(path):
+    """Whether `path` names an archive file by its suffix (.tgz, .tar.gz, .tar, .zip)."""
+    return path.name.lower().endswith(ARCHIVES)
+
+
+def _split_texts(data_dir, names):
+    """The texts of the split files `names` in a directory or an archive (found there at any depth), in order."""
     data_dir = Path(data_dir).expanduser()
-    if not data_dir.is_dir():
-        raise FileNotFoundError(f"`data_dir` must be a directory holding {', '.join(names)}. Received: data_dir={str(data_dir)!r}")
-    paths = [data_dir / name for name in names]
-    missing = [p.name for p in paths if not p.is_file()]
+    holding = f"a directory or an archive ({', '.join(ARCHIVES)}) holding {', '.join(names)}"
+    if data_dir.is_file() and is_archive(data_dir):
+        found = _archive_members(data_dir, names)
+    elif data_dir.is_dir():
+        found = {name: data_dir / name for name in names if (data_dir / name).is_file()}
+    else:
+        state = "is a file, not an archive" if data_dir.exists() else "does not exist"
+        raise FileNotFoundError(f"`data_dir` must be {holding}; {data_dir} {state}. Received: data_dir={str(data_dir)!r}")
+    missing = [name for name in names if name not in found]
     if missing:
         raise FileNotFoundError(f"{data_dir} lacks {', '.join(missing)}; a corpus needs {', '.join(names)}. "
                                 f"Received: data_dir={str(data_dir)!r}")
-    return paths
+    return [found[name] if isinstance(found[name], str) else decode(found[name].read_bytes(), str(found[name]))
+            for name in names]
+
+
+def _archive_members(path, names):
+    """{name: text} of the files called `names` in a tar (gzip or not) or zip archive, e.g. simple-examples/data/ptb.train.txt.
+
+    A damaged archive (a broken gzip stream, a truncated tar, a zip whose
+    CRC fails) is refused naming it.
+    """
+    found = {}
+    try:
+        if path.name.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    name = member.rsplit("/", 1)[-1]
+                    if name in names and name not in found:
+                        found[name] = decode(archive.read(member), f"{path}:{member}")
+        else:
+            with tarfile.open(path, "r:" if path.name.lower().endswith(".tar") else "r:gz") as archive:
+                for member in archive:
+                    name = member.name.rsplit("/", 1)[-1]
+                    if member.isfile() and name in names and name not in found:
+                        found[name] = decode(archive.extractfile(member).read(), f"{path}:{member.name}")
+    except (tarfile.TarError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        reason = " ".join(str(error).split())  # one line
+        raise ValueError(f"The archive {path} is damaged ({type(error).__name__}: {reason}); replace it with an intact copy. "
+                         f"Received: data_dir={str(path)!r}") from None
+    return found
 
 
 def load_ptb(data_dir, vocab_size=VOCAB_SIZE):
-    """The Penn Treebank from `ptb.train.txt`, `ptb.valid.txt` and `ptb.test.txt` in `data_dir` (the book's `ptb_raw_data`)."""
-    paths = _split_paths(data_dir, PTB_FILES)
-    return corpus_from_words(*(read_words(p) for p in paths), vocab_size=vocab_size, source=f"PTB ({Path(data_dir)})")
+    """The Penn Treebank from `ptb.train.txt`, `ptb.valid.txt` and `ptb.test.txt` (the book's `ptb_raw_data`).
+
+    Args:
+        data_dir: a directory holding the three files, or an archive holding them (the book's
+            `simple-examples.tgz`, where they are `simple-examples/data/ptb.*.txt`).
+        vocab_size: most words in the vocabulary.
+    """
+    validation.positive_int("vocab_size", vocab_size)
+    texts = _split_texts(data_dir, PTB_FILES)
+    return corpus_from_words(*(words_of(t) for t in texts), vocab_size=vocab_size, source=f"PTB ({Path(data_dir)})")
 
 
 def load_text(data_dir, vocab_size=VOCAB_SIZE, normalize=False):
-    """Any text as a corpus: `train.txt`, `valid.txt` and `test.txt` in `data_dir`, read as PTB is."""
-    paths = _split_paths(data_dir, TEXT_FILES)
-    return corpus_from_words(*(read_words(p, normalize) for p in paths), vocab_size=vocab_size, source=f"text ({Path(data_dir)})",
+    """Any text as a corpus: `train.txt`, `valid.txt` and `test.txt` in `data_dir` (or an archive), read as PTB is."""
+    validation.positive_int("vocab_size", vocab_size)
+    validation.boolean("normalize", normalize)
+    texts = _split_texts(data_dir, TEXT_FILES)
+    return corpus_from_words(*(words_of(t, normalize) for t in texts), vocab_size=vocab_size, source=f"text ({Path(data_dir)})",
                              normalized=normalize)
 
 
@@ -182,17 +260,21 @@ def load_embedded(vocab_size=VOCAB_SIZE, min_count=2):
 
 
 def load_corpus(data_dir=None, vocab_size=VOCAB_SIZE):
-    """The corpus a language-model program reads: PTB or plain text in `data_dir`, else the embedded Lee corpus."""
+    """The corpus a language-model program reads: PTB or plain text in `data_dir` (or an archive), else the embedded Lee corpus."""
     if data_dir is None:
         return load_embedded(vocab_size)
     data_dir = Path(data_dir).expanduser()
-    if all((data_dir / name).is_file() for name in TEXT_FILES) and not any((data_dir / name).exists() for name in PTB_FILES):
+    if data_dir.is_dir() and all((data_dir / name).is_file() for name in TEXT_FILES) \
+            and not any((data_dir / name).exists() for name in PTB_FILES):
         return load_text(data_dir, vocab_size)
     return load_ptb(data_dir, vocab_size)
 
 
 def epoch_size(num_words, batch_size, num_steps):
     """Batches per pass over a split: `((len(data) // batch_size) - 1) // num_steps` (L4157)."""
+    validation.non_negative_int("num_words", num_words)
+    validation.positive_int("batch_size", batch_size)
+    validation.positive_int("num_steps", num_steps)
     return ((num_words // batch_size) - 1) // num_steps
 
 
@@ -210,7 +292,7 @@ def ptb_producer(ids, batch_size, num_steps):
     Raises:
         ValueError: the split is too short for one batch.
     """
-    ids = np.asarray(ids, dtype=np.int32)
+    ids = validation.array("ids", ids, ndim=1, what="word ids", kinds="iu", allow_empty=True).astype(np.int32)
     batches = epoch_size(len(ids), batch_size, num_steps)
     if batches < 1:
         raise ValueError(

@@ -11,6 +11,7 @@ import dataclasses
 import keras
 from keras import layers
 
+from kclassics import validation
 from kclassics.layers import fused_batch_norm
 from kclassics.layers.winograd import Conv2D
 
@@ -55,6 +56,9 @@ CONV_DEFAULTS = {
     "bn_inception": ConvDefaults("glorot_uniform", 0.0, 0.99, 1e-3, True),
     # GoogLeNet: no batch norm; Xavier init and L2 4e-5 as slim's inception_v1 scope.
     "googlenet": ConvDefaults("glorot_uniform", 4e-5, 0.99, 1e-3, True),
+    # slim's own defaults, which the Tensorflow_CNN blog's CIFAR networks keep: `slim.conv2d`'s Xavier (Glorot
+    # uniform) weights, no weight decay; `slim.batch_norm`'s decay 0.999, epsilon 0.001, no gamma.
+    "slim": ConvDefaults("glorot_uniform", 0.0, 0.999, 1e-3, False),
 }
 
 
@@ -140,8 +144,7 @@ class ConvBNAct(layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if padding not in PADDINGS:
-            raise ValueError(f"`padding` must be one of {PADDINGS}. Received: padding={padding!r}")
+        validation.one_of("padding", padding, PADDINGS)
         defaults = conv_defaults(family)
         self.filters = int(filters)
         self.kernel_size = _pair(kernel_size, "kernel_size")

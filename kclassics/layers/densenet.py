@@ -8,6 +8,7 @@ Sub-layers follow keras.applications' names: a block `conv2` holds layers
 import keras
 from keras import layers
 
+from kclassics import validation
 from kclassics.layers._composite import CompositeLayer
 from kclassics.layers.conv import conv_defaults
 from kclassics.layers import fused_batch_norm
@@ -68,8 +69,7 @@ class DenseBlock(CompositeLayer):
 
     def __init__(self, num_layers, growth_rate=32, family="densenet", **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(num_layers, int) or num_layers < 1:
-            raise ValueError(f"`num_layers` must be a positive integer. Received: num_layers={num_layers!r}")
+        validation.positive_int("num_layers", num_layers)
         self.num_layers, self.growth_rate, self.family = num_layers, growth_rate, family
         self.dense_layers = [DenseLayer(growth_rate, family=family, name=f"block{i}") for i in range(1, num_layers + 1)]
 

@@ -7,6 +7,7 @@ from keras import layers
 
 from kclassics import validation
 
+
 IMPLEMENTATIONS = ("matmul", "fused")
 
 
@@ -76,10 +77,7 @@ class LocalResponseNormalization(layers.Layer):
         validation.non_negative_float("bias", bias)
         validation.non_negative_float("alpha", alpha)
         validation.non_negative_float("beta", beta)  # a negative exponent would amplify, not normalise
-        if implementation not in IMPLEMENTATIONS:
-            raise ValueError(
-                f"`implementation` must be one of {IMPLEMENTATIONS}. Received: implementation={implementation!r}"
-            )
+        validation.one_of("implementation", implementation, IMPLEMENTATIONS)
         self.depth_radius, self.bias, self.alpha, self.beta = depth_radius, float(bias), float(alpha), float(beta)
         self.implementation = implementation
         self._band = None

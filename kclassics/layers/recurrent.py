@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from kclassics import validation
+
 
 @keras.saving.register_keras_serializable(package="kclassics")
 class BasicLSTMCell(keras.layers.Layer):
@@ -25,8 +27,7 @@ class BasicLSTMCell(keras.layers.Layer):
 
     def __init__(self, units, forget_bias=1.0, kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"`units` must be a positive integer. Received: units={units!r}")
+        validation.positive_int("units", units)
         self.units = units
         self.forget_bias = float(forget_bias)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)

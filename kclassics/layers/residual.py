@@ -8,6 +8,7 @@ Sub-layers are named like keras.applications' layers without the unit prefix
 import keras
 from keras import layers
 
+from kclassics import validation
 from kclassics.layers._composite import CompositeLayer
 from kclassics.layers.conv import ConvBNAct, conv_defaults
 from kclassics.layers import fused_batch_norm
@@ -15,8 +16,7 @@ from kclassics.layers import fused_batch_norm
 
 def _check_positive(**values):
     for argument, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"`{argument}` must be a positive integer. Received: {argument}={value!r}")
+        validation.positive_int(argument, value)
 
 
 @keras.saving.register_keras_serializable(package="kclassics")

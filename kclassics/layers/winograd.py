@@ -20,7 +20,7 @@ traces the direct convolution.
 
 import keras
 
-from kclassics import _backend
+from kclassics import _backend, validation
 from kclassics.layers._xla import xla_allowed
 
 ALGORITHMS = ("auto", "direct", "winograd")
@@ -59,8 +59,7 @@ class Conv2D(keras.layers.Conv2D):
 
     def __init__(self, *args, algorithm="auto", **kwargs):
         super().__init__(*args, **kwargs)
-        if algorithm not in ALGORITHMS:
-            raise ValueError(f"`algorithm` must be one of {ALGORITHMS}. Received: algorithm={algorithm!r}")
+        validation.one_of("algorithm", algorithm, ALGORITHMS)
         if algorithm == "winograd" and not self.winograd_shaped:
             raise ValueError(
                 "`algorithm='winograd'` needs kernel_size 3, strides 1, dilation_rate 1, groups 1, padding 'same' "

@@ -1,16 +1,20 @@
 """The book's canned estimators (10.2-10.3) as compiled `kclassics.Model`s over a feature recipe.
 
-Each constructor returns a compiled functional model from the recipe's raw
-columns (`recipe.inputs()`) to its head, trained with `model.fit` on a
-`tf.data.Dataset` of `(frame, labels)` batches (`learn.dataset`), under any
-strategy of `kclassics.distribute`. Defaults are tf.contrib.learn 0.11's (the
-version the book uses, L6342): DNN models on Adagrad with learning rate 0.05,
-linear models on FTRL with learning rate min(0.2, 1/sqrt(number of columns)).
+Each constructor returns a compiled `CannedModel`, a functional model from
+the recipe's raw columns (`recipe.inputs()`) to its head, trained with
+`model.fit` on a `tf.data.Dataset` of `(frame, labels)` batches
+(`recipe.dataset`), or on plain arrays for a recipe inferred from one (the
+book's `fit(x, y)`), under any strategy of `kclassics.distribute`. Defaults
+are tf.contrib.learn 0.11's (the version the book uses, L6342): DNN models on
+Adagrad with learning rate 0.05, linear models on FTRL with learning rate
+min(0.2, 1/sqrt(number of columns)).
 """
 
 import math
+import re
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from kclassics import validation
@@ -64,19 +68,19 @@ def _check_classes(n_classes):
         raise ValueError(f"`n_classes` must be at least 2 (a classifier chooses between classes). Received: n_classes={n_classes}")
 
 
-def _check_hidden_units(hidden_units):
+def _check_hidden_units(hidden_units, argument="hidden_units"):
     units = list(hidden_units) if isinstance(hidden_units, (list, tuple)) else None
     if not units or not all(isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units):
         raise ValueError(
-            "`hidden_units` must be a non-empty list of positive layer widths, e.g. [10, 20, 10]. "
-            f"Received: hidden_units={hidden_units!r}"
+            f"`{argument}` must be a non-empty list of positive layer widths, e.g. [10, 20, 10]. "
+            f"Received: {argument}={hidden_units!r}"
         )
     return units
 
 
-def _check_dropout(dropout):
-    if dropout is not None and not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
-        raise ValueError(f"`dropout` must be None or a rate in [0, 1). Received: dropout={dropout!r}")
+def _check_dropout(dropout, argument="dropout"):
+    if dropout is not None:
+        validation.fraction(argument, dropout, high_open=True)
 
 
 def _head(head, n_classes, label_dimension=1, margin_loss="hinge"):
@@ -110,7 +114,30 @@ def _compile(model, optimizer, loss, metrics):
     return model
 
 
+def _check_optimizer(name, optimizer):
+    """`optimizer` if it is None (the canned default), a Keras optimizer or a name Keras knows ("adam")."""
+    if optimizer is None or isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    try:
+        if isinstance(optimizer, str):
+            return keras.optimizers.get(optimizer)
+    except ValueError:
+        pass
+    raise ValueError(f"`{name}` must be None, a keras.optimizers.Optimizer or a name such as 'adam'. Received: {name}={optimizer!r}")
+
+
+def _check_common(name, activation=None):
+    validation.text("name", name)
+    if activation is not None:
+        try:
+            keras.activations.get(activation)
+        except ValueError:
+            raise ValueError(f"`activation` must be a Keras activation, e.g. 'relu'. Received: activation={activation!r}") from None
+
+
 def _dnn(features, hidden_units, head, n_classes, dropout, optimizer, activation, name):
+    _check_common(name, activation)
+    optimizer = _check_optimizer("optimizer", optimizer)
     recipe = _recipe(features)
     hidden_units = _check_hidden_units(hidden_units)
     _check_dropout(dropout)
@@ -118,7 +145,7 @@ def _dnn(features, hidden_units, head, n_classes, dropout, optimizer, activation
     inputs = recipe.inputs()
     x = _dnn_body(recipe.encode(inputs, prefix="dnn_"), hidden_units, dropout, activation)
     outputs = keras.layers.Dense(units, activation=output_activation, name="dnn_logits")(x)
-    model = FunctionalModel(inputs, outputs, name=name)
+    model = CannedModel(inputs, outputs, name=name)
     return _compile(model, optimizer or keras.optimizers.Adagrad(DNN_LEARNING_RATE), loss, metrics)
 
 
@@ -147,6 +174,8 @@ def DNNRegressor(features, hidden_units, dropout=None, optimizer=None, activatio
 
 
 def _linear(features, head, n_classes, optimizer, l1, l2, name, margin_loss="hinge"):
+    _check_common(name)
+    optimizer = _check_optimizer("optimizer", optimizer)
     recipe = _recipe(features)
     for argument, value in (("l1_regularization", l1), ("l2_regularization", l2)):
         validation.non_negative_float(argument, value)
@@ -155,7 +184,7 @@ def _linear(features, head, n_classes, optimizer, l1, l2, name, margin_loss="hin
     regularizer = keras.regularizers.L1L2(l1, l2) if (l1 or l2) and head == "margin" else None
     outputs = keras.layers.Dense(units, activation=activation, kernel_regularizer=regularizer, kernel_initializer="zeros",
                                  name="linear_logits")(recipe.encode(inputs, prefix="linear_"))
-    model = FunctionalModel(inputs, outputs, name=name)
+    model = CannedModel(inputs, outputs, name=name)
     if optimizer is None:
         rate = SVM_LEARNING_RATE if head == "margin" else linear_learning_rate(len(recipe.columns))
         optimizer = keras.optimizers.Ftrl(rate, l1_regularization_strength=l1, l2_regularization_strength=l2) \
@@ -208,8 +237,152 @@ def SVM(features, n_classes=2, optimizer=None, l1_regularization=0.0, l2_regular
     return _linear(features, "margin", n_classes, optimizer, l1_regularization, l2_regularization, name, margin_loss=loss)
 
 
+_LABEL_MARKER = "kclassics-bad-label"
+
+
 @keras.saving.register_keras_serializable(package="kclassics")
-class WideAndDeepModel(FunctionalModel):
+class CannedModel(FunctionalModel):
+    """A canned model: `fit`, `evaluate` and `predict` check their data against the model before any step.
+
+    Arrays and frames are checked whole, first: each input's width (a plain
+    array against the columns inferred from it), one label per example, and
+    the labels against the head (class ids 0 .. n_classes - 1 for a
+    classifier, finite numbers for a regressor). A `tf.data.Dataset` is
+    checked by its structure first and its labels as each batch is read: a
+    bad label stops `fit` with the same one line (the batches before it have
+    trained).
+    """
+
+    __init__ = FunctionalModel.__init__
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        x = check_data(self, x, y, "fit")
+        with _one_line_label_errors():
+            return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        x = check_data(self, x, y, "evaluate")
+        with _one_line_label_errors():
+            return super().evaluate(x, y, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        return super().predict(check_data(self, x, None, "predict"), *args, **kwargs)
+
+
+def n_classes_of(model):
+    """The classes a canned classifier chooses between (None for a regressor), from its head."""
+    head = head_of(model)
+    if head == "regression":
+        return None
+    units = model.outputs[0].shape[-1]
+    return 2 if units == 1 else units
+
+
+def _input_widths(model):
+    """{input name: width} of a model's raw-column inputs."""
+    return {t.name: t.shape[-1] for t in tf.nest.flatten(model.inputs)}
+
+
+def _check_features(model, x):
+    """Refuses features whose columns or widths differ from the model's inputs; returns the number of examples."""
+    widths = _input_widths(model)
+    if isinstance(x, dict):
+        missing = sorted(set(widths) - set(x))
+        if missing:
+            raise ValueError(f"`x` lacks the model's input column(s) {missing}. Received: x with columns {sorted(map(str, x))}")
+        arrays = {name: validation.array(f"x[{name!r}]", x[name], what="values", kinds="fiubUSO") for name in widths}
+    else:
+        if len(widths) != 1:
+            raise ValueError(f"This model reads the columns {sorted(widths)}: pass a frame (a dict of columns), e.g. through "
+                             f"`recipe.dataset(frame, labels)`. Received: x={validation.describe(x)}")
+        arrays = {next(iter(widths)): validation.array("x", x, ndim=2, what="numbers (examples x features)")}
+    for name, values in arrays.items():
+        width = values.shape[-1] if values.ndim > 1 else 1
+        if width != widths[name]:
+            column = "x" if not isinstance(x, dict) else f"x[{name!r}]"
+            raise ValueError(f"`{column}` must have {widths[name]} feature(s) per example, as the columns the model was "
+                             f"built from. Received: {column}=an array of shape {values.shape}")
+    lengths = {len(v) for v in arrays.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"The columns of `x` must be equally long. Received lengths {sorted(lengths)}")
+    return lengths.pop()
+
+
+def _check_labels(model, y, examples):
+    n_classes = n_classes_of(model)
+    if n_classes is None:
+        labels = validation.array("y", y, what="numbers")
+    else:
+        labels = validation.class_ids("y", y, n_classes)
+    if len(labels) != examples:
+        raise ValueError(f"`y` must hold one label per example: {examples} examples. Received: {len(labels)} labels")
+
+
+def _check_dataset(model, data, call):
+    """Checks a dataset's structure against the model's inputs; returns it with its labels checked as they are read."""
+    spec = data.element_spec
+    features, labels = (spec[0], spec[1] if len(spec) > 1 else None) if isinstance(spec, tuple) else (spec, None)
+    widths = _input_widths(model)
+    given = features if isinstance(features, dict) else ({next(iter(widths)): features} if len(widths) == 1 else None)
+    if given is None or not set(widths) <= set(given):
+        names = sorted(features) if isinstance(features, dict) else "one unnamed tensor"
+        raise ValueError(f"The dataset's features must be the model's input columns {sorted(widths)}. Received: {names}")
+    for name, width in widths.items():
+        found = given[name].shape[-1] if given[name].shape.rank and given[name].shape.rank > 1 else 1
+        if found is not None and found != width:
+            raise ValueError(f"The dataset's column {name!r} must have {width} feature(s) per example. "
+                             f"Received: batches of shape {tuple(given[name].shape)}")
+    if labels is None or call == "predict":
+        return data
+    n_classes = n_classes_of(model)
+    return data.map(lambda *element: _checked(element, n_classes))
+
+
+def _checked(element, n_classes):
+    """A dataset element whose labels are asserted: class ids below `n_classes`, or finite numbers (None)."""
+    labels = tf.reshape(element[1], [-1])
+    if n_classes is None:
+        bad = tf.logical_not(tf.math.is_finite(tf.cast(labels, tf.float32)))
+        accepted = "finite numbers"
+    else:
+        value = tf.cast(labels, tf.float64)
+        bad = (value < 0) | (value >= n_classes) | (value != tf.round(value))
+        accepted = f"class ids 0 .. {n_classes - 1} (n_classes={n_classes})"
+    first = tf.concat([tf.boolean_mask(labels, bad), tf.zeros([1], labels.dtype)], 0)[0]
+    message = tf.strings.format(f"{_LABEL_MARKER}: `y` must hold {accepted}. Received: a label {{}} in the dataset", first)
+    with tf.control_dependencies([tf.debugging.Assert(tf.logical_not(tf.reduce_any(bad)), [message])]):
+        return (element[0], tf.identity(element[1]), *element[2:])
+
+
+class _one_line_label_errors:
+    """Turns the assertion of `_checked` (TensorFlow's multi-line error) into its one-line ValueError."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, tf.errors.InvalidArgumentError) and _LABEL_MARKER in (error.message or ""):
+            found = re.search(re.escape(_LABEL_MARKER) + r": (.*?)\]", error.message)
+            raise ValueError(found.group(1) if found else error.message) from None
+        return False
+
+
+def check_data(model, x, y, call):
+    """Checks `fit` / `evaluate` / `predict` data against a canned model (see `CannedModel`); returns `x` to use."""
+    if isinstance(x, tf.data.Dataset):
+        return _check_dataset(model, x, call)
+    if x is None or callable(x) or not (isinstance(x, (dict, list, tuple)) or hasattr(x, "shape")):
+        return x  # a dataset function or another Keras input: Keras's own checks
+    examples = _check_features(model, x)
+    if y is not None:
+        _check_labels(model, y, examples)
+    elif call == "fit":
+        raise ValueError("`fit` needs the labels `y` with the features `x`. Received: y=None")
+    return x
+
+
+@keras.saving.register_keras_serializable(package="kclassics")
+class WideAndDeepModel(CannedModel):
     """A functional model whose `linear_` layers train with one optimizer and every other layer with another, in one step.
 
     The canned `DNNLinearCombinedClassifier` trained its linear part with FTRL
@@ -219,7 +392,7 @@ class WideAndDeepModel(FunctionalModel):
     part's; both are saved in checkpoints.
     """
 
-    __init__ = FunctionalModel.__init__
+    __init__ = CannedModel.__init__
 
     def compile(self, optimizer="adagrad", linear_optimizer=None, **kwargs):
         """`keras.Model.compile` with a second optimizer, `linear_optimizer`, for the `linear_` layers.
@@ -308,9 +481,15 @@ def DNNLinearCombinedClassifier(features, linear_feature_columns, dnn_feature_co
         A compiled `WideAndDeepModel`: `fit` applies FTRL to the linear part and Adagrad to the DNN in each step.
     """
     _check_classes(n_classes)
+    _check_common(name)
+    linear_optimizer = _check_optimizer("linear_optimizer", linear_optimizer)
+    dnn_optimizer = _check_optimizer("dnn_optimizer", dnn_optimizer)
     recipe = _recipe(features)
-    hidden_units = _check_hidden_units(dnn_hidden_units)
-    _check_dropout(dnn_dropout)
+    hidden_units = _check_hidden_units(dnn_hidden_units, "dnn_hidden_units")
+    _check_dropout(dnn_dropout, "dnn_dropout")
+    for argument, columns in (("linear_feature_columns", linear_feature_columns), ("dnn_feature_columns", dnn_feature_columns)):
+        if not isinstance(columns, (list, tuple)):
+            raise ValueError(f"`{argument}` must be a list of the recipe's columns. Received: {argument}={columns!r}")
     linear_columns, dnn_columns = list(linear_feature_columns), list(dnn_feature_columns)
     if not linear_columns or not dnn_columns:
         raise ValueError(
@@ -337,6 +516,8 @@ def DNNLinearCombinedClassifier(features, linear_feature_columns, dnn_feature_co
 
 def head_of(model):
     """The head of a canned model, from its output layer: what its export serves."""
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"`model` must be a Keras model (a canned model). Received: model={validation.describe(model)}")
     output = model.layers[-1]
     activation = getattr(getattr(output, "activation", None), "__name__", None)
     loss = getattr(model, "loss", None)

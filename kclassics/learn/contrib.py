@@ -9,6 +9,8 @@ Each returns a `keras.Sequential` whose layers are named as the book's scopes
 
 import keras
 
+from kclassics import validation
+
 
 def stack(layer_fn, args_list, name="stack", **kwargs):
     """One layer per entry of `args_list` (a value or a tuple of positional arguments), each `layer_fn(*args, **kwargs)`.
@@ -19,8 +21,10 @@ def stack(layer_fn, args_list, name="stack", **kwargs):
         name: the scope: layers are `name_1`, `name_2`, ... inside a Sequential called `name`.
         **kwargs: passed to every layer (the book's shared arguments, e.g. `activation="relu"`).
     """
-    if not args_list:
-        raise ValueError(f"`args_list` must name at least one layer. Received: args_list={args_list!r}")
+    _check_layer_fn(layer_fn)
+    validation.text("name", name)
+    if isinstance(args_list, (str, bytes)) or not isinstance(args_list, (list, tuple)) or not args_list:
+        raise ValueError(f"`args_list` must be a non-empty list, one entry per layer. Received: args_list={args_list!r}")
     layers = [layer_fn(*(args if isinstance(args, tuple) else (args,)), name=f"{name}_{i}", **kwargs)
               for i, args in enumerate(args_list, start=1)]
     return keras.Sequential(layers, name=name)
@@ -28,6 +32,12 @@ def stack(layer_fn, args_list, name="stack", **kwargs):
 
 def repeat(repetitions, layer_fn, *args, name="repeat", **kwargs):
     """`repetitions` layers `layer_fn(*args, **kwargs)`, each with its own weights, in a Sequential called `name`."""
-    if not isinstance(repetitions, int) or isinstance(repetitions, bool) or repetitions < 1:
-        raise ValueError(f"`repetitions` must be a positive integer. Received: repetitions={repetitions!r}")
+    validation.positive_int("repetitions", repetitions)
+    _check_layer_fn(layer_fn)
+    validation.text("name", name)
     return keras.Sequential([layer_fn(*args, name=f"{name}_{i}", **kwargs) for i in range(1, repetitions + 1)], name=name)
+
+
+def _check_layer_fn(layer_fn):
+    if not callable(layer_fn):
+        raise ValueError(f"`layer_fn` must be a layer class or factory, e.g. keras.layers.Dense. Received: layer_fn={layer_fn!r}")

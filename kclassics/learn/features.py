@@ -39,7 +39,9 @@ class RealValuedColumn:
     normalize: bool = True
 
     def __post_init__(self):
+        validation.text("column_name", self.name)
         validation.positive_int("dimension", self.dimension)
+        validation.boolean("normalize", self.normalize)
 
     @property
     def sources(self):
@@ -61,6 +63,9 @@ class SparseColumnWithKeys:
     keys: tuple
 
     def __post_init__(self):
+        validation.text("column_name", self.name)
+        if isinstance(self.keys, str):
+            raise ValueError(f"`keys` of column {self.name!r} must be a list of values, not one string. Received: keys={self.keys!r}")
         keys = tuple(self.keys)
         if not keys or len(set(keys)) != len(keys):
             raise ValueError(f"`keys` of column {self.name!r} must be a non-empty list of distinct values. Received: keys={self.keys!r}")
@@ -93,6 +98,7 @@ class SparseColumnWithHashBucket:
     hash_bucket_size: int
 
     def __post_init__(self):
+        validation.text("column_name", self.name)
         validation.positive_int("hash_bucket_size", self.hash_bucket_size)
 
     @property
@@ -119,7 +125,10 @@ class BucketizedColumn:
                 "`source_column` of a bucketized column must be a real_valued_column of dimension 1. "
                 f"Received: source_column={self.source_column!r}"
             )
-        boundaries = tuple(float(b) for b in self.boundaries)
+        boundaries = tuple(self.boundaries) if isinstance(self.boundaries, (list, tuple)) else ()
+        if not all(isinstance(b, (int, float, np.number)) and not isinstance(b, bool) and np.isfinite(b) for b in boundaries):
+            boundaries = ()
+        boundaries = tuple(float(b) for b in boundaries)
         if not boundaries or list(boundaries) != sorted(set(boundaries)):
             raise ValueError(f"`boundaries` must be a non-empty increasing list of numbers. Received: boundaries={self.boundaries!r}")
         object.__setattr__(self, "boundaries", boundaries)
@@ -232,9 +241,7 @@ def embedding_column(sparse_id_column, dimension):
 
 def infer_real_valued_columns_from_input(x):
     """`tf.contrib.learn.infer_real_valued_columns_from_input`: one unnormalised numeric column `x` as wide as the array."""
-    x = np.asarray(x)
-    if x.ndim != 2 or x.dtype.kind not in "fiub":
-        raise ValueError(f"Expected a 2-D numeric array of examples x features. Received: an array of shape {x.shape} and dtype {x.dtype}")
+    x = validation.array("x", x, ndim=2, what="numbers (examples x features)")
     return FeatureRecipe([RealValuedColumn("x", x.shape[1], normalize=False)]).adapt({"x": x})
 
 
@@ -254,14 +261,18 @@ class FeatureRecipe:
     Usage:
         recipe = FeatureRecipe([real_valued_column("age"), sparse_column_with_keys("sex", ["female", "male"])])
         recipe.adapt(train_frame)              # the Normalization means and variances
-        inputs = recipe.inputs()               # {"age": Input((1,)), "sex": Input((1,), dtype="string")}
+        inputs = recipe.inputs()               # {"age": Input((1,)), "sex": Input((1,), dtype="string")} (one column: [its Input])
         dense = recipe.encode(inputs)          # (batch, 1 + 3): normalised age, one-hot sex (with an unknown id)
     """
 
     def __init__(self, columns):
-        columns = list(columns)
-        if not columns:
-            raise ValueError("A feature recipe needs at least one column. Received: columns=[]")
+        columns = list(columns) if isinstance(columns, (list, tuple)) else columns
+        if not isinstance(columns, list) or not columns:
+            raise ValueError(f"A feature recipe needs at least one column. Received: columns={columns!r}")
+        strangers = [c for c in columns if not isinstance(c, (RealValuedColumn, EmbeddingColumn, *_CATEGORICAL))]
+        if strangers:
+            raise ValueError(f"`columns` must be feature columns (real_valued_column, sparse_column_with_keys, ...). "
+                             f"Received: {strangers[0]!r}")
         names = [c.name for c in columns]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -352,10 +363,13 @@ class FeatureRecipe:
         import tensorflow as tf
 
         validation.positive_int("batch_size", batch_size)
+        validation.boolean("shuffle", shuffle)
+        validation.boolean("repeat", repeat)
+        validation.seed("seed", seed)
         arrays = self.to_inputs(as_frame(frame, self))
         n = frame_length(arrays)
         if labels is not None:
-            labels = np.asarray(labels)
+            labels = validation.array("labels", labels, what="labels (one per example)", allow_empty=True)
             if len(labels) != n:
                 raise ValueError(f"`labels` must hold one label per example: {n} examples. Received: {len(labels)} labels")
         data = tf.data.Dataset.from_tensor_slices(arrays if labels is None else (arrays, labels))
@@ -400,9 +414,17 @@ class FeatureRecipe:
         return self
 
     def inputs(self):
-        """One `keras.Input` per raw column, named as the column."""
+        """One `keras.Input` per raw column, named as the column: a dict by name, or a list of the one `Input`.
+
+        A recipe that reads one raw column (one inferred from an array) gives
+        a list of its one `Input`: the structure with which a Keras functional
+        model takes a plain array (the book's `fit(x, y)`) as well as a frame
+        `{name: array}` (matched by name), without Keras's warning that "the
+        structure of `inputs` doesn't match" either.
+        """
         self._check_adapted()
-        return {s: keras.Input((self._width(s),), dtype=self.dtypes[s], name=s) for s in self.sources}
+        inputs = {s: keras.Input((self._width(s),), dtype=self.dtypes[s], name=s) for s in self.sources}
+        return inputs if len(inputs) > 1 else list(inputs.values())
 
     def _check_adapted(self):
         if not self.adapted:
@@ -429,6 +451,11 @@ class FeatureRecipe:
             prefix: a prefix for the names of the layers made here (the embeddings and encodings).
         """
         self._check_adapted()
+        if columns is not None:
+            columns = list(columns)
+            check_columns_in(self, columns, "columns")
+        if not isinstance(inputs, dict):  # [the one input] of a one-column recipe
+            inputs = {self.sources[0]: inputs[0] if isinstance(inputs, (list, tuple)) else inputs}
         cache = {}
         parts = []
         for column in columns if columns is not None else self.columns:
@@ -451,7 +478,7 @@ class FeatureRecipe:
 
 def check_columns_in(recipe, columns, argument):
     """Refuses columns that are not the recipe's own."""
-    missing = [c.name for c in columns if c not in recipe.columns]
+    missing = [getattr(c, "name", c) for c in columns if c not in recipe.columns]
     if missing:
         raise ValueError(f"`{argument}` names columns that are not in the feature recipe: {missing}")
 

@@ -38,30 +38,38 @@ class RandomForestClassifier:
         validation.seed("seed", seed)
         self.num_trees, self.max_nodes, self.n_classes, self.seed = num_trees, max_nodes, n_classes, seed
         self.model = None
+        self.num_features = None
 
-    @staticmethod
-    def _frame(x):
-        x = np.asarray(x, dtype="float32")
-        if x.ndim != 2:
-            raise ValueError(f"Expected a 2-D array of examples x features. Received: shape {x.shape}")
-        return {"x": x}
+    def _frame(self, x):
+        """`x` as ydf's frame; NaN is a missing value (ydf's), infinities are refused."""
+        x = validation.array("x", x, ndim=2, what="numbers (examples x features)", finite=False)
+        if np.isinf(x).any():
+            index = tuple(int(i) for i in np.argwhere(np.isinf(x))[0])
+            raise ValueError(f"`x` must hold finite numbers or NaN (missing). Received: x[{index[0]}, {index[1]}]={x[index].item()!r}")
+        if self.num_features is not None and x.shape[1] != self.num_features:
+            raise ValueError(f"`x` must have the {self.num_features} features the forest was grown on. "
+                             f"Received: x=an array of shape {x.shape}")
+        return {"x": x.astype("float32")}
 
     def fit(self, x, y):
-        """Grows the forest on `x` (examples x features) and integer labels `y`; returns self."""
-        y = np.asarray(y).astype("int64").reshape(-1)
-        if y.size and (y.min() < 0 or y.max() >= self.n_classes):
-            raise ValueError(f"Labels must lie in 0 .. {self.n_classes - 1} for n_classes={self.n_classes}. Received labels {sorted(set(y.tolist()))}")
+        """Grows the forest on `x` (examples x features; NaN is a missing value) and integer labels `y`; returns self."""
+        self.num_features = None  # a new forest, of any width
+        frame = self._frame(x)
+        y = validation.class_ids("y", y, self.n_classes, allow_empty=False).reshape(-1)
+        if len(y) != len(frame["x"]):
+            raise ValueError(f"`y` must hold one label per example: {len(frame['x'])} examples. Received: {len(y)} labels")
         ydf = _ydf()
         learner = ydf.RandomForestLearner(
             label="label", num_trees=self.num_trees, max_num_nodes=self.max_nodes, growing_strategy="BEST_FIRST_GLOBAL",
             label_classes=[str(c) for c in range(self.n_classes)], random_seed=self.seed,
         )
-        self.model = learner.train({**self._frame(x), "label": y.astype(str)}, verbose=0)
+        self.model = learner.train({**frame, "label": y.astype(str)}, verbose=0)
+        self.num_features = frame["x"].shape[1]
         return self
 
     def _check_fitted(self):
         if self.model is None:
-            raise ValueError("Fit the forest before predicting: `forest.fit(x, y)`.")
+            raise ValueError("The forest has not been grown: call `forest.fit(x, y)` first.")
 
     def predict_proba(self, x):
         """(n, n_classes) class probabilities (the trees' votes)."""
@@ -77,7 +85,11 @@ class RandomForestClassifier:
 
     def evaluate(self, x, y):
         """{"accuracy": ...} on `x`, `y`."""
-        return {"accuracy": float(np.mean(self.predict(x) == np.asarray(y).reshape(-1)))}
+        predicted = self.predict(x)
+        y = validation.class_ids("y", y, self.n_classes).reshape(-1)
+        if len(y) != len(predicted):
+            raise ValueError(f"`y` must hold one label per example: {len(predicted)} examples. Received: {len(y)} labels")
+        return {"accuracy": float(np.mean(predicted == y))}
 
     def save(self, path):
         """Saves the ydf model to the directory `path` (load it with `ydf.load_model`)."""

@@ -1,7 +1,8 @@
 """K-means clustering (book 10.3.3, L6850-6905) as a `kclassics.Model`: Lloyd's algorithm in `keras.ops`.
 
     kmeans = KMeans(num_centers=6, initial_clusters="random", seed=12)
-    kmeans.fit(points, epochs=10)         # one Lloyd iteration per batch (a full-batch dataset: per epoch)
+    kmeans.fit(points)                    # Lloyd's algorithm to convergence (kmeans.iterations_used, kmeans.converged)
+    kmeans.fit(points, epochs=10)         # exactly 10 Lloyd iterations, as the book's `steps=10`
     kmeans.predict(points)                # the nearest centre of each point
     kmeans.score(points)                  # the summed squared distance to the nearest centre (scikit-learn's inertia)
     kmeans.transform(points)              # the squared distance to every centre
@@ -11,6 +12,11 @@
 nearest centre and moves every centre to the mean of its points (a centre
 with no points stays): with the whole data set as one batch, one step is one
 iteration of Lloyd's algorithm (the book's `use_mini_batch=False`).
+Without `epochs`, `fit` iterates until the inertia changes by less than
+`relative_tolerance` from one iteration to the next (TF.Learn's
+`KMeansClustering(relative_tolerance=)` rule) or `max_iterations` have run
+(scikit-learn's `max_iter`); with `epochs` it runs exactly that many, as
+`keras.Model.fit` does.
 """
 
 import keras
@@ -20,6 +26,8 @@ from kclassics import validation
 from kclassics.model import Model
 
 INITIALIZATIONS = ("random", "kmeans_plus_plus")
+RELATIVE_TOLERANCE = 1e-4  # scikit-learn's `tol` default; TF.Learn's `relative_tolerance` had none (it ran `steps`)
+MAX_ITERATIONS = 300  # scikit-learn's `max_iter` default
 
 
 def squared_distances(points, centers):
@@ -58,6 +66,8 @@ class KMeans(Model):
         self.use_mini_batch = use_mini_batch
         self.seed = seed
         self.initialized = False
+        self.iterations_used = 0  # Lloyd iterations (passes over the points) of the last `fit`
+        self.converged = None  # whether the last `fit` without `epochs` met `relative_tolerance`
 
     def build(self, input_shape):
         self.centers = self.add_weight((self.num_centers, input_shape[-1]), initializer="zeros", trainable=False, name="centers")
@@ -72,7 +82,7 @@ class KMeans(Model):
 
     def initialize(self, points):
         """Chooses the initial centres among `points` (an (n, dims) array) and resets the running counts."""
-        points = ops.convert_to_tensor(points, "float32")
+        points = ops.convert_to_tensor(self._check_points("points", points), "float32")
         n = int(ops.shape(points)[0])
         if n < self.num_centers:
             raise ValueError(
@@ -98,18 +108,62 @@ class KMeans(Model):
         self.initialized = True
         return self
 
-    def fit(self, x=None, y=None, **kwargs):
-        """`keras.Model.fit` over the points: initialises the centres from `x` first when it is an array, whose
-        rows then form one batch (one Lloyd iteration per epoch) unless `use_mini_batch`."""
+    def _check_points(self, name, points):
+        """`points` as a 2-D array of finite numbers, as wide as the centres once they exist (a tensor: by its shape)."""
+        if not ops.is_tensor(points):
+            points = validation.array(name, points, ndim=2, what="numbers (points x dimensions)")
+        elif len(points.shape) != 2:
+            raise ValueError(f"`{name}` must be a 2-D tensor of points x dimensions. Received: {name} of shape {tuple(points.shape)}")
+        if self.built and points.shape[1] is not None and points.shape[1] != self.centers.shape[1]:
+            raise ValueError(f"`{name}` must have {self.centers.shape[1]} dimensions, as the centres do. "
+                             f"Received: {name}=an array of shape {points.shape}")
+        return points
+
+    def fit(self, x=None, y=None, epochs=None, relative_tolerance=RELATIVE_TOLERANCE, max_iterations=MAX_ITERATIONS, **kwargs):
+        """Lloyd's algorithm on the points `x`: to convergence, or for exactly `epochs` iterations.
+
+        Args:
+            x: an (n, dims) array of points (the centres are first chosen among them), or a dataset of
+                batches once `initialize(points)` has chosen the centres (then `epochs` is needed).
+            epochs: Lloyd iterations to run (passes over the points, with `use_mini_batch`), as
+                `keras.Model.fit`; None: until convergence.
+            relative_tolerance: without `epochs`, stop once the inertia (summed squared distance to the
+                nearest centre) changes by at most this fraction, `|previous - now| / (1 + |previous|)`,
+                TF.Learn's rule; 0 runs until no point changes cluster.
+            max_iterations: without `epochs`, stop after this many iterations (`converged` is then False).
+            **kwargs: `keras.Model.fit`'s (callbacks, verbose, initial_epoch, ...).
+
+        Returns:
+            The `History`; `iterations_used` holds the iterations this call ran.
+        """
+        validation.positive_int("epochs", epochs, allow_none=True)
+        validation.non_negative_float("relative_tolerance", relative_tolerance)
+        validation.positive_int("max_iterations", max_iterations)
+        is_array = x is not None and not _is_dataset(x)
+        if is_array:
+            x = self._check_points("x", x)
         if not self.initialized:
-            if x is None or not hasattr(x, "shape"):
-                raise ValueError("Call `initialize(points)` before fitting KMeans on a dataset.")
+            if not is_array:
+                raise ValueError("Call `initialize(points)` before fitting KMeans on a dataset. "
+                                 f"Received: x={type(x).__name__}")
             self.initialize(x)
-        if hasattr(x, "shape") and not self.use_mini_batch and kwargs.get("batch_size") is None:
+        if is_array and not self.use_mini_batch and kwargs.get("batch_size") is None:
             kwargs["batch_size"] = len(x)
         if not self.compiled:
             self.compile()
-        return super().fit(x, y, **kwargs)
+        callbacks = list(kwargs.pop("callbacks", None) or [])
+        until = None
+        if epochs is None:
+            if not is_array:
+                raise ValueError("KMeans.fit on a dataset needs `epochs=`: convergence is judged on all the points, "
+                                 f"given as an array. Received: x={type(x).__name__}, epochs=None")
+            until = Convergence(relative_tolerance, None if not self.use_mini_batch else x)
+            callbacks.insert(0, until)
+            epochs = kwargs.get("initial_epoch", 0) + max_iterations
+        history = super().fit(x, y, epochs=epochs, callbacks=callbacks, **kwargs)
+        self.iterations_used = len(history.epoch)
+        self.converged = until.converged if until is not None else None
+        return history
 
     def train_step(self, data):
         points, _, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -135,7 +189,19 @@ class KMeans(Model):
 
     def transform(self, points, batch_size=None):
         """(n, num_centers) squared distances of each point to each centre (the book's `transform`)."""
-        return squared_distances(ops.convert_to_tensor(points, "float32"), self.centers)
+        self._check_fitted()
+        return squared_distances(ops.convert_to_tensor(self._check_points("points", points), "float32"), self.centers)
+
+    def predict(self, x, **kwargs):
+        """The nearest centre of each point (the book's `predict_cluster_idx`)."""
+        self._check_fitted()
+        if not _is_dataset(x):
+            x = self._check_points("x", x)
+        return super().predict(x, **kwargs)
+
+    def _check_fitted(self):
+        if not self.initialized and not self.built:
+            raise ValueError("KMeans has no centres yet: call `fit(points)` or `initialize(points)` first.")
 
     @property
     def cluster_centers(self):
@@ -149,3 +215,29 @@ class KMeans(Model):
     def get_config(self):
         return {"num_centers": self.num_centers, "initial_clusters": self.initial_clusters,
                 "use_mini_batch": self.use_mini_batch, "seed": self.seed, "name": self.name}
+
+
+def _is_dataset(x):
+    """Whether `x` is a dataset (tf.data, a generator, a PyDataset) rather than an array of points."""
+    return not hasattr(x, "shape") and not isinstance(x, (list, tuple))
+
+
+class Convergence(keras.callbacks.Callback):
+    """Stops `KMeans.fit` once the inertia's relative change `|previous - now| / (1 + |previous|)` is at most `tolerance`.
+
+    The rule of TF.Learn's `KMeansClustering(relative_tolerance=)`. The inertia is
+    the full-batch step's (`logs["inertia"]`, the points' summed squared distance to
+    the moved centres), or with mini-batches the model's `score(points)` after the pass.
+    """
+
+    def __init__(self, tolerance, points=None):
+        super().__init__()
+        self.tolerance, self.points = tolerance, points
+        self.previous, self.converged = None, False
+
+    def on_epoch_end(self, epoch, logs=None):
+        inertia = self.model.score(self.points) if self.points is not None else float(logs["inertia"])
+        if self.previous is not None and abs(self.previous - inertia) / (1.0 + abs(self.previous)) <= self.tolerance:
+            self.converged = True
+            self.model.stop_training = True
+        self.previous = inertia

@@ -10,14 +10,12 @@ import dataclasses
 import math
 from typing import Optional
 
-import keras
 import numpy as np
 
 from kclassics import validation
-from kclassics.apps import create_model
 from kclassics.log import log
-from kclassics.programs import Program, register
-from kclassics.programs._data import load_program_data
+from kclassics.optimizers import make_optimizer
+from kclassics.programs import MNIST_FILES, Length, Program, register
 from kclassics.runs import Run
 
 
@@ -75,40 +73,44 @@ def get_random_block_from_data(data, batch_size, rng):
     return data[start : start + batch_size]
 
 
-def train_autoencoder(config, out=None, resume=False, data_dir=None, callbacks=(), verbose=1, run_name=None):
+def train_autoencoder(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose=1):
     """Runs the book's autoencoder experiment and writes a run directory.
 
     Args:
         config: an `AutoencoderConfig`.
+        program: the `Program` being run.
         out: run directory; default a new `runs/denoising_autoencoder-<timestamp>`.
         resume: continue the run in `out` after its last finished epoch.
         data_dir: directory of the MNIST IDX files (switches the dataset to MNIST).
         callbacks: unused, for the common program signature.
         verbose: log the book's per-epoch line when truthy.
-        run_name: prefix of a default run directory.
 
     Returns:
         A `RunResult` whose metrics hold `test_total_cost`, and the average
         training cost (`epoch_costs`) and the test total cost
         (`test_costs`, also `test_costs_per_epoch`) after every epoch.
     """
+    import keras
+    import tensorflow as tf
+
+    from kclassics.apps import create_model
+    from kclassics.programs._data import load_program_data
+
     splits = load_program_data(config.dataset, data_dir, flatten=True)
     if len(splits.train) <= config.batch_size:
         raise ValueError(
             f"`batch_size` must be smaller than the {len(splits.train)} training examples. Received: batch_size={config.batch_size}"
         )
-    run = Run.open(out, run_name or config.model, config, resume)
+    run = Run.open(out, program, config, resume)
     x_train, x_test = standard_scale(splits.train.x, splits.test.x)
     keras.utils.set_random_seed(config.seed)
     model = create_model(config.model, input_shape=(x_train.shape[1],), hidden_units=config.hidden_units, scale=config.scale)
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+    model.compile(optimizer=program.optimizer(config))
     first_epoch = run.restore(model).get("epoch", 0)
 
     batches_per_epoch = int(len(x_train) / config.batch_size)  # total_batch = int(n_samples / batch_size), L1433
     epochs = math.ceil(config.steps / batches_per_epoch) if config.steps else config.epochs
     total_steps = config.steps or epochs * batches_per_epoch
-
-    import tensorflow as tf
 
     writer = tf.summary.create_file_writer(str(run.log_dir))
     run.start_training()
@@ -140,12 +142,14 @@ def train_autoencoder(config, out=None, resume=False, data_dir=None, callbacks=(
         "test_costs": test_costs,
         "test_costs_per_epoch": test_costs,
     }
-    return run.finish(model, metrics, task="reconstruction")
+    return run.finish(model, metrics, task=program.task)
 
 
 register(Program(
-    "denoising_autoencoder", DENOISING_AUTOENCODER, train_autoencoder,
+    "denoising_autoencoder", DENOISING_AUTOENCODER, f"{__name__}:train_autoencoder",
     "Additive Gaussian noise autoencoder, Adam 1e-3, 20 epochs x 128 (4.2)",
     summary="test total cost {test_total_cost:.1f} ({steps} steps, {train_seconds:.1f} s)",
-    task="reconstruction",
+    length=Length("epochs", "epochs", instead=("steps",)),
+    optimizer=lambda config: make_optimizer("adam", config.learning_rate),
+    data=MNIST_FILES, task="reconstruction",
 ))

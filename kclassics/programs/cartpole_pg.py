@@ -11,12 +11,12 @@ ceiling; v1 allows 500 and calls the task solved at a 100-episode mean of
 
 import dataclasses
 
-import keras
 import numpy as np
 
 from kclassics import validation
 from kclassics.log import log
-from kclassics.programs import Program, register
+from kclassics.optimizers import make_optimizer
+from kclassics.programs import Length, Option, Program, register
 from kclassics.runs import Run
 
 UNTIL = ("book", "475", "episodes")
@@ -99,7 +99,7 @@ def play_episode(env, forward, rng):
     return np.asarray(observations, np.float32), np.asarray(actions, np.int32), np.asarray(rewards, np.float64)
 
 
-def train_cartpole(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto"):
+def train_cartpole(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto"):
     """Trains the book's policy network and writes a run directory.
 
     Returns:
@@ -108,6 +108,8 @@ def train_cartpole(config, out=None, resume=False, data_dir=None, callbacks=(), 
         `mean100_475_episode` (the first episode at which the last 100 averaged
         >= 475, None if none), `final_mean100`, `episodes` and `env_steps`.
     """
+    import keras
+
     from kclassics.rl import episode_advantages, policy_network
     from kclassics.rl.agents import PolicyGradient
     from kclassics.rl.play import plot_rewards, write_play_gif
@@ -115,10 +117,10 @@ def train_cartpole(config, out=None, resume=False, data_dir=None, callbacks=(), 
     if data_dir is not None:
         raise ValueError(f"cartpole_pg plays its environment and reads no data. Received: data_dir={data_dir!r}")
     env = make_cartpole(config.env)
-    run = Run.open(out, "cartpole_pg", config, resume, checkpoint_steps=config.batch_size)
+    run = Run.open(out, program, config, resume, checkpoint_steps=config.batch_size)
     keras.utils.set_random_seed(config.seed)
     model = policy_network(env.observation_space.shape[0], config.hidden_units)
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+    model.compile(optimizer=program.optimizer(config))
     learner = PolicyGradient(model)
     model.optimizer.build(model.trainable_variables)
     state = run.restore(model)
@@ -163,10 +165,10 @@ def train_cartpole(config, out=None, resume=False, data_dir=None, callbacks=(), 
         "episodes": episode,
         "env_steps": env_steps,
     }
-    result = run.finish(model, metrics, task="policy", step=episode, input_name="observations",
-                        values="probabilities")
-    plot_rewards(rewards, run.path / "curves.png", title=f"policy gradient on {config.env}",
-                 references=[("book's criterion 200", config.solved_reward), ("v1 solved 475", V1_THRESHOLD)])
+    references = [("book's criterion 200", config.solved_reward), ("v1 solved 475", V1_THRESHOLD)]
+    result = run.finish(model, metrics, task=program.task, step=episode, input_name="observations", values="probabilities",
+                        curves=lambda path: plot_rewards(rewards, path, title=f"policy gradient on {config.env}",
+                                                         references=references))
     _, played = write_play_gif(model, dataclasses.asdict(config), run.path / "play.gif", seed=config.seed)
     log(f"play.gif: greedy rewards {played}")
     return result
@@ -177,9 +179,13 @@ def _stopped(config, book_episode, solved_episode):
 
 
 register(Program(
-    "cartpole_pg", CARTPOLE_PG, train_cartpole,
+    "cartpole_pg", CARTPOLE_PG, f"{__name__}:train_cartpole",
     "Policy gradient on CartPole-v1: 4-50-1 policy, 25 episodes a batch, Adam 0.1 (8.2)",
-    summary="book criterion (batch average > 200) at episode {book_criterion_episode}, 100-episode mean >= 475 at "
-    "episode {mean100_475_episode}; {episodes} episodes, {env_steps} steps, {train_seconds:.1f} s",
-    task="policy",
+    summary="episode reaching the book's criterion (a batch averaging over 200): {book_criterion_episode}; reaching a "
+    "100-episode mean >= 475: {mean100_475_episode}; {episodes} episodes, {env_steps} steps, {train_seconds:.1f} s",
+    length=Length("episodes", "episodes"),
+    options=(Option("gamma", float, "discount of future rewards, in [0, 1]", validation.fraction),
+             Option("env", str, "gymnasium environment id with 4 observations and 2 actions")),
+    optimizer=lambda config: make_optimizer("adam", config.learning_rate),
+    task="policy", tensorboard=False, files=("play.gif",),
 ))

@@ -8,17 +8,11 @@ models `cifar10.py` the book's code comes from.
 """
 
 import dataclasses
-import time
 
-import keras
-
-from kclassics import data as kdata
 from kclassics import validation
-from kclassics.distribute import STRATEGIES
-from kclassics.log import log
-from kclassics.programs import Program, register
-from kclassics.programs._data import load_program_data
-from kclassics.training import FitRecipe, train_classifier
+from kclassics.distribute.cluster import STRATEGIES
+from kclassics.optimizers import make_optimizer
+from kclassics.programs import Length, Program, register
 
 SCHEDULES = ("adam", "sgd_decay")
 # tensorflow/models tutorials/image/cifar10/cifar10.py: INITIAL_LEARNING_RATE 0.1,
@@ -80,12 +74,14 @@ class Cifar10Config:
         """The learning rate, or with `sgd_decay` the rate decayed by 10x every 350 epochs (staircase)."""
         if self.schedule == "adam":
             return self.learning_rate
+        import keras
+
         decay_steps = int(TRAIN_EXAMPLES / self.batch_size * SGD_EPOCHS_PER_DECAY)
         return keras.optimizers.schedules.ExponentialDecay(self.learning_rate, decay_steps, SGD_DECAY_FACTOR, staircase=True)
 
     def make_optimizer(self):
-        optimizer = keras.optimizers.Adam if self.schedule == "adam" else keras.optimizers.SGD
-        return optimizer(self.learning_rate_schedule())
+        """Adam at `learning_rate`, or SGD on the decaying schedule."""
+        return make_optimizer("adam" if self.schedule == "adam" else "sgd", self.learning_rate_schedule())
 
 
 CIFAR10_CNN = Cifar10Config()
@@ -93,55 +89,17 @@ CIFAR10_CNN = Cifar10Config()
 CIFAR10_CNN_LONG = dataclasses.replace(CIFAR10_CNN, schedule="sgd_decay", learning_rate=SGD_INITIAL_LEARNING_RATE, steps=100_000)
 
 
-class BookStepLogger(keras.callbacks.Callback):
-    """Prints `step %d,loss=%.2f (%.1f examples/sec; %.3f sec/batch)` every `every` steps (L1997).
-
-    The step counts from 0 and the loss is that step's batch loss (cross
-    entropy + L2), recovered from Keras's running mean; the duration covers
-    fetching the batch and the update, as the book's `time.time()` pair does.
-    """
-
-    def __init__(self, batch_size, every=10):
-        super().__init__()
-        self.batch_size = batch_size
-        self.every = every
-        self.lines = []
-        self._previous_mean = 0.0
-        self._end = None
-
-    def on_train_batch_begin(self, batch, logs=None):
-        if self._end is None:
-            self._end = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        now = time.perf_counter()
-        duration, self._end = now - self._end, now
-        mean = float(logs["loss"])
-        batch_loss = (batch + 1) * mean - batch * self._previous_mean  # the running mean restarts each epoch
-        self._previous_mean = mean
-        step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations)) - 1
-        if step % self.every == 0:
-            line = "step %d,loss=%.2f (%.1f examples/sec; %.3f sec/batch)" % (
-                step, batch_loss, self.batch_size / duration, duration
-            )
-            self.lines.append(line)
-            log(line)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._previous_mean = 0.0
-
-
-def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), verbose=0, run_name=None, strategy=None):
+def train_cifar10(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose=0, strategy=None):
     """Trains the book's CIFAR-10 CNN and writes a run directory.
 
     Args:
         config: a `Cifar10Config`.
+        program: the `Program` being run.
         out: run directory; default a new `runs/cifar10_cnn-<timestamp>`.
         resume: continue the run in `out` from its last checkpoint.
         data_dir: directory holding `cifar-10-batches-bin/` (default: tensorflow-datasets).
         callbacks: extra Keras callbacks.
         verbose: unused: the book's log line every `log_every` steps is the progress report.
-        run_name: prefix of a default run directory.
         strategy: a `tf.distribute.Strategy` (see `kclassics.distribute`); under
             MirroredStrategy this is the book's multi-GPU program (9.2): every
             replica takes a batch of `config.batch_size`.
@@ -150,6 +108,12 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
         A `RunResult` whose `test_accuracy` is the precision @ 1; `metrics.json`
         also holds `precision_at_1` and the book's log lines of this call (`log`).
     """
+    from kclassics import data as kdata
+    from kclassics.callbacks.book import BookStepLogger
+    from kclassics.log import log
+    from kclassics.programs._data import load_program_data
+    from kclassics.training import FitRecipe, train_classifier
+
     splits = load_program_data(config.dataset, data_dir)
     logger = BookStepLogger(config.batch_size, config.log_every)
 
@@ -170,11 +134,14 @@ def train_cifar10(config, out=None, resume=False, data_dir=None, callbacks=(), v
         # signature, whose decoder resizes (the float `serving_default` takes the crops)
         serving_preprocess=None,
     )
-    return train_classifier(config, out, resume, data_dir, (logger, *callbacks), 0, run_name, strategy, splits, recipe)
+    return train_classifier(config, program, out, resume, data_dir, (logger, *callbacks), 0, strategy, splits, recipe)
 
 
 _SUMMARY = "precision @ 1 = {precision_at_1:.3f} (test loss {test_loss:.4f}, {steps} steps, {train_seconds:.1f} s)"
-register(Program("cifar10_cnn", CIFAR10_CNN, train_cifar10, "CIFAR-10 CNN with LRN and L2, Adam 1e-3, 3000 steps x 128 (5.3)",
-                 summary=_SUMMARY, strategies=STRATEGIES))
-register(Program("cifar10_cnn_long", CIFAR10_CNN_LONG, train_cifar10, "CIFAR-10 CNN, SGD 0.1 with staircase decay, 100k steps (5.3)",
-                 summary=_SUMMARY, strategies=STRATEGIES))
+for _name, _config, _description in (
+    ("cifar10_cnn", CIFAR10_CNN, "CIFAR-10 CNN with LRN and L2, Adam 1e-3, 3000 steps x 128 (5.3)"),
+    ("cifar10_cnn_long", CIFAR10_CNN_LONG, "CIFAR-10 CNN, SGD 0.1 with staircase decay, 100k steps (5.3)"),
+):
+    register(Program(_name, _config, f"{__name__}:train_cifar10", _description, summary=_SUMMARY, length=Length("steps"),
+                     optimizer=Cifar10Config.make_optimizer, strategies=STRATEGIES,
+                     data="directory holding cifar-10-batches-bin/ (default: tensorflow-datasets' cifar10)"))

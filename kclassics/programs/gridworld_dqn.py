@@ -19,12 +19,12 @@ epsilon falls, the code it comes from trains throughout).
 import dataclasses
 import time
 
-import keras
 import numpy as np
 
 from kclassics import validation
 from kclassics.log import log
-from kclassics.programs import Program, register
+from kclassics.optimizers import make_optimizer
+from kclassics.programs import Length, Option, Program, register
 from kclassics.runs import Run
 
 REPORT_EVERY = 25  # if i % 25 == 0: print(...), L5500
@@ -126,7 +126,8 @@ class Timer:
         return now
 
 
-def train_gridworld(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", eval_episodes=EVAL_EPISODES):
+def train_gridworld(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto",
+                    eval_episodes=EVAL_EPISODES):
     """Trains the book's double dueling DQN on GridWorld and writes a run directory.
 
     Returns:
@@ -136,6 +137,8 @@ def train_gridworld(config, out=None, resume=False, data_dir=None, callbacks=(),
         the time per part of the loop (`env_steps_per_second`,
         `train_steps_per_second`, `seconds`).
     """
+    import keras
+
     from kclassics.rl import ReplayBuffer, q_network, upscale
     from kclassics.rl.agents import DoubleDQN
     from kclassics.rl.play import plot_rewards, write_play_gif
@@ -143,13 +146,13 @@ def train_gridworld(config, out=None, resume=False, data_dir=None, callbacks=(),
     if data_dir is not None:
         raise ValueError(f"gridworld_dqn plays its environment and reads no data. Received: data_dir={data_dir!r}")
     env = make_gridworld(config)
-    run = Run.open(out, "gridworld_dqn", config, resume, checkpoint_steps=config.checkpoint_episodes)
+    run = Run.open(out, program, config, resume, checkpoint_steps=config.checkpoint_episodes)
     keras.utils.set_random_seed(config.seed)
     pixels = config.observation == "pixels"
     to_input = upscale if pixels else (lambda grid: grid)
     input_shape = (84, 84, 3) if pixels else env.observation_space.shape
     main, target = q_network(input_shape, env.action_space.n, name="main_q"), q_network(input_shape, env.action_space.n, name="target_q")
-    main.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
+    main.compile(optimizer=program.optimizer(config))
     main.optimizer.build(main.trainable_variables)
     agent = DoubleDQN(main, target, config.gamma, config.tau)
     buffer = ReplayBuffer(config.buffer_size, env.observation_space.shape)
@@ -237,9 +240,10 @@ def train_gridworld(config, out=None, resume=False, data_dir=None, callbacks=(),
         "train_steps_per_second": round(trained / timer.seconds["train"], 2) if timer.seconds["train"] else None,
         "seconds": seconds,
     }
-    result = run.finish(main, metrics, task="policy", step=episode, input_name="observations")
-    plot_rewards(rewards, run.path / "curves.png", title="double dueling DQN on GridWorld",
-                 references=[("book's end ~22", 22.0), ("random ~2", 2.0)])
+    references = [("book's end ~22", 22.0), ("random ~2", 2.0)]
+    result = run.finish(main, metrics, task=program.task, step=episode, input_name="observations",
+                        curves=lambda path: plot_rewards(rewards, path, title="double dueling DQN on GridWorld",
+                                                         references=references))
     _, played = write_play_gif(main, dataclasses.asdict(config), run.path / "play.gif", seed=config.seed)
     log(f"play.gif: greedy rewards {played}")
     return result
@@ -262,9 +266,13 @@ def evaluate(agent, config, to_input, episodes=WINDOW):
 
 
 register(Program(
-    "gridworld_dqn", GRIDWORLD_DQN, train_gridworld,
+    "gridworld_dqn", GRIDWORLD_DQN, f"{__name__}:train_gridworld",
     "Double dueling DQN with experience replay on the 5x5 GridWorld, 84x84 pixels (8.3)",
     summary="mean reward of the last 100 episodes {last100_mean_reward:.2f} (greedy {greedy_mean_reward:.2f}); "
     "{episodes} episodes, {env_steps} steps, {train_seconds:.1f} s",
-    task="policy",
+    length=Length("episodes", "episodes"),
+    options=(Option("gamma", float, "discount of future rewards, in [0, 1]", validation.fraction),
+             Option("buffer_size", int, "transitions the replay buffer keeps", validation.positive_int)),
+    optimizer=lambda config: make_optimizer("adam", config.learning_rate),
+    task="policy", tensorboard=False, files=("play.gif",),
 ))

@@ -8,16 +8,9 @@ smaller than MNIST's, `digits_steps` says how long to train instead (see
 docs/reproduction.md).
 """
 
-import keras
-import numpy as np
-
-from kclassics import data as kdata
-from kclassics.distribute import STRATEGIES
-from kclassics.callbacks.stop import global_step
-from kclassics.log import log
-from kclassics.programs import Program, register
-from kclassics.programs._data import load_program_data, with_dataset
-from kclassics.training import TrainConfig, train_classifier
+from kclassics.distribute.cluster import STRATEGIES
+from kclassics.programs import MNIST_FILES, Program, register
+from kclassics.programs.classifier import CLASSIFIER_LENGTH, TrainConfig, classifier_total_steps
 
 SOFTMAX_REGRESSION = TrainConfig(
     model="softmax_regression",
@@ -58,50 +51,24 @@ BIRNN_MNIST = TrainConfig(
     source="book 7.3, L4545-4547, L4614",
 )
 
-TRAINING_ACCURACY_EVERY = 100  # if i % 100 == 0: print training accuracy, L1757
-
-
-class TrainingAccuracyPrinter(keras.callbacks.Callback):
-    """Prints `step %d, training accuracy %g` every `every` steps, as the book's CNN loop (L1757-1760).
-
-    The accuracy is measured with dropout off (`keep_prob: 1.0`) on a fresh
-    training batch of the run's batch size, before that step's update.
-
-    Args:
-        train: the training `Split`.
-        batch_size: examples in the measured batch.
-        every: steps between prints.
-        seed: shuffling seed of the measured batches.
-    """
-
-    def __init__(self, train, batch_size, every=TRAINING_ACCURACY_EVERY, seed=0):
-        super().__init__()
-        self.every = every
-        self._batches = iter(kdata.training_pipeline(train, batch_size, seed=seed + 1))
-        self.printed = []
-
-    def on_train_batch_begin(self, batch, logs=None):
-        step = global_step(self.model)
-        if step % self.every:
-            return
-        x, y = next(self._batches)
-        predicted = np.argmax(keras.ops.convert_to_numpy(self.model(x, training=False)), axis=-1)
-        accuracy = float(np.mean(predicted == keras.ops.convert_to_numpy(y)))
-        self.printed.append((step, accuracy))
-        log("step %d, training accuracy %g" % (step, accuracy))
-
-
-def run_classifier(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", **kwargs):
+def run_classifier(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", **kwargs):
     """`train_classifier` on the digits, or on MNIST when `data_dir` is given."""
-    return train_classifier(with_dataset(config, data_dir), out, resume, data_dir, callbacks, verbose, **kwargs)
+    from kclassics.programs._data import with_dataset
+    from kclassics.training import train_classifier
+
+    return train_classifier(with_dataset(config, data_dir), program, out, resume, data_dir, callbacks, verbose, **kwargs)
 
 
-def run_cnn(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", **kwargs):
+def run_cnn(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", **kwargs):
     """`run_classifier` that also prints the training accuracy every 100 steps like the book."""
+    from kclassics.callbacks.book import TrainingAccuracyPrinter
+    from kclassics.programs._data import load_program_data, with_dataset
+    from kclassics.training import train_classifier
+
     config = with_dataset(config, data_dir)
     splits = load_program_data(config.dataset, data_dir)
     printer = TrainingAccuracyPrinter(splits.train, config.batch_size, seed=config.seed)
-    return train_classifier(config, out, resume, data_dir, (printer, *callbacks), verbose, splits=splits, **kwargs)
+    return train_classifier(config, program, out, resume, data_dir, (printer, *callbacks), verbose, splits=splits, **kwargs)
 
 
 for _config, _run, _description in (
@@ -110,4 +77,6 @@ for _config, _run, _description in (
     (MNIST_CNN, run_cnn, "Two-layer CNN, Adam 1e-4, 20000 steps x 50, training accuracy every 100 steps (5.2)"),
     (BIRNN_MNIST, run_classifier, "Bidirectional LSTM over rows, Adam 0.01, 400,000 samples in batches of 128 (7.3)"),
 ):
-    register(Program(_config.model, _config, _run, _description, strategies=STRATEGIES))
+    register(Program(_config.model, _config, f"{__name__}:{_run.__name__}", _description, length=CLASSIFIER_LENGTH,
+                     optimizer=TrainConfig.make_optimizer, total_steps=classifier_total_steps, strategies=STRATEGIES,
+                     data=MNIST_FILES))

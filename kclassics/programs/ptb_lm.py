@@ -17,139 +17,21 @@ mid-epoch continues the same streams from the next batch: it trains exactly
 the batches an uninterrupted run would.
 """
 
-import dataclasses
 import json
-import time
 from pathlib import Path
 
-import keras
 import numpy as np
 
-from kclassics import validation
 from kclassics.data import ptb
-from kclassics.language_model import LSTM_IMPLEMENTATIONS, EpochDecay, LanguageModel, TruncatedBPTT, evaluate_perplexity
+# The book's configurations load on every backend and before Keras: they are beside the model.
+from kclassics.language_model_configs import CONFIGS, LARGE, MEDIUM, SMALL, PTBConfig, build_language_model  # noqa: F401
 from kclassics.log import log
-from kclassics.programs import Program, register
-from kclassics.runs import CHECKPOINT_SECONDS, Run
+from kclassics.files import read_json
+from kclassics.programs import Length, Program, register
+from kclassics.runs import Run
 
 VOCABULARY_FILE = "vocab.txt"
 CORPUS_FILE = "corpus.json"
-LOG_LINES_PER_EPOCH = 10  # if step % (epoch_size // 10) == 10: print, L4415
-
-
-@dataclasses.dataclass(frozen=True)
-class PTBConfig:
-    """One of the book's three language-model configurations (L4309-4363).
-
-    Attributes:
-        name: small, medium or large.
-        init_scale: weights start in `U(-init_scale, init_scale)`.
-        learning_rate: SGD's learning rate for the first `max_epoch` epochs.
-        max_grad_norm: gradients are clipped to this global norm.
-        num_layers: LSTM layers.
-        num_steps: time steps per window (the truncation of backpropagation).
-        hidden_size: width of the embedding and of the LSTM layers.
-        max_epoch: epochs at the full learning rate.
-        epochs: epochs in all (the book's `max_max_epoch`).
-        keep_prob: dropout keep probability.
-        lr_decay: the learning rate's factor per epoch after `max_epoch`.
-        batch_size: parallel streams.
-        vocab_size: most words in the vocabulary (PTB has exactly 10,000).
-        tie_weights: share the embedding and softmax matrices (not the book's).
-        lstm: "basic" (the book's BasicLSTMCell) or "keras" (keras.layers.LSTM,
-            cuDNN on a GPU; the same function).
-        seed: seed of the weights and dropout masks.
-        source: where in the book these values come from.
-    """
-
-    name: str = "small"
-    init_scale: float = 0.1
-    learning_rate: float = 1.0
-    max_grad_norm: float = 5.0
-    num_layers: int = 2
-    num_steps: int = 20
-    hidden_size: int = 200
-    max_epoch: int = 4
-    epochs: int = 13
-    keep_prob: float = 1.0
-    lr_decay: float = 0.5
-    batch_size: int = 20
-    vocab_size: int = ptb.VOCAB_SIZE
-    tie_weights: bool = False
-    lstm: str = "basic"
-    seed: int = 0
-    source: str = "book 7.2, SmallConfig L4309-4324"
-
-    def __post_init__(self):
-        for field in ("num_layers", "num_steps", "hidden_size", "max_epoch", "epochs", "batch_size", "vocab_size"):
-            validation.positive_int(field, getattr(self, field))
-        for field in ("init_scale", "learning_rate", "max_grad_norm"):
-            validation.positive_float(field, getattr(self, field))
-        validation.fraction("keep_prob", self.keep_prob, low_open=True)
-        validation.fraction("lr_decay", self.lr_decay, low_open=True)
-        validation.boolean("tie_weights", self.tie_weights)
-        validation.one_of("lstm", self.lstm, LSTM_IMPLEMENTATIONS)
-        validation.seed("seed", self.seed)
-
-
-SMALL = PTBConfig()  # init_scale 0.1, lr 1.0, max_grad_norm 5, 2 layers, 20 steps, 200 units, 4/13 epochs, keep 1.0, decay 0.5, L4309-4324
-MEDIUM = PTBConfig(  # MediumConfig, L4330-4342
-    name="medium", init_scale=0.05, learning_rate=1.0, max_grad_norm=5.0, num_layers=2, num_steps=35, hidden_size=650,
-    max_epoch=6, epochs=39, keep_prob=0.5, lr_decay=0.8, batch_size=20, vocab_size=10000,
-    source="book 7.2, MediumConfig L4330-4342",
-)
-LARGE = PTBConfig(  # LargeConfig, L4348-4363
-    name="large", init_scale=0.04, learning_rate=1.0, max_grad_norm=10.0, num_layers=2, num_steps=35, hidden_size=1500,
-    max_epoch=14, epochs=55, keep_prob=0.35, lr_decay=1 / 1.15, batch_size=20, vocab_size=10000,
-    source="book 7.2, LargeConfig L4348-4363",
-)
-CONFIGS = {"small": SMALL, "medium": MEDIUM, "large": LARGE}
-
-
-def build_language_model(config, vocab_size):
-    """The `LanguageModel` of `config` over a vocabulary of `vocab_size` words."""
-    return LanguageModel(vocab_size, config.hidden_size, config.num_layers, keep_prob=config.keep_prob,
-                         init_scale=config.init_scale, tie_weights=config.tie_weights, lstm=config.lstm)
-
-
-class BookLog(keras.callbacks.Callback):
-    """`%.3f perplexity: %.3f speed: %.0f wps` ten times per epoch, as the book's `run_epoch` (L4413-4418).
-
-    The book prints when `step % (epoch_size // 10) == 10`; an epoch shorter
-    than 110 batches prints at the last batch of each tenth instead.
-    """
-
-    def __init__(self, trainer, epoch_size, words_per_batch, start=0):
-        super().__init__()
-        self.trainer, self.epoch_size, self.words_per_batch, self.start = trainer, epoch_size, words_per_batch, start
-        self.every = max(epoch_size // LOG_LINES_PER_EPOCH, 1)
-        self.offset = min(10, self.every - 1)
-        self.words_per_sec = float("nan")
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._began = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        step = self.start + batch
-        if step % self.every == self.offset or batch + 1 + self.start == self.epoch_size:
-            self.words_per_sec = (batch + 1) * self.words_per_batch / (time.perf_counter() - self._began)
-        if step % self.every == self.offset:
-            log("%.3f perplexity: %.3f speed: %.0f wps" % (step / self.epoch_size, self.trainer.perplexity(), self.words_per_sec))
-
-
-class MidEpochCheckpoint(keras.callbacks.Callback):
-    """Checkpoints the trainer (weights, optimizer, carried state) when the run's time schedule says so."""
-
-    def __init__(self, run, trainer, first_step):
-        super().__init__()
-        self.run, self.trainer, self.first_step = run, trainer, first_step
-
-    def on_train_batch_end(self, batch, logs=None):
-        step = self.first_step + batch + 1
-        if self.run.due(step, by_steps=False):
-            self.run.checkpoint(step, self.trainer)
-
-
 def _check_vocabulary(out, vocabulary):
     """Refuses to resume a run with a vocabulary other than the one it was trained on."""
     path = Path(out).expanduser() / VOCABULARY_FILE
@@ -163,16 +45,18 @@ def _check_vocabulary(out, vocabulary):
             )
 
 
-def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto"):
+def train_ptb_lm(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto"):
     """Trains the book's language model and writes a run directory.
 
     Args:
         config: a `PTBConfig` (`SMALL`, `MEDIUM`, `LARGE` or a variant).
+        program: the `Program` being run.
         out: run directory; default a new `runs/ptb_lm-<timestamp>`.
         resume: continue the run in `out` from its last checkpoint.
         data_dir: a directory holding `ptb.train.txt`, `ptb.valid.txt` and
             `ptb.test.txt` (or plain-text `train.txt`, `valid.txt`,
-            `test.txt`); default the embedded Lee corpus.
+            `test.txt`), or an archive holding them (the book's
+            `simple-examples.tgz`); default the embedded Lee corpus.
         callbacks: extra Keras callbacks for every epoch's `fit`.
         verbose: `fit` verbosity (the progress bar); the book's lines are logged whatever it is.
 
@@ -181,7 +65,13 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
         (last epoch), `test_perplexity`, `unigram_test_perplexity`, the
         per-epoch lists and `words_per_sec`.
     """
+    import keras
     import tensorflow as tf
+
+    from kclassics.callbacks.book import PerplexityLogger
+    from kclassics.data import ptb
+    from kclassics.language_model import EpochDecay, TruncatedBPTT, evaluate_perplexity
+    from kclassics.training import RunCheckpoint
 
     corpus = ptb.load_corpus(data_dir, config.vocab_size)  # bad data fails before the run directory exists
     x, y = ptb.ptb_producer(corpus.train, config.batch_size, config.num_steps)
@@ -190,7 +80,7 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
     epoch_size = len(x)
     if resume and out is not None:
         _check_vocabulary(out, corpus.vocabulary)
-    run = Run.open(out, "ptb_lm", config, resume, checkpoint_steps=epoch_size, checkpoint_seconds=CHECKPOINT_SECONDS)
+    run = Run.open(out, program, config, resume, checkpoint_steps=epoch_size)
     if not (run.path / VOCABULARY_FILE).is_file():
         ptb.write_vocabulary(corpus.vocabulary, run.path / VOCABULARY_FILE)
         words = {name: len(corpus.split(name)) for name in ptb.SPLITS}
@@ -200,7 +90,7 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
     model = build_language_model(config, corpus.vocab_size)
     trainer = TruncatedBPTT(model, config.batch_size)
     schedule = EpochDecay(config.learning_rate, config.lr_decay, config.max_epoch, epoch_size)
-    trainer.compile(optimizer=keras.optimizers.SGD(schedule, global_clipnorm=config.max_grad_norm))
+    trainer.compile(optimizer=program.optimizer(config, schedule))
     run.restore(trainer)
     step = int(keras.ops.convert_to_numpy(trainer.optimizer.iterations))
 
@@ -213,10 +103,10 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
             trainer.reset()
         learning_rate = schedule.for_epoch(epoch)
         log("Epoch: %d Learning rate: %.3f" % (epoch + 1, learning_rate))
-        book_log = BookLog(trainer, epoch_size, config.batch_size * config.num_steps, start)
+        book_log = PerplexityLogger(trainer, epoch_size, config.batch_size * config.num_steps, start)
         data = tf.data.Dataset.from_tensor_slices((x[start:], y[start:]))
-        trainer.fit(data, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=verbose,
-                    callbacks=[book_log, MidEpochCheckpoint(run, trainer, step), *callbacks])
+        trainer.fit(data, initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
+                    callbacks=[book_log, RunCheckpoint(run, epochs=False), *callbacks])
         step = (epoch + 1) * epoch_size
         train_perplexity = trainer.perplexity()
         log("Epoch: %d Train Perplexity: %.3f" % (epoch + 1, train_perplexity))
@@ -249,14 +139,53 @@ def train_ptb_lm(config, out=None, resume=False, data_dir=None, callbacks=(), ve
         "parameters": model.count_params(),
         **({"words_per_sec": float(np.mean(speeds))} if speeds else {}),
     }
-    return run.finish(model, metrics, task="next_word", step=step, input_name="token_ids")
+    return run.finish(model, metrics, task=program.task, step=step, input_name="token_ids")
+
+
+def prompt_words(run, prompt):
+    """The words of `prompt` as a ptb_lm run reads them (normalised as its corpus was, `<eos>` a word of its own)."""
+    corpus = read_json(run.path / CORPUS_FILE) or {}
+    text = ptb.normalize_line(prompt) if corpus.get("normalized") else prompt
+    words = text.replace(ptb.EOS, f" {ptb.EOS} ").split()
+    if not words:
+        raise ValueError(f"argument --prompt: expected at least one word. Received: --prompt={prompt!r}")
+    return words
+
+
+def generate(run, words, count=50, temperature=1.0, seed=None):
+    """Text a finished ptb_lm run's model writes after `words`: `count` words drawn at `temperature`, `<eos>` as a line break.
+
+    Args:
+        run: the run (a `kclassics.runs.RunDir`).
+        words: the prompt's words (`prompt_words`).
+        count: words to draw.
+        temperature: softmax temperature: below 1 likelier words, above 1 more varied.
+        seed: seed of the draws (None: fresh each time).
+    """
+    from kclassics.language_model import sample_words
+
+    vocabulary = ptb.read_vocabulary(run.file(VOCABULARY_FILE))
+    drawn = sample_words(run.model(), vocabulary, words, count, temperature, seed)
+    text = " ".join([*words, *drawn])
+    return text.replace(f" {ptb.EOS} ", "\n").replace(ptb.EOS, "\n").strip("\n")
+
+
+def sgd_with_clipping(config, schedule=None):
+    """The book's optimizer: SGD on the decaying rate, with the gradients' global norm clipped at `max_grad_norm` (L4374-4380)."""
+    import keras
+
+    return keras.optimizers.SGD(schedule or config.learning_rate, global_clipnorm=config.max_grad_norm)
 
 
 register(Program(
-    "ptb_lm", SMALL, train_ptb_lm,
+    "ptb_lm", SMALL, f"{__name__}:train_ptb_lm",
     "Two-layer LSTM language model, truncated BPTT, SGD 1.0 with clipping (7.2; Zaremba et al. 2014)",
     summary="test perplexity {test_perplexity:.3f} (train {train_perplexity:.3f}, valid {valid_perplexity:.3f}; "
             "unigram {unigram_test_perplexity:.1f}; {steps} steps, {train_seconds:.1f} s)",
-    task="next_word",
+    length=Length("epochs", "epochs"),
+    optimizer=sgd_with_clipping,
+    data="directory with ptb.train.txt, ptb.valid.txt and ptb.test.txt (or train.txt, valid.txt, test.txt), or "
+         "the simple-examples.tgz archive holding them: the book's PTB instead of the embedded Lee corpus",
+    task="next_word", files=(VOCABULARY_FILE, CORPUS_FILE),
     configs=CONFIGS,
 ))

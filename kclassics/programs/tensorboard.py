@@ -10,16 +10,11 @@ instead of training; the other steps train and write to `train/`; steps
 
 import dataclasses
 
-import keras
-
-from kclassics import data as kdata
 from kclassics import validation
-from kclassics.apps import create_model
 from kclassics.log import log
-from kclassics.programs import Program, register
-from kclassics.programs._data import load_program_data
+from kclassics.optimizers import make_optimizer
+from kclassics.programs import MNIST_FILES, Length, Program, register
 from kclassics.runs import Run
-from kclassics.training import check_batch_size
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +85,7 @@ def write_summaries(writer, model, step, images, outputs, loss, accuracy, keep_p
         tf.summary.scalar("accuracy/accuracy", accuracy, step=step)
 
 
-def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callbacks=(), verbose=1, run_name=None):
+def train_tensorboard_mnist(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose=1):
     """Runs the book's TensorBoard example and writes a run directory.
 
     `logs/train` and `logs/test` hold the summaries (and the profile traces in
@@ -99,21 +94,27 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
 
     Args:
         config: a `TensorBoardConfig`.
+        program: the `Program` being run.
         out: run directory; default a new `runs/tensorboard_mnist-<timestamp>`.
         resume: continue the run in `out` from its last checkpoint.
         data_dir: directory of the MNIST IDX files (switches the dataset to MNIST).
         callbacks: unused, for the common program signature.
         verbose: log `Accuracy at step %s: %s` lines when truthy.
-        run_name: prefix of a default run directory.
 
     Returns:
         A `RunResult`.
     """
+    import keras
     import tensorflow as tf
+
+    from kclassics import data as kdata
+    from kclassics.apps import create_model
+    from kclassics.programs._data import load_program_data
+    from kclassics.training import check_batch_size
 
     splits = load_program_data(config.dataset, data_dir)
     check_batch_size(config.batch_size, splits.train)
-    run = Run.open(out, run_name or config.model, config, resume)
+    run = Run.open(out, program, config, resume)
     keras.utils.set_random_seed(config.seed)
     model = create_model(config.model, input_shape=splits.input_shape, classes=splits.num_classes)
     keep_probability = 1.0 - model.get_layer("dropout").rate
@@ -122,7 +123,7 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
         model.inputs,
         [model.get_layer("layer1").output, model.get_layer("layer1_activation").output, model.get_layer("layer2").output],
     )
-    optimizer = keras.optimizers.Adam(config.learning_rate)
+    optimizer = program.optimizer(config)
     cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     # compiled so that checkpoints and model.keras hold the optimizer; the loop below is the book's own
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -192,10 +193,11 @@ def train_tensorboard_mnist(config, out=None, resume=False, data_dir=None, callb
         "test_accuracy": float(test_accuracy),
         "test_accuracy_every_%d_steps" % config.test_every: [value for _, value in run.history.get("val_accuracy", [])],
     }
-    return run.finish(model, metrics, task="image_classification", step=max(config.steps, start))
+    return run.finish(model, metrics, task=program.task, step=max(config.steps, start))
 
 
 register(Program(
-    "tensorboard_mnist", TENSORBOARD_MNIST, train_tensorboard_mnist,
+    "tensorboard_mnist", TENSORBOARD_MNIST, f"{__name__}:train_tensorboard_mnist",
     "784-500-10 MLP with full TensorBoard summaries, Adam 1e-3, 1000 steps x 100 (9.1)",
+    length=Length("steps"), optimizer=lambda config: make_optimizer("adam", config.learning_rate), data=MNIST_FILES,
 ))

@@ -14,25 +14,21 @@ words up).
 import dataclasses
 import math
 import time
-import warnings
 from pathlib import Path
 from typing import Optional
 
-import keras
 import numpy as np
 
 from kclassics import validation
-from kclassics.callbacks._base import global_step
 from kclassics.data import text as text_data
 from kclassics.data.corpora import embedded_path
-from kclassics.embeddings import INITIALIZATIONS, LOSSES, LinearDecayOverWords, SkipGram
-from kclassics.log import log
-from kclassics.programs import Program, register
+from kclassics.programs import Length, Option, Program, register
 from kclassics.runs import Run
-from kclassics.training import RunCheckpoint
 
 EMBEDDED_CORPUS = "lee_background"
 PAIRS = ("book", "gensim")
+LOSSES = ("nce", "negative_sampling", "sampled_softmax")  # kclassics.embeddings.LOSSES (tested equal): no Keras to import here
+INITIALIZATIONS = ("book", "word2vec", "gensim")  # kclassics.embeddings.INITIALIZATIONS
 GENSIM_LEARNING_RATE_RATIO = 0.0001 / 0.025  # gensim's min_alpha / alpha
 
 
@@ -52,8 +48,8 @@ class Word2VecConfig:
         learning_rate: SGD's learning rate, on the batch's mean loss (`pairs="book"`) or per pair (`pairs="gensim"`, gensim's `alpha`).
         min_learning_rate: with `linear_decay`, the rate at the end (gensim's `min_alpha`;
             None: `learning_rate` x 0.0001 / 0.025, gensim's ratio).
-        steps: updates (the book's loop runs `num_steps = 100001`); None when `epochs` sets the length.
-        epochs: passes over the corpus instead of `steps` (`--epochs`).
+        steps: updates (the book's loop runs `num_steps = 100001`).
+        epochs: passes over the corpus: when set, the run's length instead of `steps` (`--epochs`; `--steps` clears it).
         loss: `nce` (the book's), `negative_sampling` (per-pair negatives from
             the unigram^0.75 distribution, as gensim and the C tool) or `sampled_softmax`.
         pairs: `book`: the book's `generate_batch` pairs, `batch_size` a step;
@@ -130,9 +126,9 @@ class Word2VecConfig:
             validation.positive_int(field, getattr(self, field))
         for field in ("vocabulary_size", "steps", "epochs", "embedded_steps", "embedded_vocabulary_size"):
             validation.positive_int(field, getattr(self, field), allow_none=True)
-        if (self.steps is None) == (self.epochs is None):
-            raise ValueError("Give the run's length as `steps` or as `epochs` (passes over the corpus), one of the two "
-                             f"(--steps and --epochs replace each other). Received: steps={self.steps}, epochs={self.epochs}")
+        if self.steps is None and self.epochs is None:
+            raise ValueError("Give the run's length as `steps` or as `epochs` (passes over the corpus). "
+                             f"Received: steps={self.steps}, epochs={self.epochs}")
         if self.tsne_iterations < 250:
             raise ValueError(f"`tsne_iterations` must be at least 250 (scikit-learn's minimum). Received: tsne_iterations={self.tsne_iterations}")
         validation.positive_float("learning_rate", self.learning_rate)
@@ -266,6 +262,10 @@ def _corpus_words_per_step(config, corpus):
 
 def build_model(config, vocabulary, steps=None, corpus_words=None):
     """The skip-gram model of `config` for `vocabulary`, compiled with SGD (decaying linearly when asked)."""
+    import keras
+
+    from kclassics.embeddings import LinearDecayOverWords, SkipGram
+
     steps = steps or config.steps
     model = SkipGram(vocabulary.words, config.embedding_size, config.num_sampled, config.loss,
                      noise_counts=vocabulary.counts if config.loss == "negative_sampling" else None,
@@ -313,70 +313,6 @@ def validation_words(config):
     return np.random.default_rng(config.seed).choice(config.valid_window, config.valid_size, replace=False)
 
 
-class AverageLoss(keras.callbacks.Callback):
-    """The book's report (L3972): `Average loss at step N : x`, the mean loss of the last `every` steps.
-
-    An epoch of `fit` is `every` steps, so the loss Keras averages over an
-    epoch is the book's average; it is logged and kept as `history`.
-    """
-
-    def __init__(self, every):
-        super().__init__()
-        self.every = every
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs and "loss" in logs:
-            log(f"Average loss at step {global_step(self.model)} : {logs['loss']:.6f}")
-
-
-class Progress(keras.callbacks.Callback):
-    """After each epoch, `progress: 12.5% of 5 passes, 412,345 words/s` (corpus words passed per second of this run)."""
-
-    def __init__(self, steps, words_per_step, corpus_words):
-        super().__init__()
-        self.steps, self.words_per_step, self.corpus_words = steps, words_per_step, corpus_words
-
-    def on_train_begin(self, logs=None):
-        self._start, self._first = time.perf_counter(), global_step(self.model)
-
-    def on_epoch_end(self, epoch, logs=None):
-        step = global_step(self.model)
-        rate = (step - self._first) * self.words_per_step / max(time.perf_counter() - self._start, 1e-9)
-        passes = self.steps * self.words_per_step / self.corpus_words
-        log(f"progress: {100 * step / self.steps:.1f}% of {passes:.3g} passes, {rate:,.0f} words/s")
-
-
-def nearest_words(vectors, word_ids, top_k=8, verbose=True):
-    """{validation word: its `top_k` nearest words}, logged as the book's `Nearest to five: six, four, ...` lines."""
-    report = {}
-    for word_id, row in zip(word_ids, vectors.nearest(word_ids, top_k)):
-        word = vectors.words[word_id]
-        report[word] = [vectors.words[i] for i in row]
-        if verbose:
-            log(f"Nearest to {word}: {', '.join(report[word])},")
-    return report
-
-
-class NearestWords(keras.callbacks.Callback):
-    """The book's validation report (L3980): the `top_k` nearest words (cosine) of each validation word every `every` steps."""
-
-    def __init__(self, word_ids, every, top_k=8, vectors=None):
-        super().__init__()
-        self.word_ids = np.asarray(word_ids)
-        self.every = every
-        self.top_k = top_k
-        self.vectors = vectors or (lambda model: model.word_vectors())
-        self._reported = 0
-
-    def on_train_begin(self, logs=None):
-        self._reported = global_step(self.model) // self.every
-
-    def on_train_batch_end(self, batch, logs=None):  # with `steps_per_execution`, after each compiled call
-        if global_step(self.model) // self.every > self._reported:
-            self._reported = global_step(self.model) // self.every
-            nearest_words(self.vectors(self.model), self.word_ids, self.top_k)
-
-
 def evaluate(vectors, top_n):
     """Analogy accuracy (questions-words.txt) and Spearman's rho on WordSim-353 and SimLex-999, gensim's protocols.
 
@@ -410,84 +346,89 @@ def _with_corpus(config, corpus, data_dir):
     return config
 
 
-def train_word2vec(config, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", corpus=None):
+def train_word2vec(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose="auto", corpus=None):
     """Trains the skip-gram model of `config` and writes a run directory.
 
     Args:
         config: a `Word2VecConfig` (`WORD2VEC`, the book's, or `GENSIM`).
+        program: the `Program` being run.
         out: run directory; default a new `runs/word2vec-<timestamp>`.
         resume: continue the run in `out` from its last checkpoint.
         data_dir: a directory holding `text8` or `text8.zip` (the book's corpus); overrides `config.corpus` and `corpus`.
         callbacks: extra Keras callbacks.
-        verbose: `model.fit` verbosity.
+        verbose: the progress (see `kclassics.training.fit_run`).
         corpus: a text file to train on; overrides `config.corpus`.
 
     Returns:
         A `RunResult` whose metrics hold `average_loss` (of the last report),
-        `words_per_second`, the evaluations (`analogy_accuracy`,
-        `wordsim353_spearman`, `simlex999_spearman`), `neighbours` and the
-        paths of the exported vectors.
+        `words_per_second` (corpus words passed per second of `fit`, its
+        tracing and compilation included), `fit_seconds`, the evaluations
+        (`analogy_accuracy`, `wordsim353_spearman`, `simlex999_spearman`),
+        `neighbours` and the paths of the exported vectors.
     """
     config = _with_corpus(config, corpus, data_dir)
+    import keras
+
+    from kclassics.callbacks.book import AverageLoss, NearestWords, PassProgress, nearest_words
+    from kclassics.callbacks.stop import global_step
+    from kclassics.embeddings import plot_tsne, save_projector_files
+    from kclassics.training import fit_run
+
     loaded = load_corpus(effective(config))  # bad input fails before the run directory exists
     config = dataclasses.replace(config, corpus=loaded.name)
-    run = Run.open(out, "word2vec", config, resume, checkpoint_steps=config.log_every)
+    run = Run.open(out, program, config, resume, checkpoint_steps=config.log_every)
     config = effective(config)
     steps = total_steps(config, loaded)
     keras.utils.set_random_seed(config.seed)
     model = build_model(config, loaded.vocabulary, steps, len(loaded.data))
-    run.restore(model)
-    done = global_step(model)
     valid_ids = validation_words(config)  # ids among the trained words (gensim's pairs have no UNK to report on)
-    history = {}
+    reports = (AverageLoss(config.log_every), PassProgress(steps, _corpus_words_per_step(config, loaded), len(loaded.data)),
+               NearestWords(valid_ids, config.neighbours_every, config.top_k, vectors=lambda m: trained_vectors(config, m)))
     start = time.perf_counter()
-    if done < steps:
-        every, per_call = config.log_every, steps_per_call(config)
-        with warnings.catch_warnings():  # the data holds exactly the steps left: the last epoch may be shorter
-            warnings.filterwarnings("ignore", message="Your input ran out of data")
-            history = model.fit(
-                training_data(config, loaded, first_step=done, steps=steps),
-                steps_per_epoch=every // per_call,
-                initial_epoch=done // every,
-                epochs=done // every + math.ceil((steps - done) / every),
-                callbacks=[RunCheckpoint(run), AverageLoss(every), Progress(steps, _corpus_words_per_step(config, loaded), len(loaded.data)),
-                           NearestWords(valid_ids, config.neighbours_every, config.top_k,
-                                        vectors=lambda m: trained_vectors(config, m)),
-                           keras.callbacks.TensorBoard(str(run.log_dir)), *callbacks],
-                verbose=verbose,
-            ).history
+    history = fit_run(run, model, lambda done: training_data(config, loaded, first_step=done, steps=steps), steps,
+                      config.log_every, (*reports, *callbacks), verbose, steps_per_call=steps_per_call(config))
     seconds = time.perf_counter() - start
-    trained = global_step(model) - done
+    trained = global_step(model) - run.restored_step
     vectors = trained_vectors(config, model)
-    from kclassics.embeddings import plot_tsne, save_projector_files
-
     plot_tsne(vectors, run.path / "tsne.png", config.tsne_words, config.tsne_perplexity, config.tsne_iterations, config.seed)
     vectors.save_word2vec_format(run.path / "vectors.txt")
     save_projector_files(vectors, run.path / "projector")
     losses = run.history.get("loss", [])
-    words = trained * _corpus_words_per_step(config, loaded)
     metrics = {
         "average_loss": losses[-1][1] if losses else None,
         "corpus": loaded.name,
         "corpus_words": int(len(loaded.data)),
         "vocabulary_size": len(loaded.vocabulary),
         "unk_count": int(loaded.vocabulary.counts[0]),
-        "words_per_second": words / seconds if trained and seconds > 0 else None,
+        "words_per_second": trained * _corpus_words_per_step(config, loaded) / seconds if trained and seconds > 0 else None,
         "fit_seconds": seconds,
         **evaluate(vectors, config.evaluation_top_n),
         "neighbours": nearest_words(vectors, valid_ids, config.top_k, verbose=steps % config.neighbours_every != 0),
-        "word2vec_format": str(run.path / "vectors.txt"),
-        "projector": str(run.path / "projector"),
-        "tsne": str(run.path / "tsne.png"),
+        "word2vec_format": "vectors.txt",
+        "projector": "projector",
+        "tsne": "tsne.png",
     }
-    return run.finish(model, metrics, task="embedding_lookup", history=history, input_name="words")
+    return run.finish(model, metrics, task=program.task, history=history, input_name="words")
+
+
+def _total_steps(config, data_dir=None):
+    """The run's global steps when its length is counted in steps (None when in passes: that needs the corpus read)."""
+    if config.epochs is not None:
+        return None
+    embedded = data_dir is None and config.corpus == EMBEDDED_CORPUS
+    return (config.embedded_steps or config.steps) if embedded else config.steps
 
 
 register(Program(
-    "word2vec", WORD2VEC, train_word2vec,
+    "word2vec", WORD2VEC, f"{__name__}:train_word2vec",
     "Skip-gram Word2Vec with NCE loss, 64 samples, SGD 1.0, 100,001 steps x 128 pairs (7.1); --config gensim: gensim's skip-gram",
     summary="average loss {average_loss:.3f}, analogies {analogy_accuracy:.4f}, WordSim-353 {wordsim353_spearman:.3f}, "
             "SimLex-999 {simlex999_spearman:.3f} ({steps} steps, {train_seconds:.1f} s)",
-    task="embedding_lookup",
+    length=Length("steps", instead=("epochs",), embedded="embedded_steps"),
+    options=(Option("corpus", str, "a UTF-8 text file (or .gz) to train on instead of the embedded Lee background corpus; "
+                    "--data-dir DIR holding text8 or text8.zip trains on the book's text8"),),
+    total_steps=_total_steps,
+    data="directory holding text8 or text8.zip: the book's corpus instead of the embedded Lee corpus",
+    task="embedding_lookup", files=("vectors.txt", "projector", "tsne.png"),
     configs=CONFIGS,
 ))

@@ -20,6 +20,8 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
+from kclassics import validation
+
 ENV_ID = "kclassics/GridWorld-v0"
 MAX_EPISODE_STEPS = 50  # max_epLength = 50, L5382
 PIXELS = 84  # scipy.misc.imresize(..., [84, 84, 1], interp='nearest'), L5210-5225
@@ -40,6 +42,10 @@ def upscale(grid, pixels=PIXELS):
     nearest rule that the book's `scipy.misc.imresize` used; for n = 7 and
     84 pixels every cell becomes a 12 x 12 block.
     """
+    grid = validation.array("grid", grid, what="pictures (..., n, n, 3)", kinds="fiub")
+    validation.positive_int("pixels", pixels)
+    if grid.ndim < 3 or grid.shape[-3] != grid.shape[-2]:
+        raise ValueError(f"`grid` must be a square picture (n, n, channels) or a batch of them. Received: grid={validation.describe(grid)}")
     n = grid.shape[-2]
     index = ((np.arange(pixels) + 0.5) * n / pixels).astype(np.intp)
     return grid[..., index, :, :][..., index, :]
@@ -105,6 +111,8 @@ class GridWorldEnv(gymnasium.Env):
     # -- gymnasium's API ---------------------------------------------------------------------
 
     def reset(self, *, seed=None, options=None):
+        if seed is not None:
+            validation.seed("seed", seed)
         super().reset(seed=seed)
         self.objects = []
         for name in LAYOUT:
@@ -142,7 +150,9 @@ def oracle_action(env):
     when no goal can be reached without a fire, the move towards the nearest
     goal through fires.
     """
-    env = env.unwrapped
+    env = getattr(env, "unwrapped", env)
+    if not isinstance(env, GridWorldEnv) or not env.objects:
+        raise ValueError(f"`env` must be a GridWorld ({ENV_ID}) that has been reset. Received: env={validation.describe(env)}")
     _, hx, hy = env.objects[0]
     goals = {(x, y) for name, x, y in env.objects if name == GOAL}
     fires = {(x, y) for name, x, y in env.objects if name == FIRE}

@@ -2,6 +2,7 @@
 
 import keras
 
+from kclassics import validation
 from kclassics.model import Model
 
 # The book's Q-network convolutions on 84 x 84 x 3 (filters, kernel, stride), VALID, no bias, ReLU
@@ -13,6 +14,8 @@ GRID_CONVOLUTIONS = ((64, 3, 1), (64, 3, 1), (512, 3, 1))
 
 def policy_network(observation_size=4, hidden_units=50, name="cartpole_policy"):
     """observation -> 50 ReLU -> P(action 1), no biases, Glorot weights (W1, W2, L4830-4840)."""
+    validation.positive_int("observation_size", observation_size)
+    validation.positive_int("hidden_units", hidden_units)
     inputs = keras.Input((observation_size,), name="observations")
     hidden = keras.layers.Dense(hidden_units, activation="relu", use_bias=False, kernel_initializer="glorot_uniform",
                                 name="W1")(inputs)
@@ -30,9 +33,12 @@ class DuelingHead(keras.layers.Layer):
 
     def __init__(self, actions, **kwargs):
         super().__init__(**kwargs)
-        self.actions = actions
+        self.actions = validation.positive_int("actions", actions)
 
     def build(self, input_shape):
+        if input_shape[-1] is None or input_shape[-1] % 2:
+            raise ValueError("DuelingHead splits its features into two halves, so their width must be even. "
+                             f"Received: features of shape {tuple(input_shape)}")
         half = input_shape[-1] // 2
         normal = keras.initializers.RandomNormal(stddev=1.0)
         self.advantage_kernel = self.add_weight(shape=(half, self.actions), initializer=normal, name="AW")
@@ -59,14 +65,21 @@ def q_network(input_shape=(84, 84, 3), actions=4, convolutions=None, name="dueli
     Inputs are the observation's pixel values as float (0-255, as the book feeds them).
     `convolutions` default: the book's for 84 x 84 inputs, `GRID_CONVOLUTIONS` for a 7 x 7 grid.
     """
+    input_shape = validation.shape("input_shape", input_shape, rank=3)
+    validation.positive_int("actions", actions)
     if convolutions is None:
         convolutions = BOOK_CONVOLUTIONS if input_shape[0] == 84 else GRID_CONVOLUTIONS
+    if not convolutions or not all(isinstance(c, (list, tuple)) and len(c) == 3 and all(
+            validation._is_int(v) and v > 0 for v in c) for c in convolutions):
+        raise ValueError("`convolutions` must be a non-empty list of (filters, kernel, stride) positive integers. "
+                         f"Received: convolutions={convolutions!r}")
     inputs = keras.Input(input_shape, name="observations")
     x = inputs
     for i, (filters, kernel, stride) in enumerate(convolutions, 1):
         x = keras.layers.Conv2D(filters, kernel, stride, padding="valid", activation="relu", use_bias=False,
                                 kernel_initializer="glorot_uniform", name=f"conv{i}")(x)
     if x.shape[1:3] != (1, 1):
-        raise ValueError(f"The convolutions must end at 1 x 1; on {tuple(input_shape)} they end at {tuple(x.shape[1:3])}.")
+        raise ValueError(f"The convolutions must end at 1 x 1; on {tuple(input_shape)} they end at {tuple(x.shape[1:3])}. "
+                         f"Received: input_shape={tuple(input_shape)}, convolutions={tuple(map(tuple, convolutions))}")
     q_values = DuelingHead(actions, name="dueling")(keras.layers.Flatten(name="flatten")(x))
     return Model(inputs, q_values, name=name)

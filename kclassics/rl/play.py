@@ -1,11 +1,11 @@
 """What people look at: the reward curve with its running mean, and a GIF of the trained agent playing."""
 
-import json
 from pathlib import Path
 
 import gymnasium
 import numpy as np
 
+from kclassics import validation
 from kclassics.rl.gridworld import ENV_ID, upscale
 
 GIF_EPISODES = 3
@@ -26,7 +26,8 @@ def plot_rewards(rewards, path, window=100, title="reward per episode", referenc
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    rewards = np.asarray(rewards, np.float64)
+    rewards = validation.array("rewards", rewards, ndim=1, what="numbers (one per episode)", allow_empty=True).astype(np.float64)
+    validation.positive_int("window", window)
     episodes = np.arange(1, len(rewards) + 1)
     fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.plot(episodes, rewards, lw=0.6, alpha=0.35, color="tab:blue", label="episode")
@@ -51,6 +52,11 @@ def cartpole_frame(state, width=300, height=200):
     """A picture of CartPole's state (x, x_dot, theta, theta_dot), drawn with Pillow (gymnasium's needs pygame)."""
     from PIL import Image, ImageDraw
 
+    state = validation.array("state", state, ndim=1, what="numbers (x, x_dot, theta, theta_dot)")
+    if state.shape != (4,):
+        raise ValueError(f"`state` must be CartPole's 4 numbers (x, x_dot, theta, theta_dot). Received: state={validation.describe(state)}")
+    validation.positive_int("width", width)
+    validation.positive_int("height", height)
     x, _, theta, _ = (float(v) for v in state)
     scale = width / 4.8  # the track spans x in [-2.4, 2.4]
     image = Image.new("RGB", (width, height), "white")
@@ -73,8 +79,14 @@ def play_frames(model, env_id, episodes=GIF_EPISODES, seed=0, max_steps=None, **
     right); one with several outputs is a Q-network (argmax). GridWorld
     frames are the 84 x 84 picture enlarged 3 times.
     """
+    import keras
     import tensorflow as tf
 
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"`model` must be a trained Keras policy or Q-network. Received: model={validation.describe(model)}")
+    validation.positive_int("episodes", episodes)
+    validation.seed("seed", seed)
+    validation.positive_int("max_steps", max_steps, allow_none=True)
     env = make_env(env_id, **env_kwargs)
     forward = tf.function(lambda x: model(x, training=False))  # one trace instead of an eager call a step
     frames, totals = [], []
@@ -108,6 +120,13 @@ def write_gif(frames, path, fps=10, stride=1):
     """An animated GIF of `frames` (every `stride`-th), looping, with Pillow, in the fixed `PALETTE`."""
     from PIL import Image
 
+    if isinstance(frames, (str, bytes)) or not hasattr(frames, "__len__") or not len(frames):
+        raise ValueError(f"`frames` must be a non-empty list of (height, width, 3) pictures. Received: frames={validation.describe(frames)}")
+    first = validation.array("frames[0]", frames[0], ndim=3, what="numbers (height, width, 3)")
+    if first.shape[-1] != 3:
+        raise ValueError(f"`frames` must be RGB pictures (height, width, 3). Received: frames[0]={validation.describe(first)}")
+    validation.positive_float("fps", fps)
+    validation.positive_int("stride", stride)
     palette = Image.new("P", (1, 1))
     palette.putpalette([c for colour in PALETTE for c in colour] + [0] * 3 * (256 - len(PALETTE)))
     images = [Image.fromarray(np.asarray(f, np.uint8)).quantize(palette=palette, dither=Image.Dither.NONE)
@@ -118,6 +137,8 @@ def write_gif(frames, path, fps=10, stride=1):
 
 def write_play_gif(model, config, path, episodes=GIF_EPISODES, seed=0):
     """`play.gif` of a run: greedy episodes on the run's environment; returns (path, rewards)."""
+    if not hasattr(config, "keys") or "env" not in config:
+        raise ValueError(f"`config` must be a reinforcement-learning run's config (naming its env). Received: config={validation.describe(config)}")
     env_id = config["env"]
     kwargs = {k: config[k] for k in ("size", "observation") if k in config} if env_id == ENV_ID else {}
     frames, totals = play_frames(model, env_id, episodes, seed, **kwargs)
@@ -125,21 +146,15 @@ def write_play_gif(model, config, path, episodes=GIF_EPISODES, seed=0):
     return write_gif(frames, path, fps=fps, stride=stride), totals
 
 
-def play_run(run_dir, episodes=GIF_EPISODES, seed=0, out=None):
-    """Writes `play.gif` again for a finished run directory from its `model.keras` and `config.json`."""
-    import keras
-
+def play_run(run, episodes=GIF_EPISODES, seed=0, out=None):
+    """Writes `play.gif` again for a finished cartpole_pg or gridworld_dqn run (a path or a `kclassics.runs.RunDir`)."""
     import kclassics.rl  # noqa: F401  (registers the GridWorld and DuelingHead)
+    from kclassics.runs import RunDir
 
-    run_dir = Path(run_dir)
-    config_path, model_path = run_dir / "config.json", run_dir / "model.keras"
-    if not config_path.is_file() or not model_path.is_file():
-        raise FileNotFoundError(
-            f"{run_dir} is not a finished cartpole_pg or gridworld_dqn run (it needs config.json and model.keras). "
-            f"Received: RUN_DIR={str(run_dir)!r}"
-        )
-    config = json.loads(config_path.read_text())
-    if "env" not in config:
-        raise ValueError(f"{run_dir} is not a reinforcement-learning run (its config names no env). Received: RUN_DIR={str(run_dir)!r}")
-    model = keras.saving.load_model(model_path)
-    return write_play_gif(model, config, Path(out) if out else run_dir / "play.gif", episodes, seed)
+    validation.positive_int("episodes", episodes)
+    validation.seed("seed", seed)
+    run = run if isinstance(run, RunDir) else RunDir(run)
+    if "env" not in run.config:
+        raise ValueError(f"{run.path} is not a reinforcement-learning run (its config names no env). "
+                         f"Received: RUN_DIR={str(run.path)!r}")
+    return write_play_gif(run.model(), run.config, Path(out) if out else run.path / "play.gif", episodes, seed)

@@ -2,10 +2,13 @@
 
 import numpy as np
 
+from kclassics import validation
+
 
 def discount_rewards(rewards, gamma):
     """`G_t = r_t + gamma * G_{t+1}`, computed backwards over one episode (discount_rewards, L4857-4863)."""
-    rewards = np.asarray(rewards, np.float64)
+    rewards = validation.array("rewards", rewards, ndim=1, what="numbers (one per step)", allow_empty=True).astype(np.float64)
+    validation.fraction("gamma", gamma)
     returns = np.zeros_like(rewards)
     running = 0.0
     for t in reversed(range(rewards.size)):
@@ -16,7 +19,7 @@ def discount_rewards(rewards, gamma):
 
 def standardise(values):
     """`(x - mean) / std` over one episode (L4955-4957); an episode of equal values (one step) becomes zeros."""
-    values = np.asarray(values, np.float64)
+    values = validation.array("values", values, ndim=1, what="numbers (one per step)").astype(np.float64)
     std = values.std()
     centred = values - values.mean()
     return centred / std if std > 0 else centred
@@ -34,6 +37,24 @@ def double_dqn_targets(rewards, terminated, next_q_main, next_q_target, gamma):
     """
     from keras import ops
 
+    if isinstance(gamma, (int, float)):
+        validation.fraction("gamma", gamma)
+    shapes = {name: _static_shape(value) for name, value in (("rewards", rewards), ("terminated", terminated),
+                                                              ("next_q_main", next_q_main), ("next_q_target", next_q_target))}
+    batch, actions = (shapes["next_q_main"] + (None, None))[:2]
+    if len(shapes["next_q_main"]) != 2 or not all(
+            _compatible(shapes[name], expected) for name, expected in (("rewards", (batch,)), ("terminated", (batch,)),
+                                                                       ("next_q_target", (batch, actions)))):
+        raise ValueError("`next_q_main` and `next_q_target` must both be (batch, actions), `rewards` and `terminated` (batch,). "
+                         f"Received: {', '.join(f'{name} of shape {shape}' for name, shape in shapes.items())}")
     best = ops.argmax(next_q_main, axis=-1)
     chosen = ops.take_along_axis(next_q_target, ops.expand_dims(best, -1), axis=-1)[:, 0]
     return rewards + gamma * (1.0 - terminated) * chosen
+
+
+def _static_shape(value):
+    return tuple(getattr(value, "shape", None) if hasattr(value, "shape") else np.shape(value))
+
+
+def _compatible(shape, expected):
+    return len(shape) == len(expected) and all(a is None or b is None or a == b for a, b in zip(shape, expected))

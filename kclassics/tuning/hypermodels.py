@@ -10,11 +10,14 @@ own search, which runs the program itself, is `kclassics.tuning.tuner`.
 """
 
 import dataclasses
+import difflib
 
 import keras
 import keras_tuner
 
-from kclassics.tuning.space import Dimension, SPACE, builder_defaults, declare_all, dimension, dimensions, merged
+from kclassics import validation
+from kclassics.optimizers import make_optimizer, optimizer_name
+from kclassics.tuning.space import Dimension, SPACE, _check_hp, builder_defaults, declare_all, dimension, dimensions, merged
 
 # The training recipe of each zoo family's paper (the networks' book chapters give none):
 # optimizer, learning rate, batch size, weight decay. "momentum" is SGD with momentum 0.9.
@@ -35,16 +38,11 @@ RECIPES = {
                       source="He et al. 2016, section 4"),
     "densenet": dict(optimizer="momentum", learning_rate=0.1, batch_size=256, weight_decay=1e-4,
                      source="Huang et al. 2017, section 4.2"),
+    # the Tensorflow_CNN blog's CIFAR-10 networks: the program cifar10_blog's runs (its schedule names no optimizer)
+    "cifar_blog": dict(optimizer="momentum", learning_rate=0.01, batch_size=64,
+                       source="program cifar10_blog: Tensorflow_CNN blog, Momentum 0.9, rate 0.01 (L253, L922)"),
 }
-NOT_SEARCHED = ("steps", "epochs", "digits_steps", "seed")  # the budget and the trial's seed are the tuner's
-
-
-def make_optimizer(name, learning_rate, weight_decay=None):
-    """A Keras optimizer by the configs' names ("momentum" is SGD with momentum 0.9); `weight_decay` is decoupled."""
-    extra = {"weight_decay": weight_decay} if weight_decay else {}
-    if name == "momentum":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9, **extra)
-    return keras.optimizers.get({"class_name": name, "config": {"learning_rate": learning_rate, **extra}})
+TUNER_OWNED = ("seed",)  # each trial's seed is the tuner's, as is the program's length (its budget)
 
 
 def compile_for(model, task, optimizer, from_logits=False):
@@ -73,10 +71,13 @@ class ProgramHyperModel(keras_tuner.HyperModel):
     def __init__(self, program, grid=False, only=None):
         from kclassics import programs
 
-        self.program = programs.get(program) if isinstance(program, str) else program
+        self.program = programs.get(program) if not isinstance(program, programs.Program) else program
+        validation.boolean("grid", grid)
+        only = _check_only(only)
         super().__init__(name=self.program.name, tunable=True)
         self.grid = grid
-        found = tuple(d for d in dimensions(self.program.config) if d.name not in NOT_SEARCHED)
+        owned = (*(self.program.length.fields if self.program.length else ()), *TUNER_OWNED)
+        found = tuple(d for d in dimensions(self.program.config) if d.name not in owned)
         if not found:
             fields = ", ".join(f.name for f in dataclasses.fields(self.program.config))
             raise ValueError(
@@ -99,6 +100,9 @@ class ProgramHyperModel(keras_tuner.HyperModel):
 
     def config(self, hp_or_values):
         """The program's config at these hyperparameters (a `HyperParameters` or a dict of values)."""
+        if not isinstance(hp_or_values, keras_tuner.HyperParameters) and not hasattr(hp_or_values, "items"):
+            raise ValueError("`hp_or_values` must be a keras_tuner.HyperParameters or a dict of values by name. "
+                             f"Received: hp_or_values={validation.describe(hp_or_values)}")
         values = self.values(hp_or_values) if isinstance(hp_or_values, keras_tuner.HyperParameters) else merged(hp_or_values)
         base = self.program.config
         fields = {d.name: values[d.name] for d in self.dimensions if d.target == "config" and d.name in values}
@@ -116,6 +120,7 @@ class ProgramHyperModel(keras_tuner.HyperModel):
         """The program's network at `hp`, compiled with its optimizer (for the programs that name a registered network)."""
         from kclassics.apps import MODELS
 
+        _check_hp(hp)
         config = self.config(hp)
         name = getattr(config, "model", None)
         if name not in MODELS:
@@ -123,17 +128,16 @@ class ProgramHyperModel(keras_tuner.HyperModel):
                 f"Program {self.program.name!r} names no registered network to build; search it with "
                 f"kclassics.tuning.tuner({self.program.name!r}), which runs the program. Received: model={name!r}"
             )
+        if self.program.optimizer is None:
+            raise ValueError(f"Program {self.program.name!r} declares no optimizer to compile its network with; search it "
+                             f"with kclassics.tuning.tuner({self.program.name!r}), which runs the program.")
         card = MODELS.get(name)
         model = card.builder(**dict(getattr(config, "model_kwargs", ())))
-        if hasattr(config, "make_optimizer"):
-            optimizer = config.make_optimizer()
-        else:
-            optimizer = make_optimizer(getattr(config, "optimizer", "adam"), config.learning_rate)
-        return compile_for(model, card.task, optimizer, _outputs_logits(model))
+        return compile_for(model, card.task, self.program.optimizer(config), _outputs_logits(model))
 
     def fit(self, hp, model, *args, **kwargs):
         """`model.fit` with the batch size at `hp` (the program's own when it is not searched)."""
-        batch_size = self.config(hp).batch_size if hasattr(self.program.config, "batch_size") else None
+        batch_size = getattr(self.config(hp), "batch_size", None)
         return model.fit(*args, batch_size=kwargs.pop("batch_size", batch_size), **kwargs)
 
     def declare_hyperparameters(self, hp):
@@ -172,7 +176,11 @@ class FamilyHyperModel(keras_tuner.HyperModel):
         cards = [card for _, card in MODELS.items() if card.family == family]
         if not cards:
             families = sorted({card.family for _, card in MODELS.items()})
-            raise ValueError(f"Unknown network family {family!r}; the families are {', '.join(families)}.")
+            raise ValueError(f"Unknown network family {family!r}; the families are {', '.join(families)}. Received: family={family!r}")
+        if input_shape is not None:
+            input_shape = validation.shape("input_shape", input_shape)
+        validation.positive_int("classes", classes, allow_none=True)
+        validation.boolean("grid", grid)
         super().__init__(name=family, tunable=True)
         self.family, self.cards, self.grid = family, {card.name: card for card in cards}, grid
         self.default_variant = cards[0].name
@@ -202,6 +210,7 @@ class FamilyHyperModel(keras_tuner.HyperModel):
 
     def values(self, hp):
         """Declares the hyperparameters on `hp`; returns the variant, its builder arguments and the training values."""
+        _check_hp(hp)
         names = list(self.cards)
         variant = hp.Choice("variant", names, default=self.default_variant) if len(names) > 1 else names[0]
         arguments = {}
@@ -242,12 +251,12 @@ def family_recipe(family, variant):
         return RECIPES[family]
     from kclassics import programs
 
-    for name in programs.list_programs():
-        config = programs.get(name).config
-        if getattr(config, "model", None) == variant:
-            optimizer = getattr(config, "optimizer", None) or getattr(config, "schedule", None)
-            optimizer = optimizer if optimizer in SPACE["optimizer"].choices else "adam"
-            return dict(optimizer=optimizer, learning_rate=config.learning_rate,
+    for name, program in programs.PROGRAMS.items():
+        config = program.config
+        if getattr(config, "model", None) == variant and program.optimizer is not None:
+            optimizer = program.optimizer(config)
+            rate = keras.ops.convert_to_numpy(optimizer.learning_rate).item()
+            return dict(optimizer=optimizer_name(optimizer) or "adam", learning_rate=rate,
                         batch_size=getattr(config, "batch_size", 32), source=f"program {name}: {getattr(config, 'source', '')}")
     return dict(optimizer="adam", learning_rate=1e-3, batch_size=32, source="Keras's Adam defaults (no published recipe)")
 
@@ -257,12 +266,24 @@ def hypermodel(name, **kwargs):
     from kclassics import programs
     from kclassics.apps import MODELS
 
+    validation.text("name", name)
     if name in programs.list_programs():
         return ProgramHyperModel(name, **kwargs)
     if name in {card.family for _, card in MODELS.items()}:
         return FamilyHyperModel(name, **kwargs)
     known = sorted(set(programs.list_programs()) | {card.family for _, card in MODELS.items()})
-    raise ValueError(f"Unknown program or network family {name!r}; accepted: {', '.join(known)}.")
+    close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(f"Unknown program or network family {name!r}.{hint} Accepted: {', '.join(known)}. Received: name={name!r}")
 
 
-__all__ = ["ProgramHyperModel", "FamilyHyperModel", "Dimension", "hypermodel", "RECIPES", "make_optimizer"]
+def _check_only(only):
+    """`only` as a tuple of hyperparameter names, or None."""
+    if only is None:
+        return None
+    if isinstance(only, str) or not isinstance(only, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in only):
+        raise ValueError(f"`only` must be a list of hyperparameter names, e.g. ['learning_rate']. Received: only={only!r}")
+    return tuple(only)
+
+
+__all__ = ["ProgramHyperModel", "FamilyHyperModel", "Dimension", "hypermodel", "RECIPES"]

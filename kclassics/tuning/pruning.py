@@ -20,13 +20,14 @@ rules work the same for the workers of a distributed search sharing it.
 """
 
 import dataclasses
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
 from kclassics import validation
+from kclassics.files import read_json
+from kclassics.registry import Registry
 
 CURVE = "curve.json"
 RESULT = "result.json"
@@ -64,6 +65,7 @@ class MedianStopping:
             total_steps: this trial's length.
             direction: `"max"` or `"min"`.
         """
+        _check_progress(curve, step, total_steps, direction)
         if step < self.warmup * total_steps or len(finished) < self.min_trials or not curve:
             return False
         sign = 1.0 if direction == "max" else -1.0
@@ -91,11 +93,11 @@ class SuccessiveHalving:
 
     def __post_init__(self):
         validation.fraction("min_fraction", self.min_fraction, low_open=True, high_open=True)
-        if isinstance(self.reduction_factor, bool) or not isinstance(self.reduction_factor, int) or self.reduction_factor < 2:
-            raise ValueError(f"`reduction_factor` must be an integer >= 2. Received: reduction_factor={self.reduction_factor!r}")
+        validation.int_at_least("reduction_factor", self.reduction_factor, 2)
 
     def rungs(self, total_steps):
         """The steps of the rungs of a trial of `total_steps` steps (its end is not one)."""
+        validation.positive_int("total_steps", total_steps)
         rungs, fraction = [], self.min_fraction
         while fraction < 1 - 1e-9:
             rungs.append(max(1, math.ceil(fraction * total_steps - 1e-6)))
@@ -116,6 +118,7 @@ class SuccessiveHalving:
             total_steps: this trial's length.
             direction: `"max"` or `"min"`.
         """
+        _check_progress(curve, step, total_steps, direction)
         if not curve:
             return False
         sign = 1.0 if direction == "max" else -1.0
@@ -129,6 +132,17 @@ class SuccessiveHalving:
             if mine < competing[max(1, len(competing) // self.reduction_factor) - 1]:
                 return True
         return False
+
+
+DIRECTIONS = ("max", "min")
+
+
+def _check_progress(curve, step, total_steps, direction):
+    validation.one_of("direction", direction, DIRECTIONS)
+    validation.non_negative_int("step", step)
+    validation.positive_int("total_steps", total_steps)
+    if not isinstance(curve, (list, tuple)) or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in curve):
+        raise ValueError(f"`curve` must be a list of (step, value) pairs. Received: curve={validation.describe(curve)}")
 
 
 def _at_rung(curve, rung, sign):
@@ -157,9 +171,9 @@ def trial_curves(search_dir, except_trial=None, finished_only=False):
     for trial_dir in sorted(Path(search_dir).glob("trial_*")):
         if trial_dir.name == except_trial:
             continue
-        curve = _read(trial_dir / CURVE)
+        curve = read_json(trial_dir / CURVE)
         if finished_only:
-            result = _read(trial_dir / RESULT)
+            result = read_json(trial_dir / RESULT)
             if not (result and result.get("status") == "COMPLETED" and not result.get("pruned_at")):
                 continue
         if curve:
@@ -167,8 +181,7 @@ def trial_curves(search_dir, except_trial=None, finished_only=False):
     return curves
 
 
-def _read(path):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
+# The pruning rules by the names `kclassics tune --pruning RULE` takes.
+PRUNING_RULES = Registry("pruning rule")
+PRUNING_RULES.register("median", MedianStopping)
+PRUNING_RULES.register("asha", SuccessiveHalving)

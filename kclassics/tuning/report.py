@@ -6,12 +6,14 @@
 """
 
 import csv
-import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 
+from kclassics import validation
+from kclassics.files import read_json, write_json
+from kclassics.runs import RunDir
 from kclassics.tuning.search import PROJECT, SEARCH_FILE, direction_of, trial_rows
 
 
@@ -26,6 +28,9 @@ def best_row(rows, objective):
 
 def format_table(rows, objective):
     """The results table: one line per trial (id, status, hyperparameters, objective, time, step stopped at, error)."""
+    if not isinstance(rows, (list, tuple)) or not all(hasattr(row, "get") for row in rows):
+        raise ValueError(f"`rows` must be a list of trial rows (dicts, `tuner.results()`). Received: rows={validation.describe(rows)}")
+    validation.text("objective", objective)
     hps = list(dict.fromkeys(k for row in rows for k in row if k.startswith("hp:")))
     columns = ["trial", "status", *hps, "objective", "seconds", "stopped_at", "error"]
     header = ["trial", "status", *(h[3:] for h in hps), objective, "seconds", "stopped at", "error"]
@@ -52,16 +57,20 @@ def write_csv(rows, path):
         writer.writerows(rows)
 
 
+MIN_TRIALS_FOR_IMPORTANCE = 4  # fewer finished trials say nothing about how the objective varies
+
+
 def importance(rows, name):
-    """How much the objective varies with one hyperparameter over the finished trials (0 to 1).
+    """How much the objective varies with one hyperparameter over the finished trials (0 to 1), or None with too few.
 
     Numbers: the absolute Spearman rank correlation; names: the correlation
-    ratio (the share of the objective's variance between the groups).
+    ratio (the share of the objective's variance between the groups). With
+    fewer than `MIN_TRIALS_FOR_IMPORTANCE` finished trials there is no estimate.
     """
     pairs = [(row.get(name), row["objective"]) for row in rows if row["status"] == "COMPLETED"
              and row.get(name) is not None and row["objective"] is not None]
-    if len(pairs) < 3:
-        return 0.0
+    if len(pairs) < MIN_TRIALS_FOR_IMPORTANCE:
+        return None
     values, objective = zip(*pairs)
     objective = np.asarray(objective, dtype=float)
     if objective.std() == 0:
@@ -95,7 +104,7 @@ def plot(rows, objective, path, most_important=2):
     import matplotlib.pyplot as plt
 
     hps = list(dict.fromkeys(k for row in rows for k in row if k.startswith("hp:")))
-    ranked = sorted(hps, key=lambda name: -importance(rows, name))[:most_important]
+    ranked = sorted(hps, key=lambda name: -(importance(rows, name) or 0.0))[:most_important]
     figure, axes = plt.subplots(1, 1 + len(ranked), figsize=(5 * (1 + len(ranked)), 4), squeeze=False)
     axes = axes[0]
     sign = 1.0 if direction_of(objective) == "max" else -1.0
@@ -127,7 +136,10 @@ def plot(rows, objective, path, most_important=2):
             axis.scatter(xs if numeric else [str(x) for x in xs], ys)
             if numeric and min(xs) > 0 and max(xs) / min(xs) > 20:
                 axis.set_xscale("log")
-        axis.set(xlabel=name[3:], ylabel=objective, title=f"importance {importance(rows, name):.2f}")
+        estimate = importance(rows, name)
+        title = (f"importance {estimate:.2f}" if estimate is not None
+                 else f"(importance needs {MIN_TRIALS_FOR_IMPORTANCE} finished trials)")
+        axis.set(xlabel=name[3:], ylabel=objective, title=title)
     figure.tight_layout()
     figure.savefig(path, dpi=80)
     plt.close(figure)
@@ -140,7 +152,13 @@ def write_report(directory, objective=None):
     so `kclassics train PROGRAM --config best.json` trains it again.
     """
     directory = Path(directory)
-    settings = json.loads((directory / SEARCH_FILE).read_text())
+    settings = read_json(directory / SEARCH_FILE)
+    if settings is None:
+        state = "holds no search" if directory.is_dir() else "does not exist"
+        raise ValueError(f"`directory` must be a search directory (holding {SEARCH_FILE}); {directory} {state}. "
+                         f"Received: directory={str(directory)!r}")
+    if objective is not None:
+        validation.text("objective", objective)
     objective = objective or settings["objective"]
     rows = trial_rows(directory)
     write_csv(rows, directory / "trials.csv")
@@ -150,15 +168,14 @@ def write_report(directory, objective=None):
                "failed": sum(r["status"] in ("FAILED", "INVALID") for r in rows),
                "stopped": sum(r["status"] == "STOPPED" for r in rows)}
     if best is not None:
-        run_dir = directory / PROJECT / f"trial_{best['trial']}" / "run"
-        shutil.copyfile(run_dir / "config.json", directory / "best.json")
+        run = RunDir(directory / PROJECT / f"trial_{best['trial']}" / "run")
+        write_json(directory / "best.json", run.config)
         summary["best_config"] = directory / "best.json"
-        exports = sorted((run_dir / "export").glob("*"), key=lambda p: int(p.name) if p.name.isdigit() else -1)
-        if exports:
-            target = directory / "best" / "export" / exports[-1].name
+        if run.export is not None:
+            target = directory / "best" / "export" / run.export.name
             shutil.rmtree(directory / "best", ignore_errors=True)
-            shutil.copytree(exports[-1], target)
+            shutil.copytree(run.export, target)
             summary["best_export"] = target
-    (directory / "summary.json").write_text(json.dumps(
-        {k: (str(v) if isinstance(v, Path) else v) for k, v in summary.items() if k != "rows"}, indent=1, default=str))
+    write_json(directory / "summary.json", {k: (str(v) if isinstance(v, Path) else v) for k, v in summary.items() if k != "rows"},
+               indent=1, default=str)
     return summary

@@ -25,18 +25,18 @@ from pathlib import Path
 import keras
 import keras_tuner
 import numpy as np
-from keras_tuner.src.engine.trial import TrialStatus
 
-from kclassics import validation
+from kclassics import _keras, _tensorflow, validation
+from kclassics.files import read_json, write_json
+from kclassics.runs import RunDir
 from kclassics.log import log
 from kclassics.tuning.hypermodels import ProgramHyperModel
+from kclassics.tuning.oracles import HYPERBAND_EPOCHS, TUNERS, hyperband
 from kclassics.tuning.space import merged
 from kclassics.tuning.pruning import CURVE, RESULT, MedianStopping
 
-TUNERS = ("random", "bayesian", "hyperband", "grid")
 PROJECT = "search"
 SEARCH_FILE = "search.json"
-HYPERBAND_EPOCHS = 3  # Hyperband's budget unit: a third of a trial's length
 _MINIMISED = ("loss", "cost", "perplexity", "error", "seconds")
 _PER_EPOCH = ("val_accuracy", "val_loss", "accuracy", "loss")
 
@@ -44,8 +44,11 @@ _PER_EPOCH = ("val_accuracy", "val_loss", "accuracy", "loss")
 def reported_metrics(program):
     """The metrics every trial of `program` reports: those its summary line names, and for the
     `training.TrainConfig` programs the per-epoch ones of `model.fit` (validation included)."""
+    from kclassics import programs
     from kclassics.training import TrainConfig
 
+    if not isinstance(program, programs.Program):
+        program = programs.get(program)  # a name; anything else is refused naming the registered ones
     names = [field for _, field, _, _ in string.Formatter().parse(program.summary) if field]
     names = [name for name in names if name not in ("steps", "train_seconds")]
     if isinstance(program.config, TrainConfig):
@@ -60,28 +63,10 @@ def direction_of(metric):
 
 def trial_seed(search_seed, trial_id):
     """A trial's seed (weights, shuffling, dropout), a function of the search's seed and the trial id only."""
+    validation.seed("search_seed", search_seed)
+    if not (validation._is_int(trial_id) or (isinstance(trial_id, str) and trial_id.isdigit())) or int(trial_id) < 0:
+        raise ValueError(f"`trial_id` must be a trial's id, a non-negative integer or its digits. Received: trial_id={trial_id!r}")
     return int(np.random.SeedSequence([int(search_seed), int(trial_id)]).generate_state(1)[0] % 2**31)
-
-
-def length_field(config):
-    """The config field that says how long a run trains (`digits_steps` on the digits, else `steps`, else `epochs`)."""
-    if getattr(config, "dataset", None) == "digits" and getattr(config, "digits_steps", None) is not None:
-        return "digits_steps"
-    for name in ("steps", "epochs"):
-        if getattr(config, name, None) is not None:
-            return name
-    return None
-
-
-def with_steps(config, steps):
-    """The config trained for `steps` steps (the search's budget per trial)."""
-    fields = {f.name for f in dataclasses.fields(config)}
-    if "steps" not in fields:
-        raise ValueError(f"`steps` is not a setting of {type(config).__name__}; its length is "
-                         f"{length_field(config)!r}. Received: steps={steps}")
-    changes = {"steps": steps}
-    changes.update({name: None for name in ("digits_steps", "epochs") if name in fields})
-    return dataclasses.replace(config, **changes)
 
 
 def _rss_mb():
@@ -104,8 +89,7 @@ class TrialReport(keras.callbacks.Callback):
         super().__init__()
         self.trial_dir, self.objective, self.direction = Path(trial_dir), objective, direction
         self.total_steps, self.pruner = total_steps, pruner
-        self.curve = json.loads((self.trial_dir / CURVE).read_text()) if (self.trial_dir / CURVE).exists() else []
-        self.curve = [tuple(point) for point in self.curve]
+        self.curve = [tuple(point) for point in read_json(self.trial_dir / CURVE) or []]
         self.pruned_at = None
         self.epochs_seen = 0
         self.progbar = keras.utils.Progbar(total_steps, verbose=verbose, stateful_metrics=[objective])
@@ -118,9 +102,7 @@ class TrialReport(keras.callbacks.Callback):
         logs = logs or {}
         if self.objective in logs:
             self.curve = [point for point in self.curve if point[0] < step] + [(step, float(logs[self.objective]))]
-            staging = self.trial_dir / (CURVE + ".staging")
-            staging.write_text(json.dumps(self.curve))
-            os.replace(staging, self.trial_dir / CURVE)
+            write_json(self.trial_dir / CURVE, self.curve, indent=None)
             self.progbar.update(min(step, self.total_steps), [(self.objective, float(logs[self.objective]))])
         if self.pruner is not None and self.curve:
             others = self.pruner.compared_with(self.trial_dir.parent, self.trial_dir.name)
@@ -149,6 +131,14 @@ class ProgramTuner(keras_tuner.Tuner):
 
     def __init__(self, hypermodel, oracle, directory, seed=0, steps=None, pruner=None, strategy=None, data_dir=None,
                  verbose=1, hyperband_epochs=HYPERBAND_EPOCHS, **kwargs):
+        if not isinstance(hypermodel, ProgramHyperModel):
+            raise ValueError(f"`hypermodel` must be a ProgramHyperModel. Received: hypermodel={validation.describe(hypermodel)}")
+        if not isinstance(oracle, keras_tuner.Oracle):
+            raise ValueError(f"`oracle` must be a keras-tuner oracle. Received: oracle={validation.describe(oracle)}")
+        validation.seed("seed", seed)
+        validation.positive_int("steps", steps, allow_none=True)
+        validation.positive_int("hyperband_epochs", hyperband_epochs)
+        _check_pruner(pruner)
         self.program = hypermodel.program
         self.hyperband_epochs = hyperband_epochs  # a worker's oracle client does not tell it
         self.search_seed, self.steps, self.pruner = seed, steps, pruner
@@ -166,12 +156,12 @@ class ProgramTuner(keras_tuner.Tuner):
     def run_trial(self, trial, *args, **kwargs):
         """Runs the program at the trial's hyperparameters; returns its objective (and the other metrics)."""
         keras.backend.clear_session()  # and a garbage collection: the last trial's graphs and models go
-        gradients = _custom_gradients()
+        gradients = _tensorflow.custom_gradient_names()
         try:
             return self._run_trial(trial)
         finally:
             keras.backend.clear_session()
-            _forget_custom_gradients(gradients)
+            _tensorflow.forget_custom_gradients(gradients)
 
     def _run_trial(self, trial):
         trial_dir = Path(self.get_trial_dir(trial.trial_id))
@@ -211,44 +201,38 @@ class ProgramTuner(keras_tuner.Tuner):
         return {objective: value}
 
     def on_trial_end(self, trial):
-        outcome = _read_json(Path(self.get_trial_dir(trial.trial_id)) / RESULT) or {}
-        if outcome.get("pruned_at") and trial.status == TrialStatus.COMPLETED:
-            trial.status = TrialStatus.STOPPED  # not a finished trial: no score
+        outcome = read_json(Path(self.get_trial_dir(trial.trial_id)) / RESULT) or {}
+        status = _keras.trial_status()
+        if outcome.get("pruned_at") and trial.status == status.COMPLETED:
+            trial.status = status.STOPPED  # not a finished trial: no score
         super().on_trial_end(trial)
 
     def load_model(self, trial):
-        return keras.saving.load_model(Path(self.get_trial_dir(trial.trial_id)) / "run" / "model.keras")
+        return RunDir(Path(self.get_trial_dir(trial.trial_id)) / "run").model()
 
     def search(self, *args, **kwargs):
         kwargs.setdefault("verbose", 0)  # the trials' own lines replace keras-tuner's display
-        from keras_tuner.src.distribute import utils as dist_utils
-
-        if dist_utils.is_chief_oracle():
+        if _keras.is_chief_oracle():
             self.save()
             serve_oracle(self.oracle)
             return
-        from keras_tuner.src import config as kt_config
-
-        debug, kt_config.DEBUG = kt_config.DEBUG, False  # a failed trial is one line; its traceback is in result.json
-        try:
+        with _keras.keras_tuner_debug(False):  # a failed trial is one line; its traceback is in result.json
             super().search(*args, **kwargs)
-        finally:
-            kt_config.DEBUG = debug
 
     # -- this search's --------------------------------------------------------------------------
 
     def _trial_config(self, trial, values, trial_dir):
         """The trial's config and whether its run resumes (after a kill, or Hyperband continuing a trial)."""
         config = self.hypermodel.config(values)
+        length = self.program.length
         if self.steps is not None:
-            config = with_steps(config, self.steps)
+            config = length.set(config, self.steps)
         seed = trial_seed(self.search_seed, trial.trial_id)
         hps = trial.hyperparameters.values
         run_dir = trial_dir / "run"
         if "tuner/epochs" in hps:  # Hyperband: a fraction of the length; a continued trial resumes its parent's run
-            field = length_field(config)
-            full = getattr(config, field)
-            config = dataclasses.replace(config, **{field: max(1, round(full * hps["tuner/epochs"] / self.hyperband_epochs))})
+            full = length.value(config)
+            config = length.set(config, max(1, round(full * hps["tuner/epochs"] / self.hyperband_epochs)))
             parent = hps.get("tuner/trial_id")
             if parent:
                 seed = _parent_seed(self, parent, seed)  # a continued trial keeps its parent's seed
@@ -263,52 +247,20 @@ class ProgramTuner(keras_tuner.Tuner):
         return config, resume
 
     def _length(self, config):
-        from kclassics import data as kdata
-
-        if hasattr(config, "total_steps"):
-            try:
-                return config.total_steps(len(kdata.load(config.dataset).train))
-            except Exception:
-                pass
-        field = length_field(config)
-        return getattr(config, field) if field else 1
+        """The global steps of a trial (its progress bar's end and the pruning rules' scale)."""
+        return self.program.steps_of(config, self.data_dir) or self.program.length.value(config)
 
     @staticmethod
     def _write_outcome(trial_dir, outcome):
-        staging = Path(trial_dir) / (RESULT + ".staging")
-        staging.write_text(json.dumps(outcome, indent=1, default=str))
-        os.replace(staging, Path(trial_dir) / RESULT)
+        write_json(Path(trial_dir) / RESULT, outcome, indent=1, default=str)
 
     def results(self):
         """One dict per trial in id order: hyperparameters, status, objective, seconds, step stopped at, error."""
         return trial_rows(self.directory_path)
 
 
-def _custom_gradients():
-    from tensorflow.python.framework import ops
-
-    return set(ops._gradient_registry.list())
-
-
-def _forget_custom_gradients(before):
-    """Unregisters the gradients that `tf.custom_gradient` registered since `before`.
-
-    Traced in a `tf.function` (Keras's train step), `tf.custom_gradient`
-    registers its gradient under a new name in TensorFlow's global gradient
-    registry, never removed, and that function holds the traced graph: about
-    5 MiB a trial of the MLP that no session clearing frees. Once the trial's
-    models are gone no graph uses those names.
-    """
-    from tensorflow.python.framework import ops
-
-    registry = ops._gradient_registry._registry
-    for name in set(registry) - before:
-        if name.startswith("CustomGradient-"):
-            del registry[name]
-
-
 def _parent_seed(tuner, parent, fallback):
-    outcome = _read_json(Path(tuner.get_trial_dir(parent)) / RESULT)
+    outcome = read_json(Path(tuner.get_trial_dir(parent)) / RESULT)
     return outcome["seed"] if outcome and "seed" in outcome else fallback
 
 
@@ -317,7 +269,7 @@ def trial_rows(directory):
     rows = []
     for trial_file in sorted((Path(directory) / PROJECT).glob("trial_*/trial.json")):
         trial = json.loads(trial_file.read_text())
-        outcome = _read_json(trial_file.parent / RESULT) or {}
+        outcome = read_json(trial_file.parent / RESULT) or {}
         values = merged({k: v for k, v in trial["hyperparameters"]["values"].items() if not k.startswith("tuner/")})
         status = outcome.get("status") or trial.get("status")  # the trial's own record: keras-tuner's may lag a failure
         if outcome.get("pruned_at"):
@@ -350,13 +302,6 @@ def _short(value):
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _read_json(path):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def serve_oracle(oracle, poll_seconds=0.2):
     """keras-tuner's chief: serves the oracle over gRPC until every trial has ended and every worker has left.
 
@@ -365,16 +310,13 @@ def serve_oracle(oracle, poll_seconds=0.2):
     from concurrent import futures
 
     import grpc
-    from keras_tuner.src import protos
-    from keras_tuner.src.distribute import oracle_chief
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
-    servicer = oracle_chief.OracleServicer(oracle)
-    protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
+    servicer, finished = _keras.oracle_servicer(oracle, server)
     server.add_insecure_port(f"{os.environ['KERASTUNER_ORACLE_IP']}:{os.environ['KERASTUNER_ORACLE_PORT']}")
     server.start()
     try:
-        while not (servicer.stop_triggered and oracle_chief.exit_chief(oracle)):
+        while not (servicer.stop_triggered and finished()):
             time.sleep(poll_seconds)
     finally:
         server.stop(grace=1)
@@ -386,17 +328,12 @@ def oracle_seed(seed):
 
 
 def make_oracle(name, objective, max_trials, seed, max_consecutive_failed_trials, hyperband_epochs=HYPERBAND_EPOCHS):
-    common = dict(objective=objective, seed=oracle_seed(seed), max_consecutive_failed_trials=max_consecutive_failed_trials)
-    if name == "random":
-        return keras_tuner.oracles.RandomSearchOracle(max_trials=max_trials, **common)
-    if name == "bayesian":
-        return keras_tuner.oracles.BayesianOptimizationOracle(max_trials=max_trials, num_initial_points=min(3, max_trials),
-                                                              **common)
-    if name == "grid":
-        return keras_tuner.oracles.GridSearchOracle(max_trials=max_trials, **common)
-    oracle = keras_tuner.oracles.HyperbandOracle(max_epochs=hyperband_epochs, factor=3, **common)
-    oracle.max_trials = max_trials  # a cap on Hyperband's brackets
-    return oracle
+    """The keras-tuner oracle registered as `name` in `TUNERS`."""
+    make = TUNERS.get(name)
+    common = dict(seed=oracle_seed(seed), max_consecutive_failed_trials=max_consecutive_failed_trials)
+    if make is hyperband:
+        common["hyperband_epochs"] = hyperband_epochs
+    return make(objective, max_trials, **common)
 
 
 def tuner(program, tuner="random", max_trials=10, out=None, resume=False, objective=None, seed=0, steps=None,
@@ -427,7 +364,8 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
     from kclassics import programs
 
     found = programs.get(program)  # an unknown name fails here, naming the known ones
-    validation.one_of("tuner", tuner, TUNERS)
+    TUNERS.get(tuner, argument="tuner")  # an unknown name fails here, with the closest ones
+    validation.boolean("resume", resume)
     validation.positive_int("max_trials", max_trials)
     validation.positive_int("steps", steps, allow_none=True)
     validation.positive_int("max_consecutive_failed_trials", max_consecutive_failed_trials)
@@ -438,8 +376,14 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
         raise ValueError(f"No trial of {program!r} reports {objective!r}; its trials report {', '.join(metrics)}. "
                          f"Received: objective={objective!r}")
     hypermodel = ProgramHyperModel(found, grid=tuner == "grid", only=only)
+    if tuner == "hyperband" and found.length is None:
+        raise ValueError(f"Hyperband trains trials for parts of their length, and program {program!r} has no length to "
+                         f"set. Accepted: random, bayesian, grid. Received: tuner='hyperband'")
     if steps is not None:
-        with_steps(found.config, steps)
+        if found.length is None:
+            raise ValueError(f"Program {program!r} has no length to set; its trials run as its config says. "
+                             f"Received: steps={steps}")
+        found.length.set(found.config, steps)
     if isinstance(strategy, str):
         if strategy not in found.strategies:
             raise ValueError(f"Program {program!r} trains under {', '.join(found.strategies)}. Received: strategy={strategy!r}")
@@ -447,9 +391,7 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
 
         strategy = None if strategy == "default" else distribute.make_strategy(strategy)
     pruner = MedianStopping() if pruning is True else (pruning or None)
-    if pruner is not None and not (callable(getattr(pruner, "should_stop", None)) and callable(getattr(pruner, "compared_with", None))):
-        raise ValueError("pruning must be True, False, a MedianStopping or a SuccessiveHalving. Received: "
-                         f"pruning={pruning!r}")
+    _check_pruner(pruner, pruning)
     settings = {"program": program, "tuner": tuner, "objective": objective, "seed": seed, "steps": steps,
                 "only": sorted(only) if only else None}
     directory = _search_directory(out, program, resume, settings)
@@ -459,16 +401,22 @@ def tuner(program, tuner="random", max_trials=10, out=None, resume=False, object
                         data_dir=data_dir, verbose=verbose)
 
 
+def _check_pruner(pruner, given=None):
+    if pruner is not None and not (callable(getattr(pruner, "should_stop", None)) and callable(getattr(pruner, "compared_with", None))):
+        raise ValueError("`pruning` must be True, False, a MedianStopping or a SuccessiveHalving. Received: "
+                         f"pruning={given if given is not None else pruner!r}")
+
+
 def _search_directory(out, program, resume, settings):
     """Checks and prepares the search directory; a resumed one must be this program's search with these settings."""
-    from kclassics.runs import Run
+    from kclassics.runs import Run, check_new_run_dir
 
     if out is None and resume:
         raise ValueError("resume needs the search directory to continue. Received: out=None")
-    path = Path(out) if out is not None else Run.open(None, f"tune-{program}").path
+    path = Path(out).expanduser() if out is not None else Run.open(None, f"tune-{program}").path
     record = path / SEARCH_FILE
     if resume:
-        saved = _read_json(record)
+        saved = read_json(record)
         if saved is None:
             raise ValueError(f"Cannot resume: {path} holds no search (no {SEARCH_FILE}). Received: out={str(path)!r}")
         if saved.get("program") != program:
@@ -479,9 +427,7 @@ def _search_directory(out, program, resume, settings):
             raise ValueError(f"Cannot resume {path} with changed settings ({', '.join(changed)}); give the first "
                              "search's settings again (its search.json lists them); only --max-trials may change.")
         return path
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise FileExistsError(f"{path} exists and is not empty; a search never overwrites one. Continue it with "
-                              f"--resume, or give another --out. Received: out={str(path)!r}")
+    check_new_run_dir(path)
     path.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps(settings, indent=1))
+    write_json(record, settings)
     return path

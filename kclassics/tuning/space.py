@@ -14,16 +14,20 @@ import inspect
 import math
 from typing import Optional
 
+from kclassics import validation
+
 # Every optimizer name the programs' configs accept (kclassics.training.OPTIMIZERS); a config that
 # accepts fewer keeps only those (each candidate is tried through the config's own validation).
 OPTIMIZER_NAMES = ("sgd", "momentum", "adam", "adagrad", "rmsprop")
-# Learning-rate schedules a config may name (cifar10's `schedule`); the config's validation keeps its own.
-SCHEDULE_NAMES = ("adam", "sgd_decay", "constant", "cosine", "exponential")
+# Learning-rate schedules a config may name (cifar10's and cifar10_blog's `schedule`); the config's validation keeps its own.
+SCHEDULE_NAMES = ("adam", "sgd_decay", "constant", "lr_step", "cosine", "exponential")
 # Where a config's optimizer and learning rate are both searched, each optimizer has its own learning-rate
 # range, a tenth to ten times its value here (the config's own optimizer: the book's rate): Keras's defaults
 # for the adaptive ones, the usual 0.1 for plain SGD and 0.01 with momentum 0.9.
 OPTIMIZER_LEARNING_RATES = {"sgd": 0.1, "momentum": 0.01, "adam": 1e-3, "adagrad": 0.01, "rmsprop": 1e-3}
 LOG_GRID_STEP = math.sqrt(10.0)  # grid search: five values from a tenth to ten times the default
+RULE_KINDS = ("log", "linear", "scaled", "choice")
+TARGETS = ("config", "model")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +49,20 @@ class Rule:
     choices: tuple = ()
     step: Optional[float] = None
     doc: str = ""
+
+    def __post_init__(self):
+        validation.one_of("kind", self.kind, RULE_KINDS)
+        if self.kind in ("log", "linear"):
+            validation.finite_float("low", self.low)
+            validation.finite_float("high", self.high)
+            if self.kind == "log":
+                validation.positive_float("low", self.low)
+            if self.low >= self.high:
+                raise ValueError(f"`low` must be below `high`. Received: low={self.low!r}, high={self.high!r}")
+        if self.kind == "choice" and (isinstance(self.choices, str) or not self.choices):
+            raise ValueError(f"`choices` of a choice rule must be a non-empty tuple of names. Received: choices={self.choices!r}")
+        if self.step is not None:
+            validation.positive_float("step", self.step)
 
 
 SPACE = {
@@ -83,8 +101,15 @@ class Dimension:
     target: str = "config"
     choices: tuple = ()
 
+    def __post_init__(self):
+        validation.text("name", self.name)
+        if not isinstance(self.rule, Rule):
+            raise ValueError(f"`rule` must be a Rule (a value of SPACE). Received: rule={validation.describe(self.rule)}")
+        validation.one_of("target", self.target, TARGETS)
+
     def declare(self, hp, grid=False):
         """Declares the hyperparameter on `hp` (a `keras_tuner.HyperParameters`) and returns its value."""
+        _check_hp(hp)
         rule = self.rule
         if rule.kind in ("choice", "scaled"):
             return hp.Choice(self.name, list(self.choices), default=self.default)
@@ -115,6 +140,9 @@ def declare_all(found, hp, grid=False):
     around its `OPTIMIZER_LEARNING_RATES` value, the book's
     optimizer keeping the book's rate, so Adam is not tried at Adagrad's 0.3.
     """
+    found = _check_dimensions(found)
+    _check_hp(hp)
+    validation.boolean("grid", grid)
     by_name = {d.name: d for d in found}
     optimizer, rate = by_name.get("optimizer"), by_name.get("learning_rate")
     values = {}
@@ -134,11 +162,14 @@ def declare_all(found, hp, grid=False):
 
 def merged(values):
     """Hyperparameter values with the drawn optimizer's `"<optimizer>/learning_rate"` named `learning_rate`."""
+    if not hasattr(values, "items"):
+        raise ValueError(f"`values` must be a dict of hyperparameter values by name. Received: values={validation.describe(values)}")
     return {("learning_rate" if name.endswith("/learning_rate") else name): value for name, value in values.items()}
 
 
 def rate_ranges(found):
     """For docs: the learning-rate range of each optimizer where the rate depends on the optimizer, else None."""
+    found = _check_dimensions(found)
     by_name = {d.name: d for d in found}
     optimizer, rate = by_name.get("optimizer"), by_name.get("learning_rate")
     if optimizer is None or rate is None:
@@ -146,6 +177,21 @@ def rate_ranges(found):
     return {name: dataclasses.replace(rate, default=rate.default if name == optimizer.default
                                       else float(OPTIMIZER_LEARNING_RATES.get(name, rate.default))).describe()
             for name in optimizer.choices}
+
+
+def _check_hp(hp):
+    """Refuses anything but a `keras_tuner.HyperParameters` where one is declared on."""
+    import keras_tuner
+
+    if not isinstance(hp, keras_tuner.HyperParameters):
+        raise ValueError(f"`hp` must be a keras_tuner.HyperParameters. Received: hp={validation.describe(hp)}")
+
+
+def _check_dimensions(found):
+    found = list(found) if isinstance(found, (list, tuple)) else found
+    if not isinstance(found, list) or not all(isinstance(d, Dimension) for d in found):
+        raise ValueError(f"`found` must be a list of Dimensions (from `dimensions(config)`). Received: found={validation.describe(found)}")
+    return found
 
 
 def _on_grid(distance, step):
@@ -172,6 +218,10 @@ def dimension(name, default, target="config", config=None):
     default is None, zero (a log range around 0 is empty) or of another type
     than the rule's is not searched.
     """
+    validation.text("name", name)
+    validation.one_of("target", target, TARGETS)
+    if config is not None and not dataclasses.is_dataclass(config):
+        raise ValueError(f"`config` must be a program config (a dataclass) or None. Received: config={validation.describe(config)}")
     rule = SPACE.get(name)
     if rule is None or default is None or isinstance(default, bool):
         return None
@@ -193,6 +243,8 @@ def dimension(name, default, target="config", config=None):
 
 def builder_defaults(builder):
     """A network builder's keyword arguments and their defaults."""
+    if not callable(builder):
+        raise ValueError(f"`builder` must be a network builder (a function). Received: builder={validation.describe(builder)}")
     return {
         name: parameter.default
         for name, parameter in inspect.signature(builder).parameters.items()
@@ -207,6 +259,8 @@ def dimensions(config):
     network (`model`) and holds its arguments (`model_kwargs`); its default
     is the config's `model_kwargs` value, else the builder's default.
     """
+    if not dataclasses.is_dataclass(config) or isinstance(config, type):
+        raise ValueError(f"`config` must be a program config (a dataclass instance). Received: config={validation.describe(config)}")
     fields = {field.name: getattr(config, field.name) for field in dataclasses.fields(config)}
     found = [d for d in (dimension(name, value, config=config) for name, value in fields.items()) if d is not None]
     if isinstance(fields.get("model"), str) and "model_kwargs" in fields:

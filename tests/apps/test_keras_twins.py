@@ -65,6 +65,17 @@ def test_transplant_mismatch_is_a_clear_error():
         apps.keras_twin("alexnet")
 
 
+def test_a_book_variant_is_refused_as_a_transplant_target():
+    """Its weights have the twin's shapes, but its function differs (SAME root pooling, BN epsilon 1e-5)."""
+    twin = apps.keras_twin("resnet_v2_50", input_shape=(32, 32, 3))
+    book = apps.resnet_v2_50(input_shape=(32, 32, 3))
+    assert book.keras_compatible is False and apps.model_info("resnet_v2_50").keras_compatible == "option"
+    with pytest.raises(ValueError, match="the target is the book's variant.*Build the target with keras_compatible=True"):
+        apps.transplant_weights(twin, book)
+    assert apps.model_info("densenet121").keras_compatible == "default"
+    assert apps.model_info("alexnet").keras_compatible == "-"
+
+
 @pytest.fixture
 def offline_weights(tmp_path, monkeypatch):
     """Replaces the download with a weights file written from a keras.applications model."""

@@ -6,8 +6,6 @@ extra). A `.keras` file written here, where the TensorFlow-only kernels run,
 must give the same numbers on JAX, where the `keras.ops` paths run, and back.
 """
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -15,25 +13,15 @@ import pytest
 
 import keras
 from tests.backends import cross_backend
-from tests.conftest import ROOT, subprocess_env
+from tests.conftest import run_on_backend
 
 HERE = Path(__file__).resolve().parent
-# XLA's CPU code generation at its lowest effort: the children compile hundreds of small
-# functions (JAX compiles each initializer and each op shape once) and run each only a few times.
-FAST_XLA = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
 # Where the TensorFlow-only paths are: checked in both directions.
 BOTH_WAYS = ["batch_norm", "lrn_fused", "winograd_conv2d", "mnist_cnn"]
 
 
-def _run_on(backend, args, timeout=900):
-    env = subprocess_env(KERAS_BACKEND=backend, XLA_FLAGS=FAST_XLA, JAX_PLATFORMS="cpu")
-    result = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
-    assert result.returncode == 0, f"on {backend}:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
-    return result
-
-
 def _pytest_on(backend, *args):
-    return _run_on(backend, ["-m", "pytest", "-q", "-p", "no:cacheprovider", str(HERE / "zoo_checks.py"), *args])
+    return run_on_backend(backend, ["-m", "pytest", "-q", "-p", "no:cacheprovider", str(HERE / "zoo_checks.py"), *args])
 
 
 def test_zoo_on_jax():
@@ -50,12 +38,12 @@ def test_whole_zoo_on_jax():
 def test_keras_files_from_tensorflow_compute_the_same_on_jax(tmp_path):
     assert keras.backend.backend() == "tensorflow"
     cross_backend.save(tmp_path)
-    result = _run_on("jax", [str(HERE / "cross_backend.py"), "check", str(tmp_path)])
+    result = run_on_backend("jax", [str(HERE / "cross_backend.py"), "check", str(tmp_path)])
     assert result.stdout.split("checked: ")[1].strip() == ", ".join(cross_backend.cases_names())
 
 
 def test_keras_files_from_jax_compute_the_same_on_tensorflow(tmp_path):
-    _run_on("jax", [str(HERE / "cross_backend.py"), "save", str(tmp_path), *BOTH_WAYS])
+    run_on_backend("jax", [str(HERE / "cross_backend.py"), "save", str(tmp_path), *BOTH_WAYS])
     assert (tmp_path / "backend.txt").read_text() == "jax"
     assert cross_backend.check(tmp_path) == sorted(BOTH_WAYS)
 
@@ -86,6 +74,6 @@ def test_apps_import_and_run_where_tensorflow_cannot_be_imported():
         print("imported without tensorflow")
         """
     )
-    result = _run_on("jax", ["-c", code])
+    result = run_on_backend("jax", ["-c", code])
     assert "imported without tensorflow" in result.stdout
     assert "refused: kclassics.programs runs on the TensorFlow backend only" in result.stdout

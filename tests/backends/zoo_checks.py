@@ -91,6 +91,20 @@ def test_each_benchmark_mode_runs_a_real_step(mode):
     assert changed == (mode == "train")
 
 
+def test_train_step_memory_is_the_compiled_steps():
+    model = apps.softmax_regression()
+    small, _ = benchmark.make_step(model, "train", batch_size=2)
+    memory = benchmark.train_step_memory(model, *small.args)
+    if BACKEND != "jax":  # XLA's memory analysis of the step is JAX's
+        assert memory is None
+        return
+    weights = sum(int(np.prod(w.shape)) * 4 for w in model.trainable_weights)
+    assert memory["arguments"] >= weights and memory["aliased"] >= weights  # the donated weights are updated in place
+    assert memory["total"] == memory["arguments"] + memory["outputs"] - memory["aliased"] + memory["temporaries"]
+    large, _ = benchmark.make_step(model, "train", batch_size=64)
+    assert benchmark.train_step_memory(model, *large.args)["temporaries"] > memory["temporaries"]
+
+
 def test_benchmark_compares_with_keras_applications_in_mixed_bfloat16():
     result = benchmark.benchmark(
         "vgg16", mode="forward", batch_size=2, image_size=32, steps=2, warmup=1, compare="keras",

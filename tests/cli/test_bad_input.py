@@ -16,7 +16,7 @@ from tests.test_cli import assert_one_line_error
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["--learning-rate", "inf"], "argument --learning-rate: expected a positive number, received 'inf' (not finite)"),
+        (["--learning-rate", "inf"], "argument --learning-rate: expected a finite positive number, received 'inf'"),
         (["--epochs", "1", "--steps", "5"], "argument --steps: not allowed with argument --epochs"),
         (["--seed", "-1"], "argument --seed: expected an integer between 0 and 4294967295, received '-1'"),
         (["--batch-size", "5000"], "`batch_size` (--batch-size) must be at most the 1257 training examples"),

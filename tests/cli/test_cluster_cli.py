@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from kclassics.cli.train import STRATEGIES
+from kclassics.distribute.cluster import STRATEGIES
 from kclassics.distribute.local import local_jobs
 from tests.conftest import subprocess_env
 

@@ -8,7 +8,7 @@ from tests.conftest import ROOT, subprocess_env
 from tests.data.test_mnist import write_mnist
 
 PROGRAMS = {
-    "softmax_regression", "denoising_autoencoder", "mlp", "mnist_cnn", "cifar10_cnn", "cifar10_cnn_long",
+    "softmax_regression", "denoising_autoencoder", "mlp", "mnist_cnn", "cifar10_cnn", "cifar10_cnn_long", "cifar10_blog",
     "birnn_mnist", "tensorboard_mnist", "cartpole_pg", "gridworld_dqn",
 }
 
@@ -41,10 +41,15 @@ def test_apps_script_runs_the_program(tmp_path):
 def test_bad_inputs_are_one_line_errors(run_cli, tmp_path):
     done = run_cli("train", "mlp", "--data-dir", tmp_path / "nowhere", "--out", tmp_path / "run")
     assert done.returncode == 2
-    assert "kclassics: error:" in done.stderr and "train-images-idx3-ubyte" in done.stderr
+    assert "kclassics: error: --data-dir" in done.stderr and "nowhere does not exist" in done.stderr
+    assert not (tmp_path / "run").exists()
+    (tmp_path / "empty").mkdir()
+    done = run_cli("train", "mlp", "--data-dir", tmp_path / "empty", "--out", tmp_path / "run")
+    assert done.returncode == 2 and "train-images-idx3-ubyte" in done.stderr
     assert not (tmp_path / "run").exists()
     done = run_cli("train", "cifar10_cnn", "--epochs", 2)
-    assert done.returncode == 2 and "--epochs is not a setting of program 'cifar10_cnn'" in done.stderr
+    assert done.returncode == 2 and "--epochs 2 is not an option of program 'cifar10_cnn'" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "see: kclassics train cifar10_cnn --help"
 
 
 def test_mixed_precision_flag(run_cli, tmp_path):
@@ -52,4 +57,4 @@ def test_mixed_precision_flag(run_cli, tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "run" / "config.json").read_text())["mixed_precision"] is True
     done = run_cli("train", "denoising_autoencoder", "--mixed-precision")
-    assert done.returncode == 2 and "--mixed-precision is not a setting of program 'denoising_autoencoder'" in done.stderr
+    assert done.returncode == 2 and "--mixed-precision is not an option of program 'denoising_autoencoder'" in done.stderr

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kclassics import apps, distribute
+from kclassics import apps, distribute, programs
 from kclassics.callbacks import StopAtStep
 from kclassics.data import load_digits
 
@@ -277,7 +277,7 @@ def book_mlp(cluster_json, out_dir, result_path):
     from kclassics.training import train_classifier
 
     strategy = distribute.make_strategy("parameter_server", distribute.Cluster.from_tf_config(cluster_json))
-    result = train_classifier(dataclasses.replace(MLP, steps=200, digits_steps=None), out=os.path.join(out_dir, "run"),
+    result = train_classifier(dataclasses.replace(MLP, steps=200, digits_steps=None), programs.get("mlp"), out=os.path.join(out_dir, "run"),
                               strategy=strategy, verbose=0)
     config = json.loads((result.run_dir / "config.json").read_text())
     metrics = json.loads((result.run_dir / "metrics.json").read_text())

@@ -198,3 +198,11 @@ def test_model_file_round_trip(tmp_path):
     loaded = keras.saving.load_model(tmp_path / "lm.keras")
     assert isinstance(loaded, LanguageModel) and isinstance(loaded.lstm_layers[0], BasicLSTM)
     np.testing.assert_allclose(loaded(ids(2, 3)), model(ids(2, 3)), rtol=1e-6)
+
+
+def test_the_trainer_refuses_a_backend_it_has_no_step_for(monkeypatch):
+    from kclassics import _backend
+
+    monkeypatch.setattr(_backend, "name", lambda: "torch")
+    with pytest.raises(_backend.BackendError, match=r"TruncatedBPTT runs on the backends 'tensorflow', 'jax'.*Received: KERAS_BACKEND='torch'"):
+        TruncatedBPTT(tiny(), 2)

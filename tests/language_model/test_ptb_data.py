@@ -1,6 +1,7 @@
 """The PTB reader, the plain-text reader, the embedded corpus and the book's `ptb_producer` batching."""
 
 import collections
+import re
 
 import numpy as np
 import pytest
@@ -108,3 +109,58 @@ def test_unigram_perplexity_by_hand():
 def test_vocabulary_file_round_trip(tmp_path):
     ptb.write_vocabulary(("<eos>", "a", "<unk>"), tmp_path / "vocab.txt")
     assert ptb.read_vocabulary(tmp_path / "vocab.txt") == ("<eos>", "a", "<unk>")
+
+
+def _write_splits(directory, splits=("ptb.train.txt", "ptb.valid.txt", "ptb.test.txt")):
+    directory.mkdir(parents=True)
+    for name, text in zip(splits, (" the cat sat \n the dog \n", " the cat \n", " a dog \n")):
+        (directory / name).write_text(text)
+    return directory
+
+
+def test_a_file_that_is_not_utf8_is_named_with_the_offset_of_its_first_bad_byte(tmp_path):
+    data = _write_splits(tmp_path / "data")
+    (data / "ptb.valid.txt").write_bytes(b" the cat \n caf\xe9 \n")
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(data / 'ptb.valid.txt'))} is not UTF-8 text: byte 0xe9 at offset 14 "
+                                         rf"cannot be decoded\. Received: path="):
+        ptb.load_ptb(data)
+
+
+def test_the_books_archive_is_read_as_its_directory_and_a_damaged_one_is_named(tmp_path):
+    import tarfile
+    import zipfile
+
+    data = _write_splits(tmp_path / "simple-examples" / "data")
+    expected = ptb.load_ptb(data)
+    with tarfile.open(tmp_path / "simple-examples.tgz", "w:gz") as archive:
+        archive.add(tmp_path / "simple-examples", arcname="simple-examples")
+    with zipfile.ZipFile(tmp_path / "simple-examples.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ptb.PTB_FILES:
+            archive.write(data / name, f"simple-examples/data/{name}")
+    for name in ("simple-examples.tgz", "simple-examples.zip"):
+        corpus = ptb.load_corpus(tmp_path / name)
+        assert corpus.vocabulary == expected.vocabulary and (corpus.train == expected.train).all()
+
+    raw = (tmp_path / "simple-examples.tgz").read_bytes()
+    (tmp_path / "truncated.tgz").write_bytes(raw[: len(raw) // 2])
+    zipped = bytearray((tmp_path / "simple-examples.zip").read_bytes())
+    start = zipped.index(b"ptb.train.txt") + len("ptb.train.txt")  # the first member's compressed bytes
+    zipped[start + 2] ^= 0xFF
+    (tmp_path / "corrupt.zip").write_bytes(bytes(zipped))
+    (tmp_path / "not_gzip.tgz").write_bytes(b"plain text, not gzip\n")
+    for name in ("truncated.tgz", "corrupt.zip", "not_gzip.tgz"):
+        with pytest.raises(ValueError, match=rf"^The archive {re.escape(str(tmp_path / name))} is damaged \(.+\); "
+                                             r"replace it with an intact copy\. Received: data_dir="):
+            ptb.load_ptb(tmp_path / name)
+    with pytest.raises(FileNotFoundError, match=r"simple-examples.tgz lacks train.txt, valid.txt, test.txt"):
+        ptb.load_text(tmp_path / "simple-examples.tgz")
+
+
+def test_paths_that_are_not_split_files_are_said_as_such(tmp_path):
+    (tmp_path / "notes.txt").write_text("a\n")
+    with pytest.raises(FileNotFoundError, match=r"`data_dir` must be a directory or an archive .*; .*notes.txt is a file, not an archive"):
+        ptb.load_ptb(tmp_path / "notes.txt")
+    with pytest.raises(FileNotFoundError, match=r"; .*nowhere does not exist\. Received: data_dir="):
+        ptb.load_ptb(tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match=r"^`path` must be a text file; .* is a directory"):
+        ptb.read_words(tmp_path)

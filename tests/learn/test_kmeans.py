@@ -26,6 +26,35 @@ def test_lloyd_matches_scikit_learn_from_the_same_start(init):
     assert kmeans.transform(POINTS).shape == (240, 4)
 
 
+@pytest.mark.parametrize("data", ["iris", "blobs"])
+def test_fit_without_epochs_converges_to_scikit_learns_inertia_from_the_same_start(data):
+    from sklearn.cluster import KMeans as SKMeans
+    from sklearn.datasets import load_iris
+
+    from kclassics.programs import learn as programs
+
+    if data == "iris":
+        points, k, seed = load_iris().data.astype("float32"), 3, 0
+    else:  # the kmeans_blobs program's 10,000 points around 6 centres, its random start
+        points, k, seed = programs.blobs(programs.KMEANS_BLOBS), programs.KMEANS_BLOBS.num_centers, programs.KMEANS_BLOBS.seed
+    kmeans = learn.KMeans(k, seed=seed)
+    start = learn.KMeans(k, seed=seed).initialize(points).cluster_centers
+    kmeans.fit(points, verbose=0)
+    reference = SKMeans(k, init=start, n_init=1, algorithm="lloyd").fit(points)
+    assert kmeans.converged and 1 < kmeans.iterations_used < learn.kmeans.MAX_ITERATIONS
+    assert kmeans.score(points) == pytest.approx(reference.inertia_, rel=1e-3)
+    assert int(kmeans.optimizer.iterations) == kmeans.iterations_used
+
+
+def test_epochs_keeps_its_meaning_and_max_iterations_caps_the_search():
+    kmeans = learn.KMeans(4, seed=3)
+    kmeans.fit(POINTS, epochs=1, verbose=0)
+    assert (kmeans.iterations_used, kmeans.converged, int(kmeans.optimizer.iterations)) == (1, None, 1)
+    capped = learn.KMeans(4, seed=5)
+    capped.fit(POINTS, max_iterations=1, verbose=0)
+    assert (capped.iterations_used, capped.converged) == (1, False)
+
+
 def test_kmeans_plus_plus_spreads_the_start():
     start = learn.KMeans(4, initial_clusters="kmeans_plus_plus", seed=0).initialize(POINTS).cluster_centers
     nearest_true = np.sqrt(((start[:, None] - CENTERS[None]) ** 2).sum(-1)).argmin(1)

@@ -186,7 +186,7 @@ def test_heads():
     (lambda: learn.SVM(X, n_classes=1), r"n_classes=1"),
     (lambda: learn.SVM(X, loss="log"), r"Unknown `loss`. Accepted: hinge, squared_hinge. Received: loss='log'"),
     (lambda: learn.LinearClassifier(X, l1_regularization=-1.0), r"l1_regularization"),
-    (lambda: learn.DNNClassifier(np.array([["a", "b"]]), [8]), r"2-D numeric array"),
+    (lambda: learn.DNNClassifier(np.array([["a", "b"]]), [8]), r"`x` must be a 2-D array of numbers \(examples x features\)\. Received: x=an array of shape \(1, 2\)"),
     (lambda: learn.DNNClassifier(learn.FeatureRecipe([learn.real_valued_column("a")]), [8]), r"adapt"),
 ])
 def test_bad_arguments_are_one_clear_error(build, message):
@@ -208,3 +208,63 @@ def test_one_vs_rest_hinge_and_its_square():
     margins = np.array([[0.5, -2.0, 0.2], [1.5, 0.0, 3.0]], "float32")  # violations [0.5, 0, 1.2] and [2.5, 1, 0]
     np.testing.assert_allclose(np.asarray(one_vs_rest_hinge(labels, margins)), [1.7 / 3, 3.5 / 3], rtol=1e-6)
     np.testing.assert_allclose(np.asarray(one_vs_rest_squared_hinge(labels, margins)), [1.69 / 3, 7.25 / 3], rtol=1e-6)
+
+
+def test_the_books_call_fits_a_plain_array_without_a_structure_warning():
+    import warnings
+
+    keras.utils.set_random_seed(0)
+    recipe = learn.infer_real_valued_columns_from_input(X)  # the book's feature_columns (L6710)
+    model = learn.DNNClassifier(recipe, [8], n_classes=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, Y3, batch_size=32, epochs=1, verbose=0)  # the book's fit(x, y)
+        model.fit(recipe.dataset(X, Y3, 32), epochs=1, verbose=0)  # a frame, matched by name
+        assert model.predict(X[:5], verbose=0).shape == (5, 3)
+    assert not [w for w in caught if "structure" in str(w.message)], [str(w.message) for w in caught]
+
+
+BAD_LABELS = {  # a classifier, its n_classes, and a label it cannot take
+    "dnn_classifier": (lambda: learn.DNNClassifier(X, [4], n_classes=3), 3, 5),
+    "linear_classifier": (lambda: learn.LinearClassifier(X, n_classes=3), 3, -1),
+    "logistic_regressor": (lambda: learn.LogisticRegressor(X), 2, 2),
+    "svm": (lambda: learn.SVM(X), 2, 1.5),
+}
+
+
+@pytest.mark.parametrize("name", BAD_LABELS)
+def test_a_label_outside_n_classes_is_one_line_before_training(name):
+    build, n_classes, label = BAD_LABELS[name]
+    model = build()
+    labels = (Y3 % n_classes).astype(np.asarray(label).dtype)
+    labels[17] = label
+    with pytest.raises(ValueError, match=rf"^`y` must hold class ids 0 \.\. {n_classes - 1} \(n_classes={n_classes}\)\. "
+                                         rf"Received: y\[17\]={label}$"):
+        model.fit(X, labels, epochs=1, verbose=0)
+    assert int(model.optimizer.iterations) == 0
+
+
+def test_labels_and_features_are_checked_against_the_model():
+    model = learn.DNNClassifier(X, [4], n_classes=3)
+    recipe = learn.infer_real_valued_columns_from_input(X)
+    bad = Y3.copy()
+    bad[40] = 7
+    with pytest.raises(ValueError, match=r"^`y` must hold class ids 0 \.\. 2 \(n_classes=3\)\. Received: a label 7 in the dataset$"):
+        model.fit(recipe.dataset(X, bad, 96), epochs=1, verbose=0)  # in a dataset: checked as the batch is read
+    with pytest.raises(ValueError, match=r"^`x` must have 4 feature\(s\) per example, as the columns the model was built from\. "
+                                         r"Received: x=an array of shape \(96, 3\)$"):
+        model.fit(X[:, :3], Y3, verbose=0)
+    with pytest.raises(ValueError, match=r"^The dataset's column 'x' must have 4 feature\(s\) per example"):
+        model.evaluate(learn.infer_real_valued_columns_from_input(X[:, :2]).dataset(X[:, :2], Y3), verbose=0)
+    with pytest.raises(ValueError, match=r"^`y` must hold one label per example: 96 examples\. Received: 95 labels$"):
+        model.fit(X, Y3[:-1], verbose=0)
+    with_nan = X.copy()
+    with_nan[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"^`x` must hold finite numbers\. Received: x\[3, 1\]=nan$"):
+        model.fit(with_nan, Y3, verbose=0)
+    regressor = learn.LinearRegressor(X)
+    with pytest.raises(ValueError, match=r"^`y` must hold finite numbers\. Received: y\[2\]=inf$"):
+        regressor.fit(X, np.where(np.arange(96) == 2, np.inf, TARGET), verbose=0)
+    model, recipe, data, labels = wide_and_deep()
+    with pytest.raises(ValueError, match=r"^`y` must hold class ids 0 \.\. 1 \(n_classes=2\)\. Received: y\[0\]=3$"):
+        model.fit(recipe.to_inputs(data), np.where(np.arange(96) == 0, 3, labels), verbose=0)

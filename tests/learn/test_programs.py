@@ -14,6 +14,12 @@ def test_every_example_is_registered():
     assert set(EXAMPLES) <= set(programs.list_programs())
 
 
+def test_each_example_has_a_config_of_its_own_and_the_forest_declares_no_export():
+    assert len({type(programs.get(name).config) for name in EXAMPLES}) == len(EXAMPLES)
+    forest = programs.get("iris_random_forest")
+    assert forest.task is None and forest.length is None and "forest" in forest.files
+
+
 def test_a_short_custom_model_run_writes_its_run_directory(tmp_path):
     program = programs.get("iris_custom_model")
     result = program.run(dataclasses.replace(program.config, steps=20), out=tmp_path / "run", verbose=0)
@@ -48,11 +54,13 @@ def test_kmeans_example_finds_the_book_clusters(tmp_path):
     assert result.score > 0
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("estimator", "tree", "estimator"), ("steps", 0, "steps"), ("test_size", 1.0, "test_size"), ("num_centers", 0, "num_centers"),
+@pytest.mark.parametrize("name, field, value, message", [
+    ("iris_custom_model", "steps", 0, "steps"), ("iris_dnn", "test_size", 1.0, "test_size"),
+    ("iris_svm", "svm_loss", "log", "svm_loss"), ("kmeans_blobs", "num_centers", 0, "num_centers"),
+    ("iris_random_forest", "num_trees", 0, "num_trees"),
 ])
-def test_bad_settings_are_refused_before_any_run(field, value, message, tmp_path):
-    program = programs.get("iris_custom_model")
+def test_bad_settings_are_refused_before_any_run(name, field, value, message, tmp_path):
+    program = programs.get(name)
     with pytest.raises(ValueError, match=message):
         dataclasses.replace(program.config, **{field: value})
     assert not (tmp_path / "run").exists()

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from kclassics import programs
 from kclassics.programs import autoencoder as program
 
 
@@ -22,7 +23,7 @@ def test_standard_scale_uses_the_training_statistics():
 
 
 def test_test_cost_decreases_every_epoch_and_run_directory(tmp_path, capsys):
-    result = program.train_autoencoder(program.DENOISING_AUTOENCODER, out=tmp_path / "run")
+    result = programs.get("denoising_autoencoder").run(program.DENOISING_AUTOENCODER, out=tmp_path / "run")
     costs = result.test_costs
     assert len(costs) == 20 and all(b < a for a, b in zip(costs, costs[1:])), costs
     assert result.epoch_costs[-1] < result.epoch_costs[0] / 5
@@ -37,8 +38,8 @@ def test_test_cost_decreases_every_epoch_and_run_directory(tmp_path, capsys):
 
 def test_resume_after_the_last_epoch(tmp_path):
     config = dataclasses.replace(program.DENOISING_AUTOENCODER, epochs=2)
-    first = program.train_autoencoder(config, out=tmp_path / "run", verbose=0)
-    resumed = program.train_autoencoder(dataclasses.replace(config, epochs=3), out=tmp_path / "run", resume=True, verbose=0)
+    first = programs.get("denoising_autoencoder").run(config, out=tmp_path / "run", verbose=0)
+    resumed = programs.get("denoising_autoencoder").run(dataclasses.replace(config, epochs=3), out=tmp_path / "run", resume=True, verbose=0)
     assert resumed.test_costs[:2] == first.test_costs and len(resumed.test_costs) == 3
     assert resumed.steps == 3 * (1257 // 128)
 

@@ -34,7 +34,7 @@ def cifar_run(tmp_path_factory):
     root = write_learnable_cifar10(tmp_path_factory.mktemp("cifar"))
     config = dataclasses.replace(program.CIFAR10_CNN, steps=61, batch_size=32)
     out = tmp_path_factory.mktemp("runs") / "cifar"
-    result = program.train_cifar10(config, out=out, data_dir=root)
+    result = programs.get("cifar10_cnn").run(config, out=out, data_dir=root)
     return root, config, result, json.loads((out / "metrics.json").read_text())
 
 
@@ -77,7 +77,7 @@ def test_bad_config_and_missing_data(tmp_path):
     with pytest.raises(ValueError, match="schedule='rmsprop'"):
         program.Cifar10Config(schedule="rmsprop")
     with pytest.raises(FileNotFoundError, match="data_batch_1.bin"):
-        program.train_cifar10(program.CIFAR10_CNN, out=tmp_path / "r", data_dir=tmp_path / "missing")
+        programs.get("cifar10_cnn").run(program.CIFAR10_CNN, out=tmp_path / "r", data_dir=tmp_path / "missing")
     assert not (tmp_path / "r").exists()  # refused before any run directory is made
 
 
@@ -105,7 +105,7 @@ print("replicas", strategy.num_replicas_in_sync)
 
 def test_mixed_precision_learns_like_float32_and_serves_float32(cifar_run, tmp_path):
     root, config, result, metrics = cifar_run
-    mixed = program.train_cifar10(dataclasses.replace(config, steps=31, mixed_precision=True), out=tmp_path / "run", data_dir=root)
+    mixed = programs.get("cifar10_cnn").run(dataclasses.replace(config, steps=31, mixed_precision=True), out=tmp_path / "run", data_dir=root)
     assert {layer.compute_dtype for layer in mixed.model.layers[1:]} == {
         {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}[precision.policy_name(True)]
     }

@@ -37,7 +37,7 @@ def test_data_dir_switches_to_mnist_files(tmp_path):
 
 def test_cnn_prints_training_accuracy_every_100_steps(tmp_path, capsys):
     config = dataclasses.replace(program.MNIST_CNN, steps=101, digits_steps=None, batch_size=8)
-    result = program.run_cnn(config, out=tmp_path / "run", verbose=0)
+    result = programs.get("mnist_cnn").run(config, out=tmp_path / "run", verbose=0)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("step ")]
     assert [line.split(",")[0] for line in lines] == ["step 0", "step 100"]
     assert all(0.0 <= float(line.split("training accuracy ")[1]) <= 1.0 for line in lines)
@@ -53,7 +53,7 @@ def test_birnn_runs_end_to_end(tmp_path):
 
 def test_seeded_runs_repeat(tmp_path):
     config = dataclasses.replace(program.MLP, steps=12)
-    first, second = (program.run_classifier(config, out=tmp_path / name, verbose=0) for name in ("a", "b"))
+    first, second = (programs.get(config.model).run(config, out=tmp_path / name, verbose=0) for name in ("a", "b"))
     assert first.test_loss == second.test_loss
 
 
@@ -73,10 +73,10 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
     # 3 steps per epoch (1,257 digits // 400), 2 epochs; the checkpoint is written at the end of each epoch
     config = dataclasses.replace(program.MLP, steps=6, batch_size=400)
     with pytest.raises(RuntimeError, match="interrupted"):
-        program.run_classifier(config, out=tmp_path / "run", callbacks=[Interrupt(at_step=5)], verbose=0)
+        programs.get(config.model).run(config, out=tmp_path / "run", callbacks=[Interrupt(at_step=5)], verbose=0)
     with pytest.raises(FileExistsError, match="never overwritten"):
-        program.run_classifier(config, out=tmp_path / "run", verbose=0)
-    resumed = program.run_classifier(config, out=tmp_path / "run", resume=True, verbose=0)
+        programs.get(config.model).run(config, out=tmp_path / "run", verbose=0)
+    resumed = programs.get(config.model).run(config, out=tmp_path / "run", resume=True, verbose=0)
     assert resumed.steps == 6
     assert len(resumed.history["loss"]) == 1  # only the second epoch ran again
 
@@ -107,7 +107,7 @@ def test_mlp_with_a_smaller_adagrad_step_keeps_its_hidden_units(tmp_path):
 
     from kclassics import data
 
-    result = program.run_classifier(dataclasses.replace(program.MLP, learning_rate=0.1), out=tmp_path / "run", verbose=0)
+    result = programs.get("mlp").run(dataclasses.replace(program.MLP, learning_rate=0.1), out=tmp_path / "run", verbose=0)
     assert result.test_accuracy >= 0.97
     hidden = keras.Model(result.model.inputs, result.model.get_layer("hidden1").output)
     activations = hidden.predict(data.load("digits").train.x, verbose=0)

@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from kclassics import programs
 from kclassics import apps
 from kclassics.programs import tensorboard as program
 
@@ -25,7 +26,7 @@ def test_model_is_784_500_10():
 @pytest.fixture(scope="module")
 def tensorboard_run(tmp_path_factory):
     config = dataclasses.replace(program.TENSORBOARD_MNIST, steps=21, trace_every=10)
-    return config, program.train_tensorboard_mnist(config, out=tmp_path_factory.mktemp("runs") / "tb", verbose=0)
+    return config, programs.get("tensorboard_mnist").run(config, out=tmp_path_factory.mktemp("runs") / "tb", verbose=0)
 
 
 def test_summaries_of_the_book(tensorboard_run):
@@ -47,5 +48,5 @@ def test_traces_checkpoints_and_resume(tensorboard_run, tmp_path):
     checkpoints = {p.name.split(".")[0] for p in (result.run_dir / "checkpoints").glob("ckpt-*.weights.h5")}
     assert {"ckpt-9", "ckpt-19"} <= checkpoints
     assert result.steps == 21 and 0.0 <= result.test_accuracy <= 1.0
-    resumed = program.train_tensorboard_mnist(dataclasses.replace(config, steps=25), out=result.run_dir, resume=True, verbose=0)
+    resumed = programs.get("tensorboard_mnist").run(dataclasses.replace(config, steps=25), out=result.run_dir, resume=True, verbose=0)
     assert resumed.steps == 25

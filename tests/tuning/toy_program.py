@@ -25,10 +25,10 @@ class ToyConfig:
     seed: int = 0
 
 
-def run_toy(config, out=None, resume=False, data_dir=None, callbacks=(), verbose=0):
+def run_toy(config, program, out=None, resume=False, data_dir=None, callbacks=(), verbose=0):
     if config.fail_above is not None and config.learning_rate > config.fail_above:
         raise ValueError(f"the toy diverges above learning_rate={config.fail_above}. Received: {config.learning_rate}")
-    run = Run.open(out, "toy_tune", config, resume, checkpoint_steps=1)
+    run = Run.open(out, program, config, resume, checkpoint_steps=1)
     x = run.restore().get("x", 0.0)
     for step in range(run.step + 1, config.steps + 1):
         x += min(config.learning_rate, 1.0) * (1.0 - x)
@@ -47,4 +47,5 @@ TOYS = {
 }
 for _name, _config in TOYS.items():
     if _name not in programs.list_programs():
-        programs.register(programs.Program(_name, _config, run_toy, "a toy for the search tests", summary="score {score:.4f}"))
+        programs.register(programs.Program(_name, _config, run_toy, "a toy for the search tests", summary="score {score:.4f}",
+                                           task=None))
