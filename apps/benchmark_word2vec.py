@@ -119,10 +119,10 @@ def gensim_run(tokens, passes, seed=1, threads=2, **settings):
 
 def kclassics_run(config, workdir):
     """kclassics' metrics (words/s of `fit`, quality) for a config, trained in this process."""
-    from kclassics.programs import word2vec as program
+    from kclassics import programs
 
     config = dataclasses.replace(config, tsne_iterations=250)
-    return program.train_word2vec(config, out=tempfile.mkdtemp(dir=workdir) + "/run", verbose=0).metrics
+    return programs.get("word2vec").run(config, out=tempfile.mkdtemp(dir=workdir) + "/run", verbose=0).metrics
 
 
 def scores(vectors):

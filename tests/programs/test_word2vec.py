@@ -56,20 +56,21 @@ def test_the_gensim_config_is_gensims_skip_gram_defaults():
 
 
 def test_steps_and_epochs_replace_each_other_on_the_command_line():
-    from kclassics import programs
     from kclassics.cli import build_parser
-    from kclassics.cli.train import named_config, overrides
+    from kclassics.cli.train import config_from_args
 
     def config(*argv):
-        args = build_parser().parse_args(["train", "word2vec", *argv])
-        base = named_config(programs.get("word2vec"), args.config)
-        return dataclasses.replace(base, **overrides(args, base))
+        return config_from_args(programs.get("word2vec"), build_parser(["train", "word2vec"]).parse_args(["train", "word2vec", *argv]))
 
-    assert (config("--config", "gensim", "--steps", "7").steps, config("--config", "gensim", "--steps", "7").epochs) == (7, None)
-    assert (config("--epochs", "3").steps, config("--epochs", "3").epochs) == (None, 3)
-    assert program.effective(config("--epochs", "3")).steps is None  # embedded_steps does not replace a length in passes
-    with pytest.raises(ValueError, match=r"Give the run.s length as `steps` or as `epochs`.*\(--steps and --epochs replace each other\). Received: steps=100001, epochs=2"):
-        config("--set", "epochs=2")
+    gensim_steps = config("--config", "gensim", "--steps", "7")
+    assert (gensim_steps.steps, gensim_steps.epochs) == (7, None)
+    book_epochs = config("--epochs", "3")
+    assert book_epochs.epochs == 3 and book_epochs.embedded_steps is None
+    assert program.effective(book_epochs).epochs == 3  # passes, not embedded_steps, set the length
+    assert program.effective(config("--set", "epochs=2")).epochs == 2  # epochs, when set, is the length
+    assert program.effective(config()).steps == 20000 and programs.get("word2vec").steps_of(config()) == 20000
+    with pytest.raises(ValueError, match=r"Give the run's length as `steps` or as `epochs`.*Received: steps=None, epochs=None"):
+        config("--config", "gensim", "--set", "epochs=none")
 
 
 def test_nce_lowers_the_loss_on_the_embedded_corpus_and_the_run_exports_the_vectors(tmp_path, capsys):
@@ -143,7 +144,7 @@ def test_the_gensim_config_trains_sentences_and_exports_gensims_vocabulary(tmp_p
     from gensim.models import KeyedVectors
 
     config = dataclasses.replace(program.GENSIM, epochs=1, tsne_iterations=250)
-    result = program.train_word2vec(config, out=tmp_path / "run", verbose=0)
+    result = programs.get("word2vec").run(config, out=tmp_path / "run", verbose=0)
     metrics = result.metrics
     assert metrics["steps"] == 7 and metrics["corpus_words"] == 60302  # 10,000-word sentences: 7 a pass
     assert metrics["vocabulary_size"] == 1 + 1759  # UNK and the words seen 5 times: gensim's vocabulary of the Lee corpus
