@@ -20,6 +20,8 @@ Parts (each prints a markdown table):
 - `program`: `kclassics train word2vec --steps 20000` (the program at its defaults, on the embedded corpus): its
   `train_seconds` from `metrics.json` against gensim's training time at the book's settings on the same centre
   words (20,000 x 64), and both one's quality.
+- `backends`: `SkipGram` at gensim's defaults, `fit` on the corpus's 10,000-word sentences on TensorFlow (this
+  process) and on JAX (a child process, `KERAS_BACKEND=jax`): the training loop's words per second once compiled.
 - `memory`: writes a Zipf-distributed corpus of `--memory-words` words (100 million) and trains
   `--config gensim` on it for `--memory-steps` steps in a child process: its peak resident memory.
 
@@ -45,7 +47,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--parts", default="speed,quality,process,program,memory")
+    parser.add_argument("--parts", default="speed,quality,process,program,backends,memory")
     parser.add_argument("--corpus", help="a UTF-8 text file (default: the embedded Lee background corpus)")
     parser.add_argument("--data-dir", help="a directory holding text8 or text8.zip")
     parser.add_argument("--zipf", type=int, help="train the speed part on a synthetic Zipf corpus of this many words")
@@ -56,6 +58,9 @@ def parse_args(argv=None):
     parser.add_argument("--process-passes", type=int, default=1000, help="passes of the whole-process part (default 1000)")
     parser.add_argument("--memory-words", type=int, default=100_000_000)
     parser.add_argument("--memory-steps", type=int, default=1000, help="steps of 10,000 words the memory part trains")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="settings",
+                        help="a field of kclassics' gensim config for the speed and quality parts (repeatable), e.g. "
+                        "centres_per_update=256")
     parser.add_argument("--workdir", help="where the synthetic corpora and runs go (default: a temporary directory)")
     return parser.parse_args(argv)
 
@@ -135,6 +140,15 @@ def row(*cells):
     print("| " + " | ".join(str(c) for c in cells) + " |")
 
 
+def gensim_config(args, **changes):
+    """kclassics' `--config gensim` with the benchmark's `--set` changes."""
+    from kclassics import programs
+    from kclassics.cli.train import settings
+    from kclassics.programs import word2vec as program
+
+    return dataclasses.replace(program.GENSIM, **settings(args.settings, program.GENSIM, programs.get("word2vec")), **changes)
+
+
 def part_speed(args, workdir, path, name):
     from kclassics.data import text
     from kclassics.programs import word2vec as program
@@ -149,8 +163,9 @@ def part_speed(args, workdir, path, name):
     seconds, _ = gensim_run(tokens, passes, threads=args.threads)
     gensim_rate = passes * words / seconds
     row("gensim's defaults", "gensim `Word2Vec(sg=1)`", passes, f"{seconds:.2f}", f"{gensim_rate:,.0f}", "")
-    metrics = kclassics_run(dataclasses.replace(program.GENSIM, epochs=passes, corpus=kind), workdir)
-    row("gensim's defaults", "kclassics `--config gensim`", passes, f"{metrics['fit_seconds']:.2f}",
+    metrics = kclassics_run(gensim_config(args, epochs=passes, corpus=kind), workdir)
+    label = "kclassics `--config gensim`" + "".join(f" `--set {item}`" for item in args.settings)
+    row("gensim's defaults", label, passes, f"{metrics['fit_seconds']:.2f}",
         f"{metrics['words_per_second']:,.0f}", f"**{metrics['words_per_second'] / gensim_rate:.2f}x**")
     book_vocabulary = min(50000, len(set(tokens)) + 1) if program.EMBEDDED_CORPUS not in kind else 4000
     book_passes = args.book_passes
@@ -178,7 +193,6 @@ def part_quality(args, workdir, path, name):
     import numpy as np
 
     from kclassics.data import text
-    from kclassics.programs import word2vec as program
 
     tokens = text.read_corpus(path)
     kind = f"text8:{Path(path).resolve()}" if text.is_text8(path) else str(path)
@@ -192,7 +206,7 @@ def part_quality(args, workdir, path, name):
         s = scores(vectors)
         results["gensim `Word2Vec(sg=1)`"].append((s["analogy_accuracy"], s["wordsim353_spearman"], s["simlex999_spearman"],
                                                    args.passes * len(tokens) / seconds))
-        m = kclassics_run(dataclasses.replace(program.GENSIM, epochs=args.passes, corpus=kind, seed=seed), workdir)
+        m = kclassics_run(gensim_config(args, epochs=args.passes, corpus=kind, seed=seed), workdir)
         results["kclassics `--config gensim`"].append((m["analogy_accuracy"], m["wordsim353_spearman"],
                                                        m["simlex999_spearman"], m["words_per_second"]))
     for trainer, values in results.items():
@@ -271,6 +285,36 @@ def part_program(args, workdir, path, name):
     print("\nkclassics' neighbours: " + "; ".join(f"{w}: {', '.join(n[:5])}" for w, n in list(metrics["neighbours"].items())[:6]))
 
 
+BACKEND = """
+import sys, time
+import numpy as np
+import keras
+from kclassics.data import text
+from kclassics.embeddings import SkipGram
+
+vocabulary, data = text.encode_corpus(sys.argv[1], size=None, min_count=5)
+blocks = np.full((-(-len(data) // 10000), 1, 10000), -1, "int32")
+blocks.reshape(-1)[: len(data)] = data
+model = SkipGram(vocabulary.words, 100, 5, "negative_sampling", noise_counts=vocabulary.counts, initialization="gensim",
+                 window=5, subsample=1e-3)
+model.compile(optimizer=keras.optimizers.SGD(0.025))
+model.fit(blocks[:1], batch_size=1, verbose=0)  # compiled
+repeats = max(1, int(sys.argv[2]) * 1_000_000 // len(data))
+start = time.perf_counter()
+model.fit(np.concatenate([blocks] * repeats), batch_size=1, shuffle=False, verbose=0)
+print("words_per_second", repeats * len(data) / (time.perf_counter() - start))
+"""
+
+
+def part_backends(args, workdir, path, name):
+    print(f"\n### SkipGram's training loop on each backend, gensim's defaults: {name}; {load()}\n")
+    row("backend", "words/s (compiled, steady)")
+    row(*["---"] * 2)
+    for backend in ("tensorflow", "jax"):
+        _, done = _child([sys.executable, "-c", BACKEND, str(path), "2"], env={"KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu"})
+        row(backend, f"{float(done.stdout.split('words_per_second')[1].split()[0]):,.0f}")
+
+
 MEMORY = """
 import resource, sys, time
 from kclassics.cli import main
@@ -309,7 +353,7 @@ def main(argv=None):
     path, name = corpus_path(args, workdir)
     print(f"benchmark_word2vec: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, cpus {os.cpu_count()}, {load()}")
     parts = {"speed": part_speed, "quality": part_quality, "process": part_process, "program": part_program,
-             "memory": part_memory}
+             "backends": part_backends, "memory": part_memory}
     for part in args.parts.split(","):
         parts[part](args, workdir, path, name)
     print(f"\n(finished at {load()})")
