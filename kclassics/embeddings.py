@@ -419,30 +419,32 @@ class SkipGram(Model):
         return _read(self.embeddings), _read(self.nce_weights), biases
 
     def _fused_update(self, data):
-        """One `fit` step in closed form: a batch of pairs, a stack of batches (consecutive steps), or sentences."""
+        """One `fit` step in closed form: a batch of pairs or of sentences, or a stack of them (consecutive steps)."""
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         first = _read(self.batches_drawn)
         iteration = _read(self.optimizer.iterations)
-        if self.window is not None:
-            tables, loss, pairs = self._sentence_update(self._tables(), x, first, learning_rate_at(self.optimizer, iteration))
-            steps = 1
-        else:
-            centres, contexts = ops.cast(x, "int32"), ops.cast(y, "int32")
-            if len(ops.shape(centres)) == 1:
-                centres, contexts = centres[None], contexts[None]
-            steps = ops.sum(ops.cast(centres[:, 0] >= 0, "int32"))  # rows of -1 pad the last stack
+        x = ops.cast(x, "int32")
+        if len(ops.shape(x)) == (2 if self.window is not None else 1):  # one step: a stack of one
+            x, y = x[None], None if y is None else ops.cast(y, "int32")[None]
+        steps = ops.sum(ops.cast(ops.max(ops.reshape(x, (ops.shape(x)[0], -1)), axis=1) >= 0, "int32"))  # -1 rows pad a stack
+        if self.window is None:
+            y = ops.cast(y, "int32")
             update = {"nce": self._nce_update, "negative_sampling": self._negative_sampling_update,
                       "sampled_softmax": self._sampled_softmax_update}[self.loss_name]
 
-            def body(i, carry):
-                tables, total = carry
-                rate = ops.cast(learning_rate_at(self.optimizer, iteration + ops.cast(i, iteration.dtype)), "float32")
-                tables, loss = update(tables, centres[i], contexts[i], first + i, rate)
-                return tables, total + loss
+        def body(i, carry):
+            tables, total, pairs = carry
+            rate = ops.cast(learning_rate_at(self.optimizer, iteration + ops.cast(i, iteration.dtype)), "float32")
+            if self.window is not None:
+                tables, loss, count = self._sentence_update(tables, x[i], first + i, rate)
+            else:
+                tables, loss = update(tables, x[i], y[i], first + i, rate)
+                count = ops.cast(ops.shape(x)[1], "float32")
+            return tables, total + loss * count, pairs + count
 
-            tables, loss = ops.fori_loop(0, steps, body, (self._tables(), ops.zeros((), "float32")))
-            pairs = ops.cast(steps * ops.shape(centres)[1], "float32")
-            loss = loss / ops.maximum(ops.cast(steps, "float32"), 1.0)
+        zero = ops.zeros((), "float32")
+        tables, total, pairs = ops.fori_loop(0, steps, body, (self._tables(), zero, zero))
+        loss = total / ops.maximum(pairs, 1.0)
         for variable, value in zip((self.embeddings, self.nce_weights, self.nce_biases), tables):
             if variable is not None:
                 variable.assign(value)

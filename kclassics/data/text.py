@@ -419,12 +419,16 @@ def skipgram_dataset(data, batch_size, num_skips, skip_window, seed=0, first_bat
 
 
 def stack_batches(dataset, steps):
-    """`steps` consecutive batches of `(centres, contexts)` as one `[steps, batch]` element (rows of -1 pad the last)."""
+    """`steps` consecutive elements as one, stacked on a new first axis: `SkipGram` trains them one after another.
+
+    An element is a batch of pairs `(centres, contexts)` or of sentences; rows of -1 pad the last stack.
+    """
     import tensorflow as tf
 
-    def pad(centres, contexts):
-        missing = steps - tf.shape(centres)[0]
-        return tuple(tf.pad(t, [[0, missing], [0, 0]], constant_values=-1) for t in (centres, contexts))
+    def pad(*tensors):
+        missing = steps - tf.shape(tensors[0])[0]
+        padded = tuple(tf.pad(t, [[0, missing]] + [[0, 0]] * (len(t.shape) - 1), constant_values=-1) for t in tensors)
+        return padded if len(padded) > 1 else padded[0]
 
     return dataset.batch(steps).map(pad)
 

@@ -60,8 +60,8 @@ class Word2VecConfig:
         initialization: `book`, `word2vec` or `gensim` (see `kclassics.embeddings.SkipGram`).
         subsample: frequent-word subsampling threshold (gensim's `sample`, e.g. 1e-3); 0 keeps every word.
         centres_per_update: with `pairs="gensim"`, centre words whose updates are applied together.
-        steps_per_call: with `pairs="book"`, steps run one after another in each compiled call of
-            the training loop (a stack of batches; a divisor of `log_every` is used).
+        steps_per_call: steps run one after another in each compiled call of the training loop (a stack of
+            batches or sentences; a divisor of `log_every` is used).
         corpus: the corpus: `lee_background` (embedded), a text file, or `text8:<path>`.
         embedded_steps: steps on the embedded corpus instead of `steps` (its 60,302
             words make 100,001 steps of 67 words 111 passes); None trains `steps`.
@@ -174,7 +174,7 @@ WORD2VEC = Word2VecConfig()
 GENSIM = Word2VecConfig(
     vocabulary_size=None, min_count=5, embedding_size=100, batch_size=10000, skip_window=5, num_sampled=5,
     learning_rate=0.025, min_learning_rate=0.0001, steps=None, epochs=5, loss="negative_sampling", pairs="gensim",
-    linear_decay=True, initialization="gensim", subsample=1e-3, embedded_steps=None,
+    linear_decay=True, initialization="gensim", subsample=1e-3, steps_per_call=10, embedded_steps=None,
     embedded_vocabulary_size=None, embedded_initialization=None, embedded_learning_rate=None, log_every=100, neighbours_every=1000,
     evaluation_top_n=300000, source="gensim 4.4 Word2Vec(sg=1) defaults",
 )
@@ -285,21 +285,22 @@ def build_model(config, vocabulary, steps=None, corpus_words=None):
 
 
 def steps_per_call(config):
-    """Steps a compiled call trains: a stack of the book's batches (a divisor of `log_every`), or one gensim sentence."""
-    return math.gcd(config.steps_per_call, config.log_every) if config.pairs == "book" else 1
+    """Steps a compiled call trains: a stack of batches or sentences, `steps_per_call` of them (a divisor of `log_every`)."""
+    return math.gcd(config.steps_per_call, config.log_every)
 
 
 def training_data(config, corpus, first_step=0, steps=None):
     """The run's batches from step `first_step` to `steps`: gensim's sentences, or the book's pairs in stacks of
     `steps_per_call` batches (`SkipGram` trains a stack's batches one after another; -1 rows pad the last stack)."""
     if config.pairs == "gensim":
-        return text_data.sentence_dataset(corpus.data, config.batch_size, first_step=first_step, steps=steps)
-    keep = corpus.vocabulary.keep_probabilities(config.subsample) if config.subsample else None
-    pairs = text_data.skipgram_dataset(corpus.data, config.batch_size, config.num_skips, config.skip_window,
-                                       seed=config.seed, first_batch=first_step, keep_probabilities=keep)
-    if steps is not None:
-        pairs = pairs.take(steps - first_step)
-    return text_data.stack_batches(pairs, steps_per_call(config))
+        batches = text_data.sentence_dataset(corpus.data, config.batch_size, first_step=first_step, steps=steps)
+    else:
+        keep = corpus.vocabulary.keep_probabilities(config.subsample) if config.subsample else None
+        batches = text_data.skipgram_dataset(corpus.data, config.batch_size, config.num_skips, config.skip_window,
+                                             seed=config.seed, first_batch=first_step, keep_probabilities=keep)
+        if steps is not None:
+            batches = batches.take(steps - first_step)
+    return text_data.stack_batches(batches, steps_per_call(config))
 
 
 def trained_vectors(config, model):

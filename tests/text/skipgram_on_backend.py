@@ -17,14 +17,14 @@ VOCABULARY = 40
 COUNTS = np.arange(VOCABULARY, 0, -1) * 7
 
 _FUSED, _GENERIC = dict(learning_rate=1.0), dict(learning_rate=1.0, global_clipnorm=1e9)  # plain SGD; Keras's gradient path
-# name -> (SkipGram arguments, optimizer arguments, data): each pairs case trains two steps of 32 pairs; "stack" trains
-# the same two batches as one [2, 32] stack in one call
+# name -> (SkipGram arguments, optimizer arguments, data): each pairs case trains two steps of 32 pairs, "sentences" two
+# steps of one sentence; "nce_stack" and "sentences_stack" train the same two batches as one stack in one call
 CASES = {
     **{f"{loss}_{path}": (dict(loss=loss, num_sampled=6), optimizer, "pairs")
        for loss in ("nce", "sampled_softmax", "negative_sampling") for path, optimizer in (("fused", _FUSED), ("generic", _GENERIC))},
     "nce_stack": (dict(loss="nce", num_sampled=6), _FUSED, "stack"),
-    "sentences": (dict(loss="negative_sampling", num_sampled=3, window=3, subsample=0.05, centres_per_update=8,
-                       initialization="gensim"), dict(learning_rate=0.1), "sentences"),
+    **{name: (dict(loss="negative_sampling", num_sampled=3, window=3, subsample=0.05, centres_per_update=8,
+                   initialization="gensim"), dict(learning_rate=0.1), "sentences") for name in ("sentences", "sentences_stack")},
 }
 
 
@@ -58,7 +58,7 @@ def train(inputs):
         model.compile(optimizer=keras.optimizers.SGD(**optimizer))
         assert model.fused_step() is ("global_clipnorm" not in optimizer)
         x, y = inputs[f"{data}_x"], inputs.get(f"{data}_y")
-        batch_size = {"pairs": 32, "stack": 2, "sentences": 1}[data]
+        batch_size = 2 if name.endswith("stack") else {"pairs": 32, "sentences": 1}[data]
         history = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0).history
         for variable in model.weights:
             results[f"{name}/{variable.name}"] = keras.ops.convert_to_numpy(variable)
