@@ -4,7 +4,8 @@ Keras 3.15's internals these rely on: the functional model class and its
 argument test (`kclassics.Model`), a model's build before training, its compile check and its cached
 strategy and compiled loops (parameter-server `fit`), the two-step
 `Variable.assign_add` (replaced while a parameter-server step is traced), a
-layer's direct sublayers and the backend's shape-only trace (the profiler).
+layer's direct sublayers, the backend's shape-only trace (the profiler) and an
+optimizer's learning-rate schedule (read per step by the skip-gram's multi-step call).
 keras-tuner 1.4's: the trial statuses, the chief's test and servicer, and its
 debug switch (the search). TensorFlow's are in `kclassics._tensorflow`.
 """
@@ -126,3 +127,11 @@ def oracle_servicer(oracle, server):
     servicer = oracle_chief.OracleServicer(oracle)
     protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
     return servicer, lambda: oracle_chief.exit_chief(oracle)
+
+
+def learning_rate_at(optimizer, step):
+    """The optimizer's learning rate at iteration `step` (its schedule's value there, or its fixed rate)."""
+    schedule = optimizer._learning_rate
+    if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        return schedule(step)
+    return optimizer.learning_rate

@@ -104,7 +104,7 @@ class RunCheckpoint(keras.callbacks.Callback):
 
 
 def fit_run(run, model, train, steps, steps_per_epoch, callbacks=(), verbose="auto", validation_data=None,
-            tensorboard=True):
+            tensorboard=True, steps_per_call=1):
     """Restores `model` from the run's newest checkpoint and fits it up to global step `steps`, checkpointing on the run's schedule.
 
     The one restore -> fit(initial_epoch) -> checkpoint path of every `fit`-based
@@ -120,6 +120,8 @@ def fit_run(run, model, train, steps, steps_per_epoch, callbacks=(), verbose="au
         verbose: the progress: 0, 1 (a bar), 2 (lines) or "auto" (a bar on a terminal, lines in a file).
         validation_data: evaluated after every epoch, or None.
         tensorboard: write TensorBoard logs to the run's `logs/`.
+        steps_per_call: global steps one batch of `train` trains (a divisor of `steps_per_epoch`): a model
+            that runs several steps in one compiled call (`kclassics.embeddings.SkipGram` on a stack of batches).
 
     Returns:
         This call's `History.history` ({} when the run had already reached `steps`).
@@ -133,7 +135,7 @@ def fit_run(run, model, train, steps, steps_per_epoch, callbacks=(), verbose="au
     board = [keras.callbacks.TensorBoard(str(run.log_dir))] if tensorboard else []
     return model.fit(
         train(done),
-        steps_per_epoch=steps_per_epoch,
+        steps_per_epoch=steps_per_epoch // steps_per_call,
         initial_epoch=done // steps_per_epoch,
         epochs=done // steps_per_epoch + math.ceil((steps - done) / steps_per_epoch),
         validation_data=validation_data,

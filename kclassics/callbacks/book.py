@@ -4,7 +4,8 @@
 - `BookStepLogger`: `step %d,loss=%.2f (%.1f examples/sec; %.3f sec/batch)` (CIFAR-10, 5.3).
 - `LossLogger`: `step N: loss = v` every 100 steps (TF.Learn's Estimators, chapter 10).
 - `PerplexityLogger`: `%.3f perplexity: %.3f speed: %.0f wps` ten times an epoch (the PTB model, 7.2).
-- `AverageLoss`, `NearestWords`, `TSNEPicture`: word2vec's loss report, neighbours and t-SNE picture (7.1).
+- `AverageLoss`, `NearestWords`, `TSNEPicture`: word2vec's loss report, neighbours and t-SNE picture (7.1);
+  `PassProgress`: its share of the passes done and words a second.
 - `BlogLog`: the Tensorflow_CNN blog's `[train]: step N loss = ... acc = ... (s / batch)` and `[val]: ...` lines.
 """
 
@@ -153,22 +154,53 @@ def nearest_words(vectors, word_ids, top_k=8, verbose=True):
 
 
 class NearestWords(keras.callbacks.Callback):
-    """The book's validation report (L3980): the `top_k` nearest words (cosine) of each validation word every `every` steps."""
+    """The book's validation report (L3980): the `top_k` nearest words (cosine) of each validation word every `every` steps.
 
-    def __init__(self, word_ids, every, top_k=8):
+    Args:
+        word_ids: the validation words, as ids of `vectors(model)`.
+        every: global steps between reports (a compiled call may train several: the report follows the call that passes a multiple).
+        top_k: neighbours shown.
+        vectors: `model -> WordVectors` to report on (default `model.word_vectors()`).
+    """
+
+    def __init__(self, word_ids, every, top_k=8, vectors=None):
         super().__init__()
         self.word_ids = np.asarray(word_ids)
         self.every = every
         self.top_k = top_k
-        self._step = 0
+        self.vectors = vectors or (lambda model: model.word_vectors())
+        self._reported = 0
 
     def on_train_begin(self, logs=None):
-        self._step = global_step(self.model)
+        self._reported = global_step(self.model) // self.every
 
     def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if self._step % self.every == 0:
-            nearest_words(self.model.word_vectors(), self.word_ids, self.top_k)
+        if global_step(self.model) // self.every > self._reported:
+            self._reported = global_step(self.model) // self.every
+            nearest_words(self.vectors(self.model), self.word_ids, self.top_k)
+
+
+class PassProgress(keras.callbacks.Callback):
+    """After each epoch, `progress: 12.5% of 5 passes, 412,345 words/s`: the run's share done and corpus words a second.
+
+    Args:
+        steps: the global step the run ends at.
+        words_per_step: corpus words a step passes (on average).
+        corpus_words: words in the corpus (a pass).
+    """
+
+    def __init__(self, steps, words_per_step, corpus_words):
+        super().__init__()
+        self.steps, self.words_per_step, self.corpus_words = steps, words_per_step, corpus_words
+
+    def on_train_begin(self, logs=None):
+        self._start, self._first = time.perf_counter(), global_step(self.model)
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = global_step(self.model)
+        rate = (step - self._first) * self.words_per_step / max(time.perf_counter() - self._start, 1e-9)
+        passes = self.steps * self.words_per_step / self.corpus_words
+        log(f"progress: {100 * step / self.steps:.1f}% of {passes:.3g} passes, {rate:,.0f} words/s")
 
 
 class TSNEPicture(keras.callbacks.Callback):

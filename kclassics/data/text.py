@@ -1,9 +1,14 @@
 """Text corpora for the embedding programs: readers, the book's vocabulary and its skip-gram pairs (book 7.1, L3706).
 
-    tokens = read_corpus("text8.zip")                 # or a directory holding text8 / text8.zip, or any UTF-8 text file
-    vocabulary = Vocabulary.build(tokens, size=50000)  # the book's build_dataset: UNK = id 0, ids by frequency rank
-    data = vocabulary.encode(tokens)                   # int32 ids
-    pairs = skipgram_dataset(data, batch_size=128, num_skips=2, skip_window=1)  # (centres, contexts) per step
+    vocabulary, data = encode_corpus("text8.zip")                  # or a directory holding text8 / text8.zip, any text file, .gz
+    vocabulary, data = encode_corpus(path, size=50000)             # the book's build_dataset: UNK = id 0, ids by frequency rank
+    vocabulary, data = encode_corpus(path, size=None, min_count=5) # gensim's: the words seen at least 5 times
+    pairs = skipgram_dataset(data, batch_size=128, num_skips=2, skip_window=1)  # the book's (centres, contexts) per step
+    blocks = sentence_dataset(data, words=10000)                    # gensim's 10,000-word sentences, one per step
+
+The readers stream: a corpus is read in chunks of a few megabytes, counted,
+then read again and encoded into int32 ids (4 bytes a word: 100 million
+words take 400 MB), so no list of the corpus's words is ever held.
 
 `skipgram_dataset` yields exactly the pairs of the book's `generate_batch`
 (L3833): batch `b` slides a window of `2 * skip_window + 1` words over the
@@ -14,17 +19,22 @@ and wraps around the end of the corpus. It is computed per batch from the
 batch's index, so a resumed run continues with the same pairs.
 """
 
+import codecs
 import collections
 import dataclasses
+import gzip
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 TEXT8_NAMES = ("text8", "text8.zip")
 UNK = "UNK"
+CHUNK_BYTES = 1 << 22
 _NON_LETTERS = re.compile(r"[\W\d_]+")
+_ZIP_MAGIC, _GZIP_MAGIC = b"PK\x03\x04", b"\x1f\x8b"
 
 
 def normalize(text):
@@ -37,53 +47,138 @@ def normalize(text):
     return _NON_LETTERS.sub(" ", text.lower())
 
 
-def _decode(raw, path):
-    if b"\x00" in raw[:65536]:
-        raise ValueError(f"The corpus {path} is a binary file, not UTF-8 text. Received: corpus={str(path)!r}")
+class DamagedArchive(ValueError):
+    """A zip or gzip corpus that cannot be read to its end."""
+
+
+def _archive_kind(path):
+    with path.open("rb") as file:
+        magic = file.read(4)
+    if magic.startswith(_ZIP_MAGIC) or path.suffix == ".zip":
+        return "zip"
+    if magic.startswith(_GZIP_MAGIC) or path.suffix == ".gz":
+        return "gzip"
+    return None
+
+
+def _raw_chunks(path, argument):
+    """The bytes of a corpus file in chunks: a plain file, the first member of a zip (as the book), or a gzip file."""
+    kind = _archive_kind(path)
+    damaged = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"The corpus {path} is not UTF-8 text (undecodable byte at offset {error.start}). Received: corpus={str(path)!r}"
-        ) from None
+        if kind == "zip":
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()  # the book: f.read(f.namelist()[0])
+                if not names:
+                    raise DamagedArchive(f"The zip archive {path} holds no file. Received: {argument}={str(path)!r}")
+                with archive.open(names[0]) as member:
+                    while chunk := member.read(CHUNK_BYTES):
+                        yield chunk
+            return
+        opener = gzip.open if kind == "gzip" else open
+        with opener(path, "rb") as file:
+            while chunk := file.read(CHUNK_BYTES):
+                yield chunk
+    except DamagedArchive:
+        raise
+    except damaged as error:
+        if kind is None:
+            raise
+        raise DamagedArchive(f"The {kind} archive {path} is damaged ({type(error).__name__}: {error}); "
+                             f"download or copy it again. Received: {argument}={str(path)!r}") from None
 
 
-def read_text8(path):
-    """The words of text8: the single-line `text8` file, `text8.zip`, or a directory holding either (book L3780)."""
+def _texts(path, argument):
+    """The UTF-8 text of a corpus file in chunks, refusing a binary file and naming the byte offset of bad UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    consumed = 0
+    for number, raw in enumerate(_raw_chunks(path, argument)):
+        if number == 0 and b"\x00" in raw[:65536]:
+            raise ValueError(f"The corpus {path} is a binary file, not UTF-8 text. Received: {argument}={str(path)!r}")
+        pending = len(decoder.getstate()[0])
+        try:
+            text = decoder.decode(raw)
+        except UnicodeDecodeError as error:
+            raise ValueError(f"The corpus {path} is not UTF-8 text: undecodable byte at offset "
+                             f"{consumed - pending + error.start}. Received: {argument}={str(path)!r}") from None
+        consumed += len(raw)
+        yield text
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise ValueError(f"The corpus {path} is not UTF-8 text: it ends inside a character, at offset "
+                         f"{consumed - len(decoder.getstate()[0])}. Received: {argument}={str(path)!r}") from None
+
+
+def _corpus_file(path, argument):
+    """The file a corpus path names: itself, or the text8 / text8.zip in a directory."""
     path = Path(path).expanduser()
     if path.is_dir():
         found = [path / name for name in TEXT8_NAMES if (path / name).is_file()]
         if not found:
-            raise FileNotFoundError(
-                f"{path} holds neither text8 nor text8.zip (http://mattmahoney.net/dc/text8.zip). Received: data_dir={str(path)!r}"
-            )
-        path = found[0]
+            raise FileNotFoundError(f"{path} holds neither text8 nor text8.zip (http://mattmahoney.net/dc/text8.zip). "
+                                    f"Received: {argument}={str(path)!r}")
+        return found[0]
+    if not path.exists():
+        raise FileNotFoundError(f"The corpus {path} does not exist. Received: {argument}={str(path)!r}")
     if not path.is_file():
-        raise FileNotFoundError(f"No text8 file at {path}. Received: {str(path)!r}")
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            raw = archive.read(archive.namelist()[0])  # the book: f.read(f.namelist()[0]).split()
-    else:
-        raw = path.read_bytes()
-    return _decode(raw, path).split()
+        raise ValueError(f"The corpus must be a file. Received: {argument}={str(path)!r}")
+    return path
+
+
+def is_text8(path):
+    """Whether a corpus path is text8 (a directory, `text8`, `text8.zip`, any zip): split at spaces, not normalised."""
+    path = Path(path).expanduser()
+    return path.is_dir() or path.name in TEXT8_NAMES or (path.is_file() and _archive_kind(path) == "zip")
+
+
+def stream_words(path, text8=None, argument="corpus"):
+    """The words of a corpus file, a chunk (a list of words) at a time, never the whole corpus at once.
+
+    text8 (`text8=True`, by default for the names `is_text8` recognises) is
+    split at whitespace, as the book (`f.read(f.namelist()[0]).split()`);
+    other text is normalised first (`normalize`). A zip is read from its
+    first member, a `.gz` file decompressed. A damaged archive, a binary file
+    or bytes that are not UTF-8 end with an error naming the file (and the
+    byte offset).
+    """
+    if text8 is None:
+        text8 = is_text8(path)
+    path = _corpus_file(path, argument)
+    carry = ""
+    for text in _texts(path, argument):
+        text = carry + text
+        cut = _last_separator(text, text8)
+        carry, text = text[cut:], text[:cut]
+        words = text.split() if text8 else normalize(text).split()
+        if words:
+            yield words
+    words = carry.split() if text8 else normalize(carry).split()
+    if words:
+        yield words
+
+
+def _last_separator(text, text8):
+    """The end of the last separator of `text` (whitespace for text8, else a non-letter): a word may be cut after it."""
+    i = len(text)
+    while i > 0 and not (text[i - 1].isspace() if text8 else _NON_LETTERS.match(text[i - 1])):
+        i -= 1
+    return i
+
+
+def read_text8(path):
+    """The words of text8: the single-line `text8` file, `text8.zip`, or a directory holding either (book L3780)."""
+    return [word for chunk in stream_words(path, text8=True, argument="data_dir") for word in chunk]
 
 
 def read_text(path):
-    """The words of a UTF-8 text file, normalised as text8 is (see `normalize`)."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise FileNotFoundError(f"The corpus {path} does not exist. Received: corpus={str(path)!r}")
-    if not path.is_file():
-        raise ValueError(f"The corpus must be a text file; {path} is a directory. Received: corpus={str(path)!r}")
-    return normalize(_decode(path.read_bytes(), path)).split()
+    """The words of a UTF-8 text file (or `.gz`), normalised as text8 is (see `normalize`)."""
+    return [word for chunk in stream_words(path, text8=False) for word in chunk]
 
 
 def read_corpus(path):
     """The words of a corpus file: text8 (a file or directory named text8 / text8.zip, or any zip) or plain text."""
-    path = Path(path).expanduser()
-    if path.is_dir() or path.name in TEXT8_NAMES or (path.is_file() and zipfile.is_zipfile(path)):
-        return read_text8(path)
-    return read_text(path)
+    return [word for chunk in stream_words(path) for word in chunk]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,20 +195,36 @@ class Vocabulary:
     counts: np.ndarray = dataclasses.field(repr=False)
 
     @classmethod
-    def build(cls, tokens, size=50000):
-        """The `size - 1` most common words (ties in order of first appearance, as `Counter.most_common`) after UNK."""
-        if size < 2:
+    def build(cls, tokens, size=50000, min_count=1):
+        """The most common words after UNK: at most `size - 1` of them (None: no limit), each seen `min_count` times.
+
+        Ties keep the order of first appearance (`Counter.most_common`).
+        """
+        return cls.from_counts(collections.Counter(tokens), len(tokens), size, min_count)
+
+    @classmethod
+    def from_counts(cls, counter, total, size=50000, min_count=1):
+        """`build` from a `Counter` of the corpus's words and its number of words."""
+        from kclassics import validation
+
+        validation.positive_int("size", size, allow_none=True)
+        validation.positive_int("min_count", min_count)
+        if size is not None and size < 2:
             raise ValueError(f"`size` must be at least 2 (UNK and one word). Received: size={size!r}")
-        common = collections.Counter(tokens).most_common(size - 1)
+        common = [(word, count) for word, count in counter.most_common(None if size is None else size - 1) if count >= min_count]
         words = (UNK, *(word for word, _ in common))
         counts = np.array([0, *(count for _, count in common)], dtype=np.int64)
-        counts[0] = len(tokens) - counts[1:].sum()
+        counts[0] = total - counts[1:].sum()
         return cls(words, counts)
 
     @property
     def index(self):
         """word -> id."""
-        return {word: i for i, word in enumerate(self.words)}
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = {word: i for i, word in enumerate(self.words)}
+            self.__dict__["_index"] = index
+        return index
 
     def __len__(self):
         return len(self.words)
@@ -123,17 +234,99 @@ class Vocabulary:
         index = self.index
         return np.fromiter((index.get(token, 0) for token in tokens), dtype=np.int32, count=len(tokens))
 
-    def keep_probabilities(self, sample):
+    def keep_probabilities(self, sample, unk_is_a_word=True):
         """Probability of keeping each id under frequent-word subsampling (word2vec's and gensim's formula).
 
-        A word of corpus frequency `f` is kept with probability
-        `(sqrt(f / (sample * total)) + 1) * (sample * total) / f`, capped at 1
-        (Mikolov et al. 2013, as in the C tool and gensim's `sample`).
+        A word of count `c` is kept with probability `(sqrt(c / t) + 1) * t / c`,
+        capped at 1, where `t = sample * total` (Mikolov et al. 2013, the C
+        tool and gensim's `sample`). With `unk_is_a_word` (the book's pairs)
+        UNK is one more word; without, as gensim, the words outside the
+        vocabulary are dropped: UNK is never kept and not counted in `total`.
+        `sample=0` keeps every word.
         """
-        total = self.counts.sum()
-        threshold = sample * total
-        counts = np.maximum(self.counts, 1).astype(np.float64)
-        return np.minimum((np.sqrt(counts / threshold) + 1) * threshold / counts, 1.0).astype(np.float32)
+        return keep_probabilities(self.counts, sample, unk_is_a_word)
+
+
+def keep_probabilities(counts, sample, unk_is_a_word=False):
+    """`Vocabulary.keep_probabilities` from counts in id order (UNK first), as float32."""
+    counts = np.asarray(counts, np.float64).copy()
+    if not unk_is_a_word:
+        counts[0] = 0
+    keep = np.ones(len(counts))
+    if sample:
+        threshold = sample * counts.sum()
+        safe = np.maximum(counts, 1)
+        keep = np.minimum((np.sqrt(safe / threshold) + 1) * threshold / safe, 1.0)
+    if not unk_is_a_word:
+        keep[0] = 0.0
+    return keep.astype(np.float32)
+
+
+def encode_corpus(path, size=50000, min_count=1, text8=None, argument="corpus"):
+    """Reads a corpus twice as a stream: counts its words, builds the `Vocabulary`, then encodes it.
+
+    Args:
+        path: a text file (`.gz` too), `text8` / `text8.zip`, or a directory holding either.
+        size: the vocabulary's size, UNK included (None: every word seen `min_count` times).
+        min_count: a word must be seen this often to have an id (else it is UNK).
+        text8: split at spaces without normalising (default: for text8's names, see `is_text8`).
+        argument: the name errors give the path (`corpus`, `data_dir`).
+
+    Returns:
+        `(vocabulary, data)`: the `Vocabulary` and the corpus as int32 ids.
+    """
+    counter, total = collections.Counter(), 0
+    for words in stream_words(path, text8, argument):
+        counter.update(words)
+        total += len(words)
+    vocabulary = Vocabulary.from_counts(counter, total, size, min_count)
+    del counter
+    data, at = np.empty(total, np.int32), 0
+    for words in stream_words(path, text8, argument):
+        data[at : at + len(words)] = vocabulary.encode(words)
+        at += len(words)
+    return vocabulary, data
+
+
+def sentence_dataset(data, words, first_step=0, steps=None):
+    """gensim's sentences, one per step: a `tf.data.Dataset` of `[1, words]` int32 blocks of the corpus.
+
+    Step `s` is block `s % blocks` of the corpus cut in consecutive `words`-word
+    blocks (the last one of each pass shorter, padded with -1), as gensim
+    reads text8 (`Text8Corpus`: 10,000-word sentences, gensim's longest);
+    `SkipGram(window=...)` windows, subsamples and draws within each block.
+    The blocks are sliced from `data` as they are needed.
+
+    Args:
+        data: the corpus as ids (int32).
+        words: words per block (gensim's `batch_words`, 10,000).
+        first_step: the first step (a resumed run's).
+        steps: steps in all, from step 0 (None: endless).
+    """
+    import tensorflow as tf
+
+    from kclassics import validation
+
+    validation.positive_int("words", words)
+    data = np.asarray(data, dtype=np.int32)
+    if not len(data):
+        raise ValueError("The corpus must hold at least one word. Received: 0 words")
+    blocks = -(-len(data) // words)
+
+    def generate():
+        step = first_step
+        while steps is None or step < steps:
+            start = (step % blocks) * words
+            block = np.full((1, words), -1, np.int32)
+            piece = data[start : start + words]
+            block[0, : len(piece)] = piece
+            yield block
+            step += 1
+
+    dataset = tf.data.Dataset.from_generator(generate, output_signature=tf.TensorSpec((1, words), tf.int32))
+    if steps is not None:
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(max(steps - first_step, 0)))
+    return dataset.prefetch(4)
 
 
 def context_offsets(skip_window):
@@ -223,6 +416,21 @@ def skipgram_dataset(data, batch_size, num_skips, skip_window, seed=0, first_bat
 
     dataset = tf.data.Dataset.range(epoch, np.iinfo(np.int64).max).flat_map(one_pass)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def stack_batches(dataset, steps):
+    """`steps` consecutive elements as one, stacked on a new first axis: `SkipGram` trains them one after another.
+
+    An element is a batch of pairs `(centres, contexts)` or of sentences; rows of -1 pad the last stack.
+    """
+    import tensorflow as tf
+
+    def pad(*tensors):
+        missing = steps - tf.shape(tensors[0])[0]
+        padded = tuple(tf.pad(t, [[0, missing]] + [[0, 0]] * (len(t.shape) - 1), constant_values=-1) for t in tensors)
+        return padded if len(padded) > 1 else padded[0]
+
+    return dataset.batch(steps).map(pad)
 
 
 def subsampled_passes(data, keep_probabilities, batch_size, num_skips, skip_window, seed):

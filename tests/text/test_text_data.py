@@ -134,3 +134,95 @@ def test_the_books_asserts_are_clear_errors():
         text.check_pairs_arguments(8, 3, 2)
     with pytest.raises(ValueError, match="`num_skips` must be at most 2 \\* skip_window = 2"):
         text.check_pairs_arguments(8, 4, 1)
+
+
+@pytest.mark.parametrize("kind", ["text8", "plain", "zip", "gzip"])
+def test_the_stream_reads_the_words_a_whole_read_does(tmp_path, monkeypatch, kind):
+    import gzip
+
+    content = "The cat's 2 hats -- Über-cool!\nNext  line, naïve café.\n" * 3 if kind != "text8" else " anarchism originated as a term " * 4
+    whole = content.split() if kind in ("text8", "zip") else text.normalize(content).split()
+    path = tmp_path / {"text8": "text8", "plain": "book.txt", "zip": "text8.zip", "gzip": "book.txt.gz"}[kind]
+    if kind == "zip":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("text8", content)
+    elif kind == "gzip":
+        path.write_bytes(gzip.compress(content.encode("utf-8")))
+    else:
+        path.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(text, "CHUNK_BYTES", 5)  # words and multi-byte characters cut by every chunk
+    chunks = list(text.stream_words(path))
+    assert len(chunks) > 3 and [w for chunk in chunks for w in chunk] == whole
+    vocabulary, data = text.encode_corpus(path, size=None)
+    expected = text.Vocabulary.build(whole, size=None)
+    assert vocabulary.words == expected.words and vocabulary.counts.tolist() == expected.counts.tolist()
+    assert data.tolist() == expected.encode(whole).tolist()
+
+
+def test_streamed_pairs_equal_in_memory_pairs(tmp_path, monkeypatch):
+    words = ["w" + "abcdefghijklmnopqrstuvwxyz"[i % 37 % 26] * (1 + i % 37 // 26) for i in range(3000)]  # 37 words of letters
+    (tmp_path / "corpus.txt").write_text(" ".join(words))
+    monkeypatch.setattr(text, "CHUNK_BYTES", 64)
+    vocabulary, data = text.encode_corpus(tmp_path / "corpus.txt", size=20)
+    in_memory = text.Vocabulary.build(words, size=20)
+    assert vocabulary.words == in_memory.words
+    np.testing.assert_array_equal(data, in_memory.encode(words))
+    for (c1, x1), (c2, x2) in zip(pipeline_batches(data, 8, 2, 1, 4), pipeline_batches(in_memory.encode(words), 8, 2, 1, 4)):
+        np.testing.assert_array_equal(c1, c2)
+        np.testing.assert_array_equal(x1, x2)
+
+
+def test_damaged_archives_and_bad_text_are_named(tmp_path, monkeypatch):
+    import gzip
+
+    (tmp_path / "text8.zip").write_bytes(b"this is not a zip archive at all")
+    with pytest.raises(text.DamagedArchive, match=r"The zip archive .*text8.zip is damaged"):
+        text.read_corpus(tmp_path / "text8.zip")
+    with zipfile.ZipFile(tmp_path / "good.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("text8", " a b c" * 1000)
+    raw = (tmp_path / "good.zip").read_bytes()
+    (tmp_path / "cut.zip").write_bytes(raw[: len(raw) // 2])  # truncated: its directory is gone
+    with pytest.raises(text.DamagedArchive, match=r"cut.zip is damaged"):
+        text.read_corpus(tmp_path / "cut.zip")
+    flipped = bytearray(raw)
+    flipped[60] ^= 0xFF  # a byte of the compressed member
+    (tmp_path / "flipped.zip").write_bytes(bytes(flipped))
+    with pytest.raises(text.DamagedArchive, match=r"flipped.zip is damaged"):
+        text.read_corpus(tmp_path / "flipped.zip")
+    packed = gzip.compress(b"the words of a book " * 100)
+    (tmp_path / "book.txt.gz").write_bytes(packed[: len(packed) - 12])
+    with pytest.raises(text.DamagedArchive, match=r"The gzip archive .*book.txt.gz is damaged"):
+        text.read_corpus(tmp_path / "book.txt.gz")
+    monkeypatch.setattr(text, "CHUNK_BYTES", 4)
+    (tmp_path / "latin1.txt").write_bytes("naïve text then caf\xe9 au lait".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin1.txt is not UTF-8 text: undecodable byte at offset 2\b"):
+        text.read_text(tmp_path / "latin1.txt")
+    (tmp_path / "late.txt").write_bytes("plain words, then caf".encode() + b"\xe9 au lait")
+    with pytest.raises(ValueError, match=r"late.txt is not UTF-8 text: undecodable byte at offset 21\b"):
+        text.read_text(tmp_path / "late.txt")
+
+
+def test_min_count_and_an_open_vocabulary():
+    tokens = "b a c a b a d e d a".split()
+    vocabulary = text.Vocabulary.build(tokens, size=None, min_count=2)
+    assert vocabulary.words == ("UNK", "a", "b", "d") and vocabulary.counts.tolist() == [2, 4, 2, 2]
+    assert text.Vocabulary.build(tokens, size=3, min_count=2).words == ("UNK", "a", "b")
+    with pytest.raises(ValueError, match="`min_count` must be a positive integer. Received: min_count=0"):
+        text.Vocabulary.build(tokens, min_count=0)
+
+
+def test_sentence_blocks_cover_each_pass_and_resume_at_their_step():
+    data = np.arange(25, dtype=np.int32)
+    blocks = [b.numpy() for b in text.sentence_dataset(data, 10, steps=4)]
+    assert [b.shape for b in blocks] == [(1, 10)] * 4
+    assert blocks[2][0].tolist() == [20, 21, 22, 23, 24, -1, -1, -1, -1, -1] and blocks[3][0].tolist() == list(range(10))
+    resumed = [b.numpy() for b in text.sentence_dataset(data, 10, first_step=2, steps=4)]
+    assert all(np.array_equal(a, b) for a, b in zip(blocks[2:], resumed)) and len(resumed) == 2
+
+
+def test_stacked_batches_pad_the_last_stack():
+    import tensorflow as tf
+
+    pairs = tf.data.Dataset.range(5).map(lambda b: (tf.fill([3], tf.cast(b, tf.int32)), tf.fill([3], tf.cast(b, tf.int32))))
+    stacks = [(c.numpy(), x.numpy()) for c, x in text.stack_batches(pairs, 2)]
+    assert [c[:, 0].tolist() for c, _ in stacks] == [[0, 1], [2, 3], [4, -1]] and stacks[2][1][1].tolist() == [-1, -1, -1]
