@@ -1,4 +1,4 @@
-"""apps/benchmark_convnets.py: the book's chapter 6 table, measured, beside the GTX 1080 numbers."""
+"""benchmarks/benchmark_convnets.py: the book's chapter 6 table, measured, beside the GTX 1080 numbers."""
 
 import json
 import re
@@ -10,7 +10,7 @@ from tests.conftest import ROOT, subprocess_env
 
 def test_table_rows_and_json(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "apps" / "benchmark_convnets.py"), "--models", "alexnet", "alexnet_no_lrn",
+        [sys.executable, str(ROOT / "benchmarks" / "benchmark_convnets.py"), "--models", "alexnet", "alexnet_no_lrn",
          "--batch-size", "2", "--steps", "2", "--warmup", "1", "--image-size", "64", "--json", "rows.json"],
         capture_output=True, text=True, cwd=tmp_path, env=subprocess_env(), timeout=600,
     )
@@ -29,7 +29,7 @@ def test_table_rows_and_json(tmp_path):
 
 def test_bad_arguments(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "apps" / "benchmark_convnets.py"), "--steps", "0"],
+        [sys.executable, str(ROOT / "benchmarks" / "benchmark_convnets.py"), "--steps", "0"],
         capture_output=True, text=True, cwd=tmp_path, env=subprocess_env(), timeout=600,
     )
     assert result.returncode == 2 and "`steps` must be a positive integer. Received: steps=0" in result.stderr

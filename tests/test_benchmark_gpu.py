@@ -1,4 +1,4 @@
-"""apps/benchmark_gpu.py's plan: the priority order, what a rerun skips, the skip-gram pairs and the tables.
+"""benchmarks/benchmark_gpu.py's plan: the priority order, what a rerun skips, the skip-gram pairs and the tables.
 
 The measurements themselves need a GPU; `--rehearse` runs them at toy sizes on a CPU (docs/performance.md).
 """
@@ -9,7 +9,7 @@ import numpy as np
 
 from tests.conftest import ROOT
 
-spec = importlib.util.spec_from_file_location("benchmark_gpu", ROOT / "apps" / "benchmark_gpu.py")
+spec = importlib.util.spec_from_file_location("benchmark_gpu", ROOT / "benchmarks" / "benchmark_gpu.py")
 gpu = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(gpu)
 

@@ -1,4 +1,4 @@
-"""apps/benchmark_winograd.py: the per-layer Winograd/direct table."""
+"""benchmarks/benchmark_winograd.py: the per-layer Winograd/direct table."""
 
 import re
 import subprocess
@@ -9,7 +9,7 @@ from tests.conftest import ROOT, subprocess_env
 
 def _run(tmp_path, *args):
     return subprocess.run(
-        [sys.executable, str(ROOT / "apps" / "benchmark_winograd.py"), *args],
+        [sys.executable, str(ROOT / "benchmarks" / "benchmark_winograd.py"), *args],
         capture_output=True, text=True, cwd=tmp_path, env=subprocess_env(), timeout=600,
     )
 

@@ -4,7 +4,7 @@ from kclassics.apps._registry import list_models, model_info
 
 _HEADER = """# Models
 
-Generated from the registry by `python apps/make_models_doc.py` (a test checks that this file is in sync).
+Generated from the registry by `python docs/make_models_doc.py` (a test checks that this file is in sync).
 Parameters are `model.count_params()` with the default 1000-class head (batch-norm moving statistics
 included, as keras.applications counts); multiply-adds are those of the convolutions and fully-connected
 layers for one image at the default input size (`kclassics.profiler.papers_multiply_adds`).

@@ -61,7 +61,7 @@ def run_list_programs(args):
 def card_index(pattern="*"):
     """The model cards matching a wildcard, read from `kclassics/apps/cards.json` without loading Keras.
 
-    `python apps/make_models_doc.py` writes that file from the registry, and a
+    `python docs/make_models_doc.py` writes that file from the registry, and a
     test checks that it is in sync, as for the README's table.
     """
     from kclassics.registry import natural_key

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_models_doc_is_in_sync_with_the_registry():
     text = (ROOT / "docs" / "models.md").read_text(encoding="utf-8")
-    assert text == models_markdown(), "docs/models.md is stale: run `python apps/make_models_doc.py`"
+    assert text == models_markdown(), "docs/models.md is stale: run `python docs/make_models_doc.py`"
     for name in ("resnet_v2_152", "inception_v3", "densenet201", "alexnet", "bn_inception"):
         assert f"`{name}`" in text
 
@@ -22,5 +22,5 @@ def test_card_index_is_in_sync_with_the_registry():
     from kclassics.cli.models import CARD_INDEX
 
     assert json.loads(CARD_INDEX.read_text(encoding="utf-8")) == [apps.model_info(n).as_dict() for n in apps.list_models()], (
-        "kclassics/apps/cards.json is stale: run `python apps/make_models_doc.py`"
+        "kclassics/apps/cards.json is stale: run `python docs/make_models_doc.py`"
     )

@@ -2,7 +2,7 @@
 
 One child process runs every case through `kclassics.cli.main` and reports,
 for each, the exit status, what it printed and whether TensorFlow (or Keras)
-was imported by then; `apps/benchmark_cli.py` times the same cases as whole
+was imported by then; `benchmarks/benchmark_cli.py` times the same cases as whole
 processes.
 """
 

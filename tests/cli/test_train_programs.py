@@ -21,6 +21,15 @@ def test_every_program_is_registered_with_an_apps_script():
         assert f'"train", "{name}"' in (ROOT / "apps" / f"{name}.py").read_text()
 
 
+def test_apps_holds_one_launcher_per_program_and_nothing_else():
+    from kclassics import programs
+
+    scripts = {path.stem for path in (ROOT / "apps").glob("*.py")}
+    # The book's two scripts that are not `kclassics train` programs: its cluster (book 9.3) and its monitor example.
+    assert scripts - set(programs.list_programs()) == {"distributed_mnist", "iris_validation_monitor"}
+    assert not list((ROOT / "apps").glob("benchmark_*")), "benchmarks belong in benchmarks/"
+
+
 def test_data_dir_runs_the_book_experiment_on_mnist_files(run_cli, tmp_path):
     write_mnist(tmp_path / "mnist", train=5100, test=20)
     done = run_cli("train", "softmax_regression", "--data-dir", tmp_path / "mnist", "--steps", 3, "--out", tmp_path / "run", "--quiet")

@@ -1,6 +1,6 @@
 """Measures chapter 8: CartPole episodes to solve over seeds, GridWorld baselines, and the speed of both loops.
 
-    flock /tmp/kclassics-bench.lock python apps/benchmark_rl.py [--seeds 10] [--baseline-episodes 1000]
+    flock /tmp/kclassics-bench.lock python benchmarks/benchmark_rl.py [--seeds 10] [--baseline-episodes 1000]
         [--max-episodes 5000] [--speed-steps 2000] [--json out.json]
 
 1. cartpole_pg with the book's settings for seeds 0..N-1, trained until the

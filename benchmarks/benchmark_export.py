@@ -1,7 +1,7 @@
 """ONNX and LiteRT exports measured: the answers against Keras, the file sizes, the latency per image, int8's accuracy cost.
 
-    flock /tmp/kclassics-bench.lock python apps/benchmark_export.py zoo [--models mnist_cnn vgg16] [--json zoo.json]
-    flock /tmp/kclassics-bench.lock python apps/benchmark_export.py int8 [--programs mnist_cnn] [--mnist-dir DIR] [--json int8.json]
+    flock /tmp/kclassics-bench.lock python benchmarks/benchmark_export.py zoo [--models mnist_cnn vgg16] [--json zoo.json]
+    flock /tmp/kclassics-bench.lock python benchmarks/benchmark_export.py int8 [--programs mnist_cnn] [--mnist-dir DIR] [--json int8.json]
 
 `zoo`: every registered model (or `--models`) at its full input size, random
 weights (seed 0; the book's zero-initialised kernels drawn too), the

@@ -1,7 +1,7 @@
 """Each canned model of kclassics.learn beside the matching scikit-learn estimator, on the same splits.
 
-    python apps/benchmark_learn.py              # about 15 minutes on 2 shared CPU cores
-    python apps/benchmark_learn.py --splits 3   # fewer iris splits
+    python benchmarks/benchmark_learn.py              # about 15 minutes on 2 shared CPU cores
+    python benchmarks/benchmark_learn.py --splits 3   # fewer iris splits
 
 Iris has 30 test flowers (one flower is 3.3 points), so one split is a noisy
 judge: each iris pair is measured on the book's split (random_state 42) and

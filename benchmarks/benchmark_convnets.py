@@ -1,6 +1,6 @@
 """The book's chapter 6 timing table, re-measured here, with its GTX 1080 numbers beside.
 
-    python apps/benchmark_convnets.py [--models alexnet vgg16 ...] [--modes forward forward-backward]
+    python benchmarks/benchmark_convnets.py [--models alexnet vgg16 ...] [--modes forward forward-backward]
         [--batch-size 32] [--steps 100] [--warmup 10] [--image-size N] [--jit/--no-jit] [--clock wall|cpu]
         [--json FILE]
 

@@ -8,7 +8,7 @@
 Every run is a fresh process; the cluster runs on 127.0.0.1. Timings cover the
 second epoch only (the first one traces and warms up).
 
-    python apps/benchmark_distributed.py --steps 100 --json bench.json
+    python benchmarks/benchmark_distributed.py --steps 100 --json bench.json
 """
 
 import argparse

@@ -1,8 +1,8 @@
 """Measures the search layer on the embedded digits; each figure against a peer measured in the same run.
 
-    flock /tmp/kclassics-bench.lock python apps/benchmark_tuning.py --part all --out /tmp/tuning-bench
-    python apps/benchmark_tuning.py --part mlp --pruning-warmup 0.1 --pruning-min-trials 2 --out /tmp/tuning-bench-rule
-    python apps/benchmark_tuning.py --part mlp --pruning asha --out /tmp/tuning-bench-asha
+    flock /tmp/kclassics-bench.lock python benchmarks/benchmark_tuning.py --part all --out /tmp/tuning-bench
+    python benchmarks/benchmark_tuning.py --part mlp --pruning-warmup 0.1 --pruning-min-trials 2 --out /tmp/tuning-bench-rule
+    python benchmarks/benchmark_tuning.py --part mlp --pruning asha --out /tmp/tuning-bench-asha
 
 Parts:
   mlp          a random search over the MLP's space (book 4.4) against the book's defaults at the same steps;

@@ -1,6 +1,6 @@
 """Training throughput on a GPU: kclassics on Keras's JAX backend against keras.applications and timm, in one run.
 
-    KERAS_BACKEND=jax python3 apps/benchmark_gpu.py --out DIR [--budget 540]
+    KERAS_BACKEND=jax python3 benchmarks/benchmark_gpu.py --out DIR [--budget 540]
         [--parts rows timm attempts sequence repeat] [--models resnet_v2_50 densenet121 ...]
         [--batches 128 256 512] [--float32-batches 128] [--steps 10] [--warmup 3] [--rehearse]
 
@@ -33,7 +33,7 @@ and timed:
 - `repeat`: every `rows` rung timed a second time, after the rest, so each
   ratio has two runs minutes apart.
 - `convnets` (not by default): the book's chapter 6 table
-  (`apps/benchmark_convnets.py`).
+  (`benchmarks/benchmark_convnets.py`).
 
 Memory: each JAX row records the device memory of each model's compiled
 train step (XLA's memory analysis: arguments + outputs - donated aliases +
@@ -66,7 +66,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "apps"))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # its sibling benchmark_ptb_lm
 
 MODELS = ("resnet_v2_50", "densenet121", "inception_v3", "vgg16")  # priority: the headline, then the open row
 POLICIES = ("float32", "mixed_bfloat16")
@@ -91,7 +91,7 @@ PTB_ANCHOR_WPS = {"small": 49_000, "medium": 24_000, "large": 10_500}
 PTB_CONFIGS = ("small", "medium", "large")
 LSTMS = ("basic", "keras")
 # Skip-gram settings: the book's (7.1: batch 128, skip_window 1, num_skips 2, 64 NCE negatives, SGD 1.0, a
-# 50,000-word vocabulary), the same with apps/benchmark_word2vec.py's 8,192 pairs a step, and gensim's defaults.
+# 50,000-word vocabulary), the same with benchmarks/benchmark_word2vec.py's 8,192 pairs a step, and gensim's defaults.
 SKIPGRAM = {
     "book": dict(window=1, negatives=64, loss="nce", batch_size=128, learning_rate=1.0, initialization="book"),
     "book_8192_pairs": dict(window=1, negatives=64, loss="nce", batch_size=8192, learning_rate=4.0, initialization="book"),
@@ -550,7 +550,7 @@ def run_all(args):
             plan.child("rows", pending(again, rows_path, repeat=2), jax_env(plan.cache, False), label="repeat")
     # 7. The book's chapter 6 table.
     if "convnets" in args.parts:
-        command = [sys.executable, str(ROOT / "apps" / "benchmark_convnets.py"), "--json", str(out / "convnets.json")]
+        command = [sys.executable, str(ROOT / "benchmarks" / "benchmark_convnets.py"), "--json", str(out / "convnets.json")]
         code, seconds = run_child(command + ["--steps", "2", "--warmup", "1"] * args.rehearse, jax_env(plan.cache, False),
                                   out / "convnets.log", plan.deadline("convnets"))
         print(f"convnets: exit {code} in {seconds:.0f} s", flush=True)

@@ -1,6 +1,6 @@
 """Load test of `kclassics serve` (REST and gRPC) on 127.0.0.1 against the same SavedModel called in-process.
 
-    flock /tmp/kclassics-bench.lock python apps/benchmark_serving.py \
+    flock /tmp/kclassics-bench.lock python benchmarks/benchmark_serving.py \
         [--models mnist_cnn resnet_v2_50] [--formats json b64 grpc v2grpc] [--concurrency 1 8 32] [--requests 256] [--json out.json]
 
 For each model: exports it (random weights: speed does not depend on them)

@@ -1,6 +1,6 @@
 """How long the command line takes to refuse bad input: each error case as a whole process, beside `kclassics --version`.
 
-    python apps/benchmark_cli.py [--repeats 7] [--json FILE]
+    python benchmarks/benchmark_cli.py [--repeats 7] [--json FILE]
 
 Every case of tests/cli/test_fast_errors.py runs `--repeats` times as
 `python -m kclassics ...`; the table gives the median and the slowest wall

@@ -1,6 +1,6 @@
 """Writes docs/models.md, README.md's model table and the card index `kclassics list` reads from the registry.
 
-    python apps/make_models_doc.py [--check]
+    python docs/make_models_doc.py [--check]
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Training words/sec of the book's small, medium and large language models, and the fraction of the matmul peak.
 
-    python apps/benchmark_ptb_lm.py [--configs small medium large] [--steps 20 6 3] [--burn-in 2]
+    python benchmarks/benchmark_ptb_lm.py [--configs small medium large] [--steps 20 6 3] [--burn-in 2]
         [--lstm basic keras] [--jit] [--json PATH]
 
 Each config trains `TruncatedBPTT` (the program's `fit` step: the book's cost,

@@ -1,6 +1,6 @@
 """Times AlexNet (book widths) forward-backward at batch 32 with and without LRN, in one run.
 
-    python apps/benchmark_lrn.py [--batch-size 32] [--steps 5] [--burn-in 2] [--jit]
+    python benchmarks/benchmark_lrn.py [--batch-size 32] [--steps 5] [--burn-in 2] [--jit]
         [--implementation matmul|fused] [--lrn-alone]
 
 As the book's `time_tensorflow_run` (L2263): burn-in steps, then timed steps of the

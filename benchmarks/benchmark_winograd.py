@@ -1,6 +1,6 @@
 """Times kclassics' Winograd 3x3 convolution against the direct one, layer by layer, in one run.
 
-    python apps/benchmark_winograd.py [--shapes 32x28x512x512 ...] [--steps 6] [--warmup 2] [--clock wall|cpu]
+    python benchmarks/benchmark_winograd.py [--shapes 32x28x512x512 ...] [--steps 6] [--warmup 2] [--clock wall|cpu]
 
 For each shape `batch x side x in x out` (VGG's and ResNet's 3x3 layers by default),
 a `kclassics.layers.Conv2D` with `algorithm="winograd"` and one with `"direct"`

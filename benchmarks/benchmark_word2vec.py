@@ -1,7 +1,7 @@
 """kclassics' skip-gram against gensim's `Word2Vec(sg=1)`: words per second in the same run, quality over seeds,
 whole processes, the program at its defaults, and resident memory on a large corpus.
 
-    flock /tmp/kclassics-bench.lock python apps/benchmark_word2vec.py [--parts speed,quality,process,program,memory]
+    flock /tmp/kclassics-bench.lock python benchmarks/benchmark_word2vec.py [--parts speed,quality,process,program,memory]
         [--corpus FILE | --data-dir DIR_WITH_TEXT8 | --zipf WORDS] [--passes 5] [--seeds 5] [--threads 2]
 
 Parts (each prints a markdown table):
