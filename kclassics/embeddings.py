@@ -25,7 +25,7 @@ from keras import ops
 
 from kclassics import validation
 from kclassics._keras import learning_rate_at
-from kclassics.data.text import UNK, keep_probabilities
+from kclassics.data.text import UNK, keep_probabilities, word_index
 from kclassics.model import Model
 
 LOSSES = ("nce", "negative_sampling", "sampled_softmax")
@@ -746,11 +746,7 @@ class WordVectors:
     @property
     def key_to_index(self):
         """word -> id (gensim's `key_to_index`)."""
-        index = self.__dict__.get("_index")
-        if index is None:
-            index = {word: i for i, word in enumerate(self.words)}
-            self.__dict__["_index"] = index
-        return index
+        return word_index(self)
 
     @property
     def vector_size(self):

@@ -181,6 +181,15 @@ def read_corpus(path):
     return [word for chunk in stream_words(path) for word in chunk]
 
 
+
+def word_index(owner):
+    """word -> id of `owner.words`, built on first use and kept on the (frozen) owner."""
+    index = owner.__dict__.get("_index")
+    if index is None:
+        index = {word: i for i, word in enumerate(owner.words)}
+        owner.__dict__["_index"] = index
+    return index
+
 @dataclasses.dataclass(frozen=True)
 class Vocabulary:
     """The book's vocabulary (`build_dataset`, L3795): `UNK` = id 0, then the most frequent words by rank.
@@ -220,11 +229,7 @@ class Vocabulary:
     @property
     def index(self):
         """word -> id."""
-        index = self.__dict__.get("_index")
-        if index is None:
-            index = {word: i for i, word in enumerate(self.words)}
-            self.__dict__["_index"] = index
-        return index
+        return word_index(self)
 
     def __len__(self):
         return len(self.words)
