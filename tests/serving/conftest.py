@@ -259,7 +259,7 @@ def task_exports(exports):
 
     root = exports["root"]
     keras.utils.set_random_seed(0)
-    export_saved_model(SkipGram(["UNK", "the", "cat", "sat"], embedding_size=4), root / "word2vec", 1, "words", "embedding_lookup")
+    export_saved_model(SkipGram(["UNK", "the", "cat", "sat"], embedding_size=4, num_sampled=2), root / "word2vec", 1, "words", "embedding_lookup")
     export_saved_model(LanguageModel(vocab_size=12, hidden_size=4, num_layers=2), root / "ptb_lm", 1, "token_ids", "next_word")
     export_saved_model(policy_network(4, 3), root / "cartpole_pg", 1, "observations", "policy", values="probabilities")
     export_saved_model(learn.DNNClassifier(TABLE, [4], n_classes=3), root / "iris_dnn", 1, task="classify",
