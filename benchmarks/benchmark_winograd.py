@@ -13,10 +13,8 @@ Winograd is faster), and the largest difference of the outputs relative to their
 import argparse
 
 import numpy as np
-import tensorflow as tf
 
-from kclassics import benchmark
-from kclassics.layers import Conv2D
+from kclassics import benchmark  # light: TensorFlow is imported once the arguments hold
 
 DEFAULT_SHAPES = (
     "32x224x64x64", "32x112x128x128", "32x56x256x256", "32x28x512x512", "32x14x512x512",
@@ -37,6 +35,10 @@ def parse_shape(text):
 
 def steps_for(shape, seed=0):
     """The forward and forward-backward steps of both algorithms, and their output difference."""
+    import tensorflow as tf
+
+    from kclassics.layers import Conv2D
+
     batch, side, channels, filters = shape
     x = tf.random.stateless_normal((batch, side, side, channels), seed=(seed, 0))
     layers = {algorithm: Conv2D(filters, 3, padding="same", algorithm=algorithm) for algorithm in ("winograd", "direct")}

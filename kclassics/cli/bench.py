@@ -54,14 +54,20 @@ def register(commands, argv=()):
         help="with --profile-ops: sum the op time by op type (default) or by the model's top-level layer",
     )
     parser.add_argument("--json", metavar="FILE", help="write the figures to FILE (never overwritten)")
-    parser.set_defaults(run=run)
+    parser.set_defaults(check=check, run=run)
+
+
+def check(args):
+    from kclassics import benchmark
+    from kclassics.cli.models import check_model_name
+
+    check_model_name(args.model, "model")
+    benchmark.check_json_path(args.json)
 
 
 def run(args):
     from kclassics import apps, benchmark
 
-    apps.model_info(args.model)  # unknown names fail before any work
-    benchmark.check_json_path(args.json)
     result = benchmark.benchmark(
         args.model,
         mode=args.mode,

@@ -46,16 +46,21 @@ def register(commands, argv=()):
         "steps the coordinator (`kclassics train --strategy parameter_server`) sends them.",
     )
     add_cluster_arguments(serve, job_help="ps or worker")
-    serve.set_defaults(run=run_serve)
+    serve.set_defaults(check=check_serve, run=run_serve)
     cluster.set_defaults(run=lambda args: cluster.print_help() or 2)
+
+
+def check_serve(args):
+    """The cluster and this task in it, before TensorFlow loads."""
+    args.cluster = cluster_from_args(args)
+    if args.cluster.task_type not in ("ps", "worker"):
+        raise ValueError(f"`cluster serve` runs ps and worker tasks. Received: --job={args.cluster.task_type!r}")
 
 
 def run_serve(args):
     from kclassics.distribute import serve
 
-    cluster = cluster_from_args(args)
-    if cluster.task_type not in ("ps", "worker"):
-        raise ValueError(f"`cluster serve` runs ps and worker tasks. Received: --job={cluster.task_type!r}")
+    cluster = args.cluster
 
     def ready(address):
         print(f"serving {cluster.task_type}:{cluster.task_index} at {address} (SIGTERM to stop)", flush=True)

@@ -2,7 +2,6 @@
 
 import contextlib
 import dataclasses
-import difflib
 from pathlib import Path
 
 from kclassics.cli._args import positive_int
@@ -58,7 +57,7 @@ EMBEDDED_DATASETS = ("digits",)  # shipped with kclassics (kclassics.data): read
 
 def find_source(text, input_size=None):
     """The run directory or registered model `text` names, checked without TensorFlow."""
-    from kclassics.cli.models import card_index
+    from kclassics.cli.models import card_index, unknown_model_hint
 
     path = Path(text).expanduser()
     cards = {card["name"]: card for card in card_index()}
@@ -66,8 +65,7 @@ def find_source(text, input_size=None):
     if (path / "config.json").is_file() or (path.exists() and text not in cards):
         return _run_source(path, input_size)
     if text not in cards:
-        close = difflib.get_close_matches(text, cards, n=3, cutoff=0.6)
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        hint = unknown_model_hint(text, cards)
         raise FileNotFoundError(f"{text!r} is neither a run directory nor a registered model.{hint} "
                                 f"Received: RUN_DIR_OR_MODEL={text!r}")
     card = cards[text]

@@ -1,5 +1,6 @@
 """`kclassics list` and `kclassics info`: the model registry on the command line."""
 
+import difflib
 import fnmatch
 import json
 import types
@@ -19,7 +20,7 @@ def register(commands, argv=()):
     parser = commands.add_parser("info", help="show a model's card", description="Show what is known about a model.")
     parser.add_argument("name", help="registered model name")
     parser.add_argument("--json", action="store_true", help="print the card as JSON")
-    parser.set_defaults(run=run_info)
+    parser.set_defaults(check=check_info, run=run_info)
 
 
 def run_list(args):
@@ -81,6 +82,25 @@ def models_table(cards):
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+def unknown_model_hint(name, names):
+    """` Did you mean 'x'?` for the registered names closest to `name`, or nothing."""
+    close = difflib.get_close_matches(str(name), list(names), n=3, cutoff=0.6)
+    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def check_model_name(name, argument="name"):
+    """The card of a registered model; an unknown name is refused from the card index, before Keras loads."""
+    cards = {card["name"]: card for card in card_index()}
+    if name not in cards:
+        raise ValueError(f"Unknown model {name!r}.{unknown_model_hint(name, cards)} Received: {argument}={name!r}; "
+                         f"{len(cards)} are registered (kclassics list).")
+    return cards[name]
+
+
+def check_info(args):
+    check_model_name(args.name)
 
 
 def run_info(args):

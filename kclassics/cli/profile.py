@@ -21,7 +21,13 @@ def register(commands, argv=()):
     parser.add_argument("--hide", metavar="REGEX", help="leave out nodes whose name matches, with their children")
     parser.add_argument("--image-size", type=positive_int, help="input height and width (default: the model's)")
     parser.add_argument("--json", action="store_true", help="print the whole tree as JSON")
-    parser.set_defaults(run=run)
+    parser.set_defaults(check=check, run=run)
+
+
+def check(args):
+    from kclassics.cli.models import check_model_name
+
+    check_model_name(args.model, "model")
 
 
 def run(args):

@@ -258,15 +258,18 @@ def check(args):
     data_dir = getattr(args, "data_dir", None)
     if data_dir is not None and not os.path.exists(os.path.expanduser(data_dir)):  # what it holds, the program checks
         raise FileNotFoundError(f"--data-dir {data_dir} does not exist. Received: --data-dir={data_dir}")
+    if getattr(args, "strategy", "default") != "default":
+        args.cluster = cluster_of_strategy(args)
     args.program_object = program
 
 
 def run(args):
     program, config = args.program_object, args.config_object
     extra = {}
-    strategy = getattr(args, "strategy", "default")
-    if strategy != "default":
-        extra["strategy"] = strategy_from_args(args)
+    if getattr(args, "strategy", "default") != "default":
+        from kclassics import distribute
+
+        extra["strategy"] = distribute.make_strategy(args.strategy, args.cluster)
     result = program.run(config, out=args.out, resume=args.resume, data_dir=getattr(args, "data_dir", None),
                          verbose=0 if args.quiet else "auto", **extra)
     print(format_summary(program.summary, result.metrics))
@@ -295,16 +298,14 @@ def add_strategy_arguments(parser, strategies):
         add_cluster_arguments(parser, job_help="this process's job (default: chief under parameter_server, worker under multi_worker)")
 
 
-def strategy_from_args(args):
-    """The `tf.distribute.Strategy` the flags ask for, after checking the cluster."""
-    from kclassics import distribute
-
+def cluster_of_strategy(args):
+    """The `Cluster` the flags give the strategy (None for one machine), checked before TensorFlow loads."""
     if args.strategy in ("default", "mirrored"):
         if args.ps_hosts or args.worker_hosts or args.job_name:
             raise ValueError(f"--ps_hosts/--worker_hosts/--job_name need a cluster strategy. Received: --strategy={args.strategy}")
-        return distribute.make_strategy(args.strategy)
+        return None
     if args.job_name is None and (args.ps_hosts or args.worker_hosts):
         args.job_name = "chief" if args.strategy == "parameter_server" else "worker"
     if args.strategy == "multi_worker" and args.worker_hosts:
         args.sync_replicas = True
-    return distribute.make_strategy(args.strategy, cluster_from_args(args))
+    return cluster_from_args(args)

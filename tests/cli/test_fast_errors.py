@@ -35,6 +35,16 @@ CASES = [
     ("play: a file", ["play", "{file}"]),
     ("serve: missing base directory", ["serve", "{missing}"]),
     ("list: no match", ["list", "zz*"]),
+    ("info: unknown model", ["info", "resnet_v2_5"]),
+    ("bench: unknown model", ["bench", "alexnt"]),
+    ("bench: existing --json", ["bench", "mlp", "--json", "{file}"]),
+    ("profile: unknown model", ["profile", "vgg"]),
+    ("export: unknown model", ["export", "mnst_cnn", "--format", "onnx"]),
+    ("cluster serve: task out of range", ["cluster", "serve", "--job", "ps", "--task", "3", "--ps_hosts", "127.0.0.1:2222",
+                                          "--worker_hosts", "127.0.0.1:2223"]),
+    ("train: cluster flags without a cluster strategy", ["train", "mlp", "--strategy", "mirrored", "--ps_hosts", "127.0.0.1:2222"]),
+    ("train: sync_replicas with parameter servers", ["train", "mlp", "--strategy", "parameter_server", "--ps_hosts",
+                                                     "127.0.0.1:2222", "--worker_hosts", "127.0.0.1:2223", "--sync_replicas"]),
 ]
 
 CHILD = """

@@ -241,6 +241,5 @@ def test_the_command_line_reads_the_ptb_archive(data_dir, tmp_path, capsys):
             archive.add(tmp_path / "data" / name, arcname=f"simple-examples/data/{name}")
     args = ["train", "ptb_lm", "--epochs", "1", "--batch-size", "4", "--set", "hidden_size=8", "--quiet"]
     assert main([*args, "--data-dir", str(tmp_path / "simple-examples.tgz"), "--out", str(tmp_path / "a")]) == 0
-    assert main([*args, "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "b")]) == 0
-    assert (tmp_path / "a" / "vocab.txt").read_text() == (tmp_path / "b" / "vocab.txt").read_text()
+    assert ptb.read_vocabulary(tmp_path / "a" / "vocab.txt") == ptb.load_ptb(tmp_path / "data").vocabulary
     capsys.readouterr()
