@@ -1,6 +1,6 @@
 """ONNX and LiteRT exports measured: the answers against Keras, the file sizes, the latency per image, int8's accuracy cost.
 
-    flock /tmp/kclassics-bench.lock python benchmarks/benchmark_export.py zoo [--models mnist_cnn vgg16] [--json zoo.json]
+    flock /tmp/kclassics-bench.lock python benchmarks/benchmark_export.py zoo [--models mnist_cnn vgg16] [--input-size 64] [--json zoo.json]
     flock /tmp/kclassics-bench.lock python benchmarks/benchmark_export.py int8 [--programs mnist_cnn] [--mnist-dir DIR] [--json int8.json]
 
 `zoo`: every registered model (or `--models`) at its full input size, random
@@ -31,6 +31,8 @@ import dataclasses
 import json
 import os
 import platform
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -67,7 +69,7 @@ def timed(calls):
     return {name: 1000 * seconds for name, seconds in latencies(calls, repeats=20, warmup=3, min_seconds=3.0).items()}
 
 
-def zoo_row(name, out):
+def zoo_row(name, out, side=None):
     import keras
 
     from kclassics import apps
@@ -75,12 +77,17 @@ def zoo_row(name, out):
 
     card = apps.model_info(name)
     keras.utils.set_random_seed(0)
-    model = apps.create_model(name, **({"classifier_activation": None} if card.task == "image_classification" else {}))
+    kwargs = {"classifier_activation": None} if card.task == "image_classification" else {}
+    shape = tuple(card.input_shape)
+    if side is not None and len(shape) == 3:  # an image model at another input size (`--input-size`)
+        shape = (side, side, shape[2])
+        kwargs["input_shape"] = shape
+    model = apps.create_model(name, **kwargs)
     for weight in model.weights:
         if "kernel" in weight.path and not np.any(keras.ops.convert_to_numpy(weight)):
             weight.assign(np.random.default_rng(2).normal(0, 0.05, weight.shape))
-    x = np.random.default_rng(1).standard_normal((4, *card.input_shape)).astype("float32")
-    row = {"model": name, "input": "x".join(map(str, card.input_shape)), "params": model.count_params()}
+    x = np.random.default_rng(1).standard_normal((4, *shape)).astype("float32")
+    row = {"model": name, "input": "x".join(map(str, shape)), "params": model.count_params()}
     calls = {"keras": keras_call(model, x[:1])}
     for fmt, suffix in (("onnx", ".onnx"), ("litert", ".tflite")):
         start = time.perf_counter()
@@ -126,6 +133,18 @@ def print_zoo_row(row):
             print(f"  {fmt}: {row[fmt]['refused']}", flush=True)
 
 
+def zoo_row_in_a_child(name, side=None):
+    """`zoo_row(name)` in a process of its own: a full-size conversion holds several copies of the weights
+    (the graph's constants, the ONNX protobuf, each runtime's), which one process would pile up model after model."""
+    with tempfile.TemporaryDirectory() as out:
+        size = [] if side is None else ["--input-size", str(side)]
+        done = subprocess.run([sys.executable, __file__, "zoo-row", name, str(Path(out) / "row.json"), *size], text=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if done.returncode:
+            raise RuntimeError(f"{name}: the child process ended with status {done.returncode}:\n{done.stderr[-3000:]}")
+        return json.loads((Path(out) / "row.json").read_text())
+
+
 def run_zoo(args):
     from kclassics import apps
 
@@ -133,10 +152,9 @@ def run_zoo(args):
     print("| model | input | ONNX rel. diff | LiteRT rel. diff | ONNX size | LiteRT size | Keras ms | ONNX Runtime ms | LiteRT ms |")
     print("|---|---|---|---|---|---|---|---|---|", flush=True)
     rows = []
-    with tempfile.TemporaryDirectory() as out:
-        for name in names:
-            rows.append(zoo_row(name, Path(out)))
-            print_zoo_row(rows[-1])
+    for name in names:
+        rows.append(zoo_row_in_a_child(name, args.input_size))
+        print_zoo_row(rows[-1])
     refused = sum("refused" in row[fmt] for row in rows for fmt in ("onnx", "litert"))
     worst = max((row[fmt]["relative"] for row in rows for fmt in ("onnx", "litert") if "refused" not in row[fmt]), default=0)
     print(f"{len(rows)} models, {2 * len(rows) - refused} exports within {worst:.1e} relative, {refused} refused")
@@ -240,6 +258,7 @@ def main():
     sub = parser.add_subparsers(dest="part", required=True)
     zoo = sub.add_parser("zoo", help="every registered model at full size in ONNX and LiteRT")
     zoo.add_argument("--models", nargs="+", help="registered names (default: all)")
+    zoo.add_argument("--input-size", type=int, help="the image models' input height and width (default: each one's own)")
     int8 = sub.add_parser("int8", help="the programs' float and quantised LiteRT files: accuracy, size, latency")
     int8.add_argument("--programs", nargs="+", default=[*MNIST_PROGRAMS, "cifar10_cnn"])
     int8.add_argument("--mnist-dir", help="MNIST's four IDX files: the MNIST programs are also trained and measured on them")
@@ -247,7 +266,16 @@ def main():
                       help="train a program for STEPS steps instead of its book length, e.g. mnist_cnn=5000")
     for sub_parser in (zoo, int8):
         sub_parser.add_argument("--json", help="write the rows to this file (never overwritten)")
+    row = sub.add_parser("zoo-row", help=argparse.SUPPRESS)  # one model's row, for `zoo`'s child processes
+    row.add_argument("model")
+    row.add_argument("json")
+    row.add_argument("--input-size", type=int)
     args = parser.parse_args()
+    if args.part == "zoo-row":
+        setup_threads()
+        with tempfile.TemporaryDirectory() as out:
+            Path(args.json).write_text(json.dumps(zoo_row(args.model, Path(out), args.input_size)))
+        return
     if args.json and Path(args.json).exists():
         parser.error(f"--json {args.json} exists")
     if args.part == "int8":
