@@ -21,7 +21,8 @@ BOTH_WAYS = ["batch_norm", "lrn_fused", "winograd_conv2d", "mnist_cnn"]
 
 
 def _pytest_on(backend, *args):
-    return run_on_backend(backend, ["-m", "pytest", "-q", "-p", "no:cacheprovider", str(HERE / "zoo_checks.py"), *args])
+    return run_on_backend(backend, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--numprocesses", "0", str(HERE / "zoo_checks.py"),
+                                     *args])
 
 
 def test_zoo_on_jax():
