@@ -28,8 +28,9 @@ and timed:
   backend at the book's batch (20) and windows (20 / 35 / 35 steps):
   training words/sec of `TruncatedBPTT` on `fit`, beside TensorFlow's
   `ptb_word_lm` with cuDNN on a Titan X; then skip-gram words/sec at the
-  book's and gensim's settings through `kclassics.embeddings`, or "not
-  available on this backend" where it does not import.
+  book's and gensim's settings through `kclassics.embeddings` (on
+  `keras.ops`: TensorFlow and JAX), or "not available on this backend"
+  where it does not import.
 - `repeat`: every `rows` rung timed a second time, after the rest, so each
   ratio has two runs minutes apart.
 - `convnets` (not by default): the book's chapter 6 table
