@@ -1,8 +1,11 @@
 """Every use of TensorFlow's private names in kclassics, in one place, so a TensorFlow upgrade is checked here.
 
 TensorFlow 2.21's internals these rely on: the global gradient registry that
-`tf.custom_gradient` adds to and never empties (the tuner's trials).
+`tf.custom_gradient` adds to and never empties (the tuner's trials); and
+tf2onnx 1.17's table of ONNX graph optimizers (the export of large models).
 """
+
+import contextlib
 
 
 def custom_gradient_names():
@@ -27,3 +30,35 @@ def forget_custom_gradients(before):
     for name in set(registry) - before:
         if name.startswith("CustomGradient-"):
             del registry[name]
+
+
+@contextlib.contextmanager
+def tf2onnx_collecting_between_optimizers():
+    """tf2onnx's ONNX optimizers, each run after a garbage collection, for as long as the block lasts.
+
+    tf2onnx runs each of its dozen optimizers, again and again until none
+    changes the graph, on a `copy.deepcopy` of the graph, constants included;
+    a graph refers to itself, so each copy left behind waits for Python's
+    cyclic collector, which counts objects, not bytes. VGG11's 531 MB of
+    weights piled up past 21 GiB that way; collected before each optimizer,
+    at most the graph and its copy are held.
+    """
+    import gc
+
+    from tf2onnx import optimizer
+
+    table = optimizer._optimizers
+    originals = dict(table)
+
+    def collecting(factory):
+        def make():
+            gc.collect()
+            return factory()
+
+        return make
+
+    table.update({name: collecting(factory) for name, factory in originals.items()})
+    try:
+        yield
+    finally:
+        table.update(originals)

@@ -215,6 +215,8 @@ def _write_onnx(model, path, task, input_name, options):
     import tensorflow as tf
     import tf2onnx
 
+    from kclassics._tensorflow import tf2onnx_collecting_between_optimizers
+
     specs, serve = serving_function(model, task, input_name, options)
     function = tf.function(serve, input_signature=specs)
     with without_xla():
@@ -225,7 +227,8 @@ def _write_onnx(model, path, task, input_name, options):
                                f"input and an output both named {shared[0]!r}. Received: format='onnx', task={task!r}")
     logging.getLogger("tf2onnx").setLevel(logging.CRITICAL)  # it logs each op it cannot take; the refusal below names them
     try:
-        with without_xla():  # XLA-compiled functions (the Winograd transforms) trace as plain ops
+        # XLA-compiled functions (the Winograd transforms) trace as plain ops; large weights are not copied a dozen times
+        with without_xla(), tf2onnx_collecting_between_optimizers():
             proto, _ = tf2onnx.convert.from_function(function, input_signature=specs, output_path=str(path))
     except Exception as error:  # tf2onnx raises plain exceptions for what it cannot take
         raise UnsupportedError(f"tf2onnx cannot convert {model.name!r} to ONNX: {_first_line(error)}. "
