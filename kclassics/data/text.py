@@ -64,6 +64,7 @@ def _archive_kind(path):
 def _raw_chunks(path, argument):
     """The bytes of a corpus file in chunks: a plain file, the first member of a zip (as the book), or a gzip file."""
     kind = _archive_kind(path)
+    # what zipfile, gzip and zlib raise for a damaged archive (NotImplementedError: a compression method zipfile lacks)
     damaged = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
     try:
         if kind == "zip":

@@ -30,15 +30,15 @@ def relative_difference(actual, expected):
 # The ImageNet-sized models, each also at its smallest input (at least 32x32).
 SMALL_INPUT = [name for name in apps.list_models() if apps.model_info(name).input_shape[0] >= 224]
 # VGG's full-size ONNX conversion holds about 13 GiB at its peak (tf2onnx's graph and its optimizers' copy of
-# 531 MB of weights, docs/export.md); a run with several workers may hold two at once.
-WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+# 531 MB of weights, docs/export.md): the five run one after another on one test worker (an xdist group), on a
+# machine with room for one of them beside another worker's test.
 MEMORY = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-NEEDS_MEMORY = pytest.mark.skipif(MEMORY < 14 * 2**30 * WORKERS, reason=f"VGG's full-size ONNX conversion needs 14 GiB "
-                                  f"per test worker; {WORKERS} workers here: run `-m slow -n 0` on a machine of 16 GiB")
+HEAVY = [pytest.mark.xdist_group("vgg_full_size"),
+         pytest.mark.skipif(MEMORY < 20 * 2**30, reason="VGG's full-size ONNX conversion needs a machine of 20 GiB")]
 
 
 def _full_size(name):
-    return pytest.param(name, marks=[pytest.mark.slow, *([NEEDS_MEMORY] if name.startswith("vgg") and name != "vgg_cifar" else [])])
+    return pytest.param(name, marks=[pytest.mark.slow, *(HEAVY if name.startswith("vgg") and name != "vgg_cifar" else [])])
 
 
 CASES = [*(n if n in SMALL else _full_size(n) for n in apps.list_models()),
