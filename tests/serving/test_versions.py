@@ -147,6 +147,7 @@ def test_no_failed_request_while_versions_change(server):
 
 def test_reload_refusals_change_nothing(server):
     elsewhere = f'base_path: "{server.root / "elsewhere"}" version_labels {{ key: "stable" value: 7 }}'
+    reload_config(server, elsewhere)  # the state the refusals must keep, whether or not the test above ran on this server
     with pytest.raises(grpc.RpcError) as raised:
         reload_config(server, elsewhere, f'name: "ghost" base_path: "{server.root / "missing"}"')
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "No model base directory at" in raised.value.details()
