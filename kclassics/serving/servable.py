@@ -1,5 +1,6 @@
 """One loaded version of a model: its signatures, their tensor specs, its metadata, and the calls that run them."""
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2  # noqa: E4
 from kclassics.serving.errors import ServingError, from_tensorflow  # noqa: E402
 
 INIT_OP = "__saved_model_init_op"
+SINGLE_THREADED = "SINGLE_THREADED_EXECUTOR"
 
 
 class TensorSpec:
@@ -56,6 +58,7 @@ class Signature:
             lambda *values: function(**dict(zip(names, values))),
             input_signature=[tf.TensorSpec(spec.shape, spec.dtype, name=name) for name, spec in self.inputs.items()],
         ) if self.batchable else None
+        self.seconds = float("inf")  # how long the last unbatched call took (none yet: infinity)
 
     def warm(self):
         """Traces the batched call (once: its input signature holds for any batch size)."""
@@ -67,16 +70,31 @@ class Signature:
         """How many times the batched call was traced (once, at load, when batching is on)."""
         return self._batched_function.experimental_get_tracing_count() if self.batchable else 0
 
-    def run(self, inputs, batched=False):
-        """Outputs (numpy) for `inputs` ({name: numpy array}); a TensorFlow error becomes a `ServingError`."""
+    def run(self, inputs, batched=False, single_threaded=False):
+        """Outputs (numpy) for `inputs` ({name: numpy array}); a TensorFlow error becomes a `ServingError`.
+
+        `single_threaded`: the function's ops run one after another on the calling thread (TensorFlow's
+        single-threaded executor), not handed to the inter-op threads: a small model's call is then not
+        slowed by waking those threads. (A kernel still uses the intra-op threads.)
+        """
+        started = time.perf_counter()
         tensors = {name: tf.constant(value, dtype=self.inputs[name].dtype) for name, value in inputs.items()}
         try:
-            outputs = self._batched_function(*(tensors[name] for name in self.inputs)) if batched else self.function(**tensors)
+            if batched:
+                outputs = self._batched_function(*(tensors[name] for name in self.inputs))
+            elif single_threaded:
+                with tf.experimental.function_executor_type(SINGLE_THREADED):
+                    outputs = self.function(**tensors)
+            else:
+                outputs = self.function(**tensors)
         except tf.errors.OpError as error:
             raise from_tensorflow(error) from None
         except (TypeError, ValueError) as error:
             raise ServingError("INVALID_ARGUMENT", str(error).strip().splitlines()[0]) from None
-        return {name: value.numpy() for name, value in outputs.items()}
+        outputs = {name: value.numpy() for name, value in outputs.items()}
+        if not batched:
+            self.seconds = time.perf_counter() - started
+        return outputs
 
 
 class Servable:
