@@ -19,7 +19,10 @@ asyncio loop in this process. The formats:
 
 Each whole request is encoded once beforehand; a REST response is read by
 its Content-Length and its status checked, a gRPC response is taken as
-bytes (not parsed) and its status checked. Prints requests/sec, p50 and p99
+bytes (not parsed) and its status checked; at concurrency 1 a gRPC request
+is the blocking call the published clients make (TF Serving's
+`PredictionServiceStub.Predict`, tritonclient.grpc's `infer`), above it
+concurrent grpc.aio calls. Prints requests/sec, p50 and p99
 latency, the CPU time of the server process and of the client per request,
 and the ratios the serving docs quote: examples/sec at concurrency 32 with
 batching over the in-process examples/sec of the same signature at batch 32,
@@ -228,11 +231,29 @@ def grpc_client(channel, method, body):
     return client
 
 
-def load(server, fmt, body, concurrency, requests):
+def blocking_grpc_client(server, method, body, count, latencies, errors):
+    """One client's loop of `count` blocking calls, as the published clients make them at concurrency 1
+    (`PredictionServiceStub(channel).Predict(request, timeout)`, tritonclient.grpc's `infer`): bytes in, bytes out."""
+    import grpc
+
+    with grpc.insecure_channel(server.grpc, options=[("grpc.max_send_message_length", -1),
+                                                     ("grpc.max_receive_message_length", -1)]) as channel:
+        call = channel.unary_unary(method)
+        for _ in range(count):
+            start = time.perf_counter()
+            try:
+                call(body, timeout=600)
+            except grpc.RpcError as error:
+                errors.append(f"{error.code().name}: {error.details()}")
+            latencies.append(time.perf_counter() - start)
+
+
+def load(server, fmt, body, concurrency, requests, blocking=False):
     """Requests/sec, p50, p99 and CPU per request (server, client) of `requests` calls spread over `concurrency` clients.
 
     A light client, so that it leaves the cores to the server it measures: one
-    asyncio loop in this process, separate from the server's.
+    asyncio loop in this process, separate from the server's; with `blocking`
+    (gRPC at concurrency 1), the blocking call of the published clients instead.
     """
     latencies, errors = [], []
     per_client = max(1, requests // concurrency)
@@ -250,7 +271,10 @@ def load(server, fmt, body, concurrency, requests):
             await asyncio.gather(*(client(per_client, latencies, errors) for _ in range(concurrency)))
 
     start, server_cpu, client_cpu = time.perf_counter(), cpu_seconds(server.process.pid), time.process_time()
-    asyncio.run(run())
+    if blocking and concurrency == 1 and FORMATS[fmt].transport == "grpc":
+        blocking_grpc_client(server, PREDICT if fmt == "grpc" else MODEL_INFER, body, per_client, latencies, errors)
+    else:
+        asyncio.run(run())
     elapsed = time.perf_counter() - start
     cpu = {"server": cpu_seconds(server.process.pid) - server_cpu, "client": time.process_time() - client_cpu}
     if errors:
@@ -323,7 +347,7 @@ def measure(name, base, input_shape, args, modes=("off", "on")):
             for fmt, (_, body) in formats.items():
                 load(server, fmt, body, top, top * 2)  # warm-up: every batch size
                 for concurrency in args.concurrency if name != FLOOR else [top]:
-                    rps, p50, p99, cpu = load(server, fmt, body, concurrency, max(requests, concurrency * 2))
+                    rps, p50, p99, cpu = load(server, fmt, body, concurrency, max(requests, concurrency * 2), blocking=concurrency == 1)
                     rows[fmt].append({"batching": mode, "concurrency": concurrency, "requests_per_sec": rps, "p50_ms": p50 * 1e3,
                                       "p99_ms": p99 * 1e3, "server_cpu_ms_per_request": cpu["server"] * 1e3,
                                       "client_cpu_ms_per_request": cpu["client"] * 1e3})
