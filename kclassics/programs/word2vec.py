@@ -20,6 +20,7 @@ from typing import Optional
 import numpy as np
 
 from kclassics import validation
+from kclassics._memory import release_memory
 from kclassics.data import text as text_data
 from kclassics.data.corpora import embedded_path
 from kclassics.programs import Length, Option, Program, register
@@ -389,6 +390,12 @@ def train_word2vec(config, program, out=None, resume=False, data_dir=None, callb
     history = fit_run(run, model, lambda done: training_data(config, loaded, first_step=done, steps=steps), steps,
                       config.log_every, (*reports, *callbacks), verbose, steps_per_call=steps_per_call(config))
     seconds = time.perf_counter() - start
+    # the corpus's ids (400 MB for 100 million words) are not needed past training: freed before the evaluations and the
+    # saves, whose copies of the tables come on top of what is held
+    name, vocabulary, corpus_words = loaded.name, loaded.vocabulary, len(loaded.data)
+    words_per_step = _corpus_words_per_step(config, loaded)
+    del loaded
+    release_memory()
     trained = global_step(model) - run.restored_step
     vectors = trained_vectors(config, model)
     plot_tsne(vectors, run.path / "tsne.png", config.tsne_words, config.tsne_perplexity, config.tsne_iterations, config.seed)
@@ -397,11 +404,11 @@ def train_word2vec(config, program, out=None, resume=False, data_dir=None, callb
     losses = run.history.get("loss", [])
     metrics = {
         "average_loss": losses[-1][1] if losses else None,
-        "corpus": loaded.name,
-        "corpus_words": int(len(loaded.data)),
-        "vocabulary_size": len(loaded.vocabulary),
-        "unk_count": int(loaded.vocabulary.counts[0]),
-        "words_per_second": trained * _corpus_words_per_step(config, loaded) / seconds if trained and seconds > 0 else None,
+        "corpus": name,
+        "corpus_words": int(corpus_words),
+        "vocabulary_size": len(vocabulary),
+        "unk_count": int(vocabulary.counts[0]),
+        "words_per_second": trained * words_per_step / seconds if trained and seconds > 0 else None,
         "fit_seconds": seconds,
         **evaluate(vectors, config.evaluation_top_n),
         "neighbours": nearest_words(vectors, valid_ids, config.top_k, verbose=steps % config.neighbours_every != 0),

@@ -383,3 +383,30 @@ def test_tsne_picture_is_written(tmp_path):
 def test_nearest_leaves_the_word_out():
     # cosines to king: itself 1, man 0.71, cat 0.63, rome 0.52, queen and paris 0.5
     assert tiny_vectors().neighbours("king", k=3) == ["man", "cat", "rome"]
+
+
+def test_nearest_a_block_at_a_time_is_the_whole_tables(monkeypatch):
+    # blocks of the unit vectors instead of the whole table: the same cosines bit for bit, the same neighbours and ties
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(950, 16)) * rng.uniform(0.1, 3, (950, 1))
+    vectors = WordVectors(tuple(f"w{i}" for i in range(1000)), np.vstack([table, table[:50]]))  # 50 words twice: ties
+    ids = np.arange(0, 160, 10)
+    unit = vectors.unit()
+    similarity = unit[ids] @ unit.T
+    similarity[np.arange(len(ids)), ids] = -np.inf
+    expected = np.argsort(-similarity, axis=1, kind="stable")[:, :8]
+    for rows in (1000, 300, 7):
+        monkeypatch.setattr(embeddings, "_NEAREST_ROWS", rows)
+        assert np.array_equal(vectors.nearest(ids, 8), expected)
+
+
+def test_saved_weights_are_the_variables(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = SkipGram(["UNK", *(f"w{i}" for i in range(99))], embedding_size=8, num_sampled=4)
+    model.batches_drawn.assign(7)
+    model.save_weights(tmp_path / "a.weights.h5")
+    other = SkipGram(["UNK", *(f"w{i}" for i in range(99))], embedding_size=8, num_sampled=4)
+    other.load_weights(tmp_path / "a.weights.h5")
+    for saved, loaded in zip(model.weights, other.weights):
+        assert np.array_equal(keras.ops.convert_to_numpy(saved), keras.ops.convert_to_numpy(loaded))
+    assert int(keras.ops.convert_to_numpy(other.batches_drawn)) == 7
