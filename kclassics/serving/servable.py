@@ -59,6 +59,7 @@ class Signature:
             input_signature=[tf.TensorSpec(spec.shape, spec.dtype, name=name) for name, spec in self.inputs.items()],
         ) if self.batchable else None
         self.seconds = float("inf")  # how long the last unbatched call took (none yet: infinity)
+        self.single_threaded = True  # whether TensorFlow's single-threaded executor can run it (until it refuses)
 
     def warm(self):
         """Traces the batched call (once: its input signature holds for any batch size)."""
@@ -82,9 +83,8 @@ class Signature:
         try:
             if batched:
                 outputs = self._batched_function(*(tensors[name] for name in self.inputs))
-            elif single_threaded:
-                with tf.experimental.function_executor_type(SINGLE_THREADED):
-                    outputs = self.function(**tensors)
+            elif single_threaded and self.single_threaded:
+                outputs = self._single_threaded(tensors)
             else:
                 outputs = self.function(**tensors)
         except tf.errors.OpError as error:
@@ -95,6 +95,17 @@ class Signature:
         if not batched:
             self.seconds = time.perf_counter() - started
         return outputs
+
+    def _single_threaded(self, tensors):
+        try:
+            with tf.experimental.function_executor_type(SINGLE_THREADED):
+                return self.function(**tensors)
+        except tf.errors.OpError:
+            # That executor refuses some graphs (TF1-style control flow, as a lowered `tf.map_fn`): if the default
+            # executor answers, this signature is run by it from now on; if not, the error is the request's.
+            outputs = self.function(**tensors)
+            self.single_threaded = False
+            return outputs
 
 
 class Servable:

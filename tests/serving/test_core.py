@@ -5,6 +5,7 @@ import concurrent.futures
 import threading
 
 import numpy as np
+import pytest
 
 from tests.serving.conftest import half_plus
 
@@ -72,3 +73,61 @@ def test_calls_go_to_threads_when_slow_or_concurrent(tmp_path):
     assert [float(next(iter(o.values()))[0]) for o in outputs] == [2.0, 2.0]
     asyncio.run(calls(signature))  # alone: on the loop
     assert core.inline_calls == 1
+
+
+def test_a_graph_the_single_threaded_executor_refuses_runs_on_the_default_one(tmp_path):
+    """A signature with a `tf.map_fn` (lowered to TF1-style control flow, as the encoded-image signatures are) answers
+    every call on the loop: the single-threaded executor refuses it once, and the default executor runs it from then on."""
+    import tensorflow as tf
+
+    from kclassics.serving.core import ServingCore
+    from kclassics.serving.servable import Servable
+
+    class Mapped(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+        def serve(self, x):
+            return {"y": tf.map_fn(lambda v: 2.0 * v, x)}
+
+    module = Mapped()
+    tf.saved_model.save(module, str(tmp_path / "m" / "1"), signatures={"serving_default": module.serve})
+    servable = Servable("m", 1, tmp_path / "m" / "1")
+    signature = servable.signature(None)
+    core = ServingCore(_Manager(servable), concurrent.futures.ThreadPoolExecutor(2), inline_seconds=1e9)
+
+    async def calls(count):
+        return [await core.run(servable, signature, {"x": np.array([1.0, 2.0], np.float32)}) for _ in range(count)]
+
+    outputs = asyncio.run(calls(4))
+    assert [list(o["y"]) for o in outputs] == [[2.0, 4.0]] * 4
+    assert core.inline_calls == 3 and not signature.single_threaded
+
+
+def test_a_bad_input_on_the_loop_is_the_request_s_error(tmp_path):
+    """An input the model refuses fails the request alone: the signature keeps the single-threaded executor."""
+    import tensorflow as tf
+
+    from kclassics.serving.errors import ServingError
+
+    from kclassics.serving.servable import Servable
+
+    core = _core(tmp_path, inline_seconds=1e9)[0]
+
+    class Checked(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x")])
+        def serve(self, x):
+            tf.debugging.assert_non_negative(x, message="x must be >= 0")
+            return {"y": x + 1.0}
+
+    module = Checked()
+    tf.saved_model.save(module, str(tmp_path / "c" / "1"), signatures={"serving_default": module.serve})
+    servable = Servable("c", 1, tmp_path / "c" / "1")
+    signature = servable.signature(None)
+
+    async def call(value):
+        return await core.run(servable, signature, {"x": np.array([value], np.float32)})
+
+    assert float(asyncio.run(call(1.0))["y"][0]) == 2.0
+    with pytest.raises(ServingError, match="x must be >= 0") as raised:
+        asyncio.run(call(-1.0))
+    assert raised.value.code == "INVALID_ARGUMENT" and signature.single_threaded and core.inline_calls == 1
+    assert float(asyncio.run(call(3.0))["y"][0]) == 4.0 and core.inline_calls == 2
