@@ -64,7 +64,10 @@ def replay(servable, batched=False):
         try:
             parsed = parsers[kind](core, request)
             for task in parsed if isinstance(parsed, list) else [parsed]:
-                outputs = task.signature.run(task.inputs, batched=batched and task.signature.batchable)
+                together = batched and task.signature.batchable
+                if not together:  # the server runs a fast call on its loop by the single-threaded executor: it is readied too
+                    task.signature.run(task.inputs, single_threaded=True)
+                outputs = task.signature.run(task.inputs, batched=together)
                 if isinstance(task, calls.Examples):
                     (calls.classification if task.method == "classify" else calls.regression)(outputs, task.count)
         except Exception as error:  # noqa: BLE001 - a failed warm-up request fails the load, with its message
