@@ -2,6 +2,7 @@
 
     flock /tmp/kclassics-bench.lock python benchmarks/benchmark_serving.py \
         [--models mnist_cnn resnet_v2_50] [--formats json b64 grpc v2grpc] [--concurrency 1 8 32] [--requests 256] [--json out.json]
+    python benchmarks/benchmark_serving.py --tables out.json    # the docs' tables of those figures
 
 For each model: exports it (random weights: speed does not depend on them)
 with both image signatures, times each signature called in-process on
@@ -409,6 +410,66 @@ def cpu_bound(figures, args, cores):
                   f"examples/sec (model {model:.3f} + stack {stack:.3f} CPU ms per image)", flush=True)
 
 
+def _number(value, digits=None):
+    """A figure as the docs print it: thousands separated, three significant digits below 100, whole above."""
+    if value is None:
+        return "-"
+    if digits is not None:
+        return f"{value:,.{digits}f}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:#.3g}".rstrip(".")
+
+
+def _cpu(value):
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def tables(figures):
+    """The docs' tables (docs/serving.md, "Load test") of a `--json` file, as Markdown."""
+    models = {name: formats for name, formats in figures["models"].items() if name != FLOOR}
+    lines = ["| model | format | batching | concurrency | requests/sec | p50 ms | p99 ms | CPU ms per request: server | client |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, formats in models.items():
+        for mode in ("off", "on"):
+            for fmt, result in formats.items():
+                for row in (r for r in result["server"] if r["batching"] == mode):
+                    lines.append(f"| {name} | {fmt} | {mode} | {row['concurrency']} | {_number(row['requests_per_sec'], 1)} | "
+                                 f"{_number(row['p50_ms'])} | {_number(row['p99_ms'])} | {_cpu(row['server_cpu_ms_per_request'])} | "
+                                 f"{_cpu(row['client_cpu_ms_per_request'])} |")
+    lines += ["", "The limit, each signature called in-process in the same run, examples/sec (p50 ms):", "",
+              "| model | signature | batch 1 | batch 8 | batch 32 | CPU ms per example at batch 32 |", "|---|---|---|---|---|---|"]
+    for name, formats in figures["models"].items():
+        seen = set()
+        for result in formats.values():
+            if result["signature"] in seen:
+                continue
+            seen.add(result["signature"])
+            limit = result["in_process"]
+            cells = " | ".join(f"{_number(limit[b]['examples_per_sec'], 1)} ({_number(limit[b]['p50_ms'])})" for b in ("1", "8", "32") if b in limit)
+            lines.append(f"| {name} | {result['signature']} | {cells} | {limit[max(limit, key=int)]['cpu_ms_per_example']:.3f} |")
+    if FLOOR in figures["models"]:
+        lines += ["", "The floor at concurrency 32 with batching:", "",
+                  "| format | requests/sec | CPU ms per request: server | client | together |", "|---|---|---|---|---|"]
+        for fmt, result in figures["models"][FLOOR].items():
+            row = result["server"][0]
+            lines.append(f"| {fmt} | {_number(row['requests_per_sec'], 1)} | {row['server_cpu_ms_per_request']:.3f} | "
+                         f"{row['client_cpu_ms_per_request']:.3f} | {row['server_cpu_ms_per_request'] + row['client_cpu_ms_per_request']:.3f} |")
+    lines += ["", "| model | format | concurrency 32 with batching / in-process at batch 32 | the cores' bound (CPU accounting) | "
+              "added p50 latency at concurrency 1, ms |", "|---|---|---|---|---|"]
+    for name, formats in models.items():
+        for fmt, result in formats.items():
+            bound = result.get("cpu_bound", {}).get("ratio")
+            lines.append(f"| {name} | {fmt} | **{result['ratio_batched_vs_in_process']:.2f}x** | "
+                         f"{'-' if bound is None else f'{bound:.2f}x'} | {result['added_latency_ms_at_1']:.2f} |")
+    if figures.get("first_request_ms"):
+        lines += ["", "| model | batching | first request with warm-up | without | second request with / without |", "|---|---|---|---|---|"]
+        for name, modes in figures["first_request_ms"].items():
+            for mode, rows in modes.items():
+                warm, cold = rows["with warm-up"], rows["without warm-up"]
+                lines.append(f"| {name} | {mode} | **{warm['first_ms']:.1f} ms** | {cold['first_ms']:.1f} ms | "
+                             f"{warm['second_ms']:.1f} / {cold['second_ms']:.1f} ms |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["mnist_cnn", "resnet_v2_50"])
@@ -419,7 +480,11 @@ def main(argv=None):
     parser.add_argument("--no-floor", action="store_true", help="skip the one-layer model that measures each stack's own rate")
     parser.add_argument("--no-warmup", action="store_true", help="skip the first-request latencies with and without warm-up")
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--tables", metavar="JSON", help="print the docs' Markdown tables of a --json file, and measure nothing")
     args = parser.parse_args(argv)
+    if args.tables:
+        print(tables(json.loads(Path(args.tables).read_text())))
+        return
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
