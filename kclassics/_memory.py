@@ -3,6 +3,8 @@
 import ctypes
 import gc
 
+LARGE_WORDS = 10_000_000  # a corpus whose ids and word lists (40 MB and more) are worth a collection (0.2 s with TensorFlow loaded)
+
 
 def release_memory():
     """Collects garbage, then has glibc's malloc return its free pages to the system (`malloc_trim`).

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kclassics._memory import release_memory
+from kclassics._memory import LARGE_WORDS, release_memory
 
 TEXT8_NAMES = ("text8", "text8.zip")
 UNK = "UNK"
@@ -294,7 +294,8 @@ def encode_corpus(path, size=50000, min_count=1, text8=None, argument="corpus"):
     for words in stream_words(path, text8, argument):
         data[at : at + len(words)] = vocabulary.encode(words)
         at += len(words)
-    release_memory()  # the passes' word lists and the counter: 60 MB that malloc would keep for 100 million words
+    if at >= LARGE_WORDS:
+        release_memory()  # the passes' word lists and the counter: 60 MB that malloc would keep for 100 million words
     return vocabulary, data
 
 

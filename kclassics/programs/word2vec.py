@@ -20,7 +20,7 @@ from typing import Optional
 import numpy as np
 
 from kclassics import validation
-from kclassics._memory import release_memory
+from kclassics._memory import LARGE_WORDS, release_memory
 from kclassics.data import text as text_data
 from kclassics.data.corpora import embedded_path
 from kclassics.programs import Length, Option, Program, register
@@ -395,7 +395,8 @@ def train_word2vec(config, program, out=None, resume=False, data_dir=None, callb
     name, vocabulary, corpus_words = loaded.name, loaded.vocabulary, len(loaded.data)
     words_per_step = _corpus_words_per_step(config, loaded)
     del loaded
-    release_memory()
+    if corpus_words >= LARGE_WORDS:
+        release_memory()
     trained = global_step(model) - run.restored_step
     vectors = trained_vectors(config, model)
     plot_tsne(vectors, run.path / "tsne.png", config.tsne_words, config.tsne_perplexity, config.tsne_iterations, config.seed)

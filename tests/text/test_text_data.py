@@ -226,3 +226,16 @@ def test_stacked_batches_pad_the_last_stack():
     pairs = tf.data.Dataset.range(5).map(lambda b: (tf.fill([3], tf.cast(b, tf.int32)), tf.fill([3], tf.cast(b, tf.int32))))
     stacks = [(c.numpy(), x.numpy()) for c, x in text.stack_batches(pairs, 2)]
     assert [c[:, 0].tolist() for c, _ in stacks] == [[0, 1], [2, 3], [4, -1]] and stacks[2][1][1].tolist() == [-1, -1, -1]
+
+
+def test_memory_is_given_back_after_a_large_corpus_only(tmp_path, monkeypatch):
+    """A collection and malloc_trim cost 0.2 s: `encode_corpus` spends them on a corpus of LARGE_WORDS words or more."""
+    released = []
+    monkeypatch.setattr(text, "release_memory", lambda: released.append(True))
+    path = tmp_path / "corpus.txt"
+    path.write_text("the cat sat on the mat " * 10)
+    text.encode_corpus(path, size=None)
+    assert released == []
+    monkeypatch.setattr(text, "LARGE_WORDS", 60)
+    vocabulary, data = text.encode_corpus(path, size=None)
+    assert released == [True] and len(data) == 60 and vocabulary.words[1] == "the"
