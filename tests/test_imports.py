@@ -20,6 +20,9 @@ import pytest
 
 from tests.conftest import ROOT, subprocess_env
 
+# one worker runs this module, so its module-scoped fixture (tens of seconds) is built once, not once per worker
+pytestmark = pytest.mark.xdist_group("imports")
+
 _DOC_IMPORT = re.compile(r"^\s*((?:from kclassics[\w.]* import [\w, ]+?(?: as \w+)?)|(?:import kclassics[\w.]*))\s*(?:#.*)?$")
 
 

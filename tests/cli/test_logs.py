@@ -17,6 +17,9 @@ import pytest
 from kclassics import programs
 from tests.conftest import subprocess_env
 
+# one worker runs this module, so its module-scoped fixture (tens of seconds) is built once, not once per worker
+pytestmark = pytest.mark.xdist_group("program_logs")
+
 # A few steps of each program, its data where it needs some ({cifar} and {ptb} are written by the fixture).
 SHORT = {
     "softmax_regression": ["--steps", "30"],

@@ -58,6 +58,7 @@ def dataset_and_stop_at_step(tmp_path_factory):
     return result
 
 
+@pytest.mark.xdist_group("ps_dataset")  # one worker builds the fixture (a parameter-server fit, 25 s) for both
 def test_parameter_server_fit_takes_a_plain_dataset(dataset_and_stop_at_step):
     result = dataset_and_stop_at_step
     assert result["workers"] == [0, 1]  # each worker rebuilt the dataset from its graph
@@ -65,6 +66,7 @@ def test_parameter_server_fit_takes_a_plain_dataset(dataset_and_stop_at_step):
     assert result["evaluation"]["accuracy"] > 0.5
 
 
+@pytest.mark.xdist_group("ps_dataset")  # one worker builds the fixture (a parameter-server fit, 25 s) for both
 def test_parameter_server_stops_at_exactly_the_requested_step(dataset_and_stop_at_step):
     result = dataset_and_stop_at_step
     assert result["iterations"] == 30  # not the 36 of 3 epochs, nor 30 plus the steps in flight

@@ -15,6 +15,8 @@ from kclassics.embeddings import SkipGram, WordVectors
 from tests.conftest import ROOT, subprocess_env
 from tests.text import skipgram_on_backend
 
+# the tests of `steps_on_backends` (two child processes, 25 s) share a worker, so it is built once, not once per worker
+ONE_WORKER = pytest.mark.xdist_group("skipgram_steps")
 FAST_XLA = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
 
 
@@ -51,6 +53,7 @@ def _close(a, b):
     np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
 
 
+@ONE_WORKER
 @pytest.mark.parametrize("loss", ["nce", "sampled_softmax", "negative_sampling"])
 def test_the_closed_form_step_equals_the_gradient_step_and_learns(steps_on_backends, loss):
     inputs, results, _ = steps_on_backends
@@ -60,6 +63,7 @@ def test_the_closed_form_step_equals_the_gradient_step_and_learns(steps_on_backe
     assert not np.allclose(results[f"{loss}_fused/embeddings"], inputs["embeddings"])
 
 
+@ONE_WORKER
 def test_a_stack_of_batches_trains_as_its_batches_one_after_another(steps_on_backends):
     _, results, _ = steps_on_backends
     for name in ("embeddings", "nce_weights", "nce_biases", "batches_drawn", "loss"):
@@ -68,6 +72,7 @@ def test_a_stack_of_batches_trains_as_its_batches_one_after_another(steps_on_bac
         _close(results[f"sentences_stack/{name}"], results[f"sentences/{name}"])
 
 
+@ONE_WORKER
 def test_the_jax_backend_trains_the_same_steps(steps_on_backends):
     """Every case on Keras's JAX backend (CPU): the same weights and losses as on TensorFlow from the same start."""
     _, results, on_jax = steps_on_backends
