@@ -60,3 +60,19 @@ def run_python(tmp_path):
         )
 
     return run
+
+
+def pytest_configure(config):
+    """Refuses `--dist loadgroup` where pytest-xdist cannot apply the groups: each worker would build every group's fixture."""
+    if config.getoption("dist", "no") != "loadgroup" or hasattr(config, "workerinput"):
+        return
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    if Version(pytest.__version__) >= Version("9.2") and Version(version("pytest-xdist")) <= Version("3.8"):
+        raise pytest.UsageError(
+            f"pytest {pytest.__version__} keeps a test's node id where pytest-xdist {version('pytest-xdist')} cannot add "
+            f"its xdist_group, so `--dist loadgroup` would silently split the groups. Install the `test` extra's "
+            f"versions: pip install -e '.[test]'"
+        )
