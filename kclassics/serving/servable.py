@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kclassics import _backend
+from kclassics import _backend, _tensorflow
 
 _backend.require_tensorflow("kclassics.serving")
 
@@ -58,6 +58,8 @@ class Signature:
             lambda *values: function(**dict(zip(names, values))),
             input_signature=[tf.TensorSpec(spec.shape, spec.dtype, name=name) for name, spec in self.inputs.items()],
         ) if self.batchable else None
+        # keyword inputs in name order (every SavedModel signature's): an unbatched call is the function's flat call
+        self._flat = [p.name for p in function.function_type.parameters.values()] == list(self.inputs)
         self.seconds = float("inf")  # how long the last unbatched call took (none yet: infinity)
         self.single_threaded = True  # whether TensorFlow's single-threaded executor can run it (until it refuses)
 
@@ -79,14 +81,15 @@ class Signature:
         slowed by waking those threads. (A kernel still uses the intra-op threads.)
         """
         started = time.perf_counter()
-        tensors = {name: tf.constant(value, dtype=self.inputs[name].dtype) for name, value in inputs.items()}
+        self._check(inputs)
+        tensors = [tf.constant(inputs[name], dtype=spec.dtype) for name, spec in self.inputs.items()]
         try:
             if batched:
-                outputs = self._batched_function(*(tensors[name] for name in self.inputs))
+                outputs = self._batched_function(*tensors)
             elif single_threaded and self.single_threaded:
                 outputs = self._single_threaded(tensors)
             else:
-                outputs = self.function(**tensors)
+                outputs = self._call(tensors)
         except tf.errors.OpError as error:
             raise from_tensorflow(error) from None
         except (TypeError, ValueError) as error:
@@ -96,14 +99,32 @@ class Signature:
             self.seconds = time.perf_counter() - started
         return outputs
 
+    def _check(self, inputs):
+        """INVALID_ARGUMENT unless `inputs` are the signature's, by name and shape (each protocol's parser checks them
+        first, with its own words; the flat call below would not)."""
+        if inputs.keys() != self.inputs.keys():
+            raise ServingError("INVALID_ARGUMENT", f"Signature {self.name!r} takes inputs {', '.join(self.inputs)}. "
+                                                   f"Received: {', '.join(sorted(inputs))}")
+        for name, spec in self.inputs.items():
+            shape = np.shape(inputs[name])
+            if spec.shape is not None and (len(shape) != len(spec.shape) or
+                                           any(want not in (None, got) for want, got in zip(spec.shape, shape))):
+                raise ServingError("INVALID_ARGUMENT", f"Input {name!r} expects {spec.describe()}. Received: shape {list(shape)}")
+
+    def _call(self, tensors):
+        """The signature on `tensors` (in input-name order): its flat call, or its keyword call where it is not flat."""
+        if self._flat:
+            return _tensorflow.call_flat(self.function, tensors)
+        return self.function(**dict(zip(self.inputs, tensors)))
+
     def _single_threaded(self, tensors):
         try:
             with tf.experimental.function_executor_type(SINGLE_THREADED):
-                return self.function(**tensors)
+                return self._call(tensors)
         except tf.errors.OpError:
             # That executor refuses some graphs (TF1-style control flow, as a lowered `tf.map_fn`): if the default
             # executor answers, this signature is run by it from now on; if not, the error is the request's.
-            outputs = self.function(**tensors)
+            outputs = self._call(tensors)
             self.single_threaded = False
             return outputs
 

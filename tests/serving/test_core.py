@@ -131,3 +131,38 @@ def test_a_bad_input_on_the_loop_is_the_request_s_error(tmp_path):
         asyncio.run(call(-1.0))
     assert raised.value.code == "INVALID_ARGUMENT" and signature.single_threaded and core.inline_calls == 1
     assert float(asyncio.run(call(3.0))["y"][0]) == 4.0 and core.inline_calls == 2
+
+
+def test_a_signature_called_flat_answers_as_its_keyword_call_and_checks_its_inputs(tmp_path):
+    """Inputs whose names sort differently from the function's arguments, of different dtypes and shapes:
+    the flat call takes them in the signature's order and answers as the keyword call does."""
+    import tensorflow as tf
+
+    from kclassics.serving.errors import ServingError
+    from kclassics.serving.servable import Servable
+
+    class Model(tf.Module):
+        def __init__(self):
+            self.scale = tf.Variable(2.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="zeta"),
+                                      tf.TensorSpec([None], tf.int64, name="alpha"),
+                                      tf.TensorSpec([None, 2], tf.float32, name="mid")])
+        def serve(self, zeta, alpha, mid):
+            return {"out": tf.reduce_sum(zeta, 1) * self.scale + tf.cast(alpha, tf.float32) * 10 + tf.reduce_sum(mid, 1) * 100}
+
+    model = Model()
+    tf.saved_model.save(model, str(tmp_path / "m" / "1"), signatures={"serving_default": model.serve})
+    servable = Servable("m", 1, tmp_path / "m" / "1")  # holds the variables its signatures use
+    signature = servable.signature(None)
+    assert signature._flat and list(signature.inputs) == ["alpha", "mid", "zeta"]
+    inputs = {"zeta": np.array([[1, 2, 3], [0, 0, 1]], np.float32), "alpha": np.array([1, 2]), "mid": np.ones((2, 2), np.float32)}
+    expected = signature.function(**{k: tf.constant(v, dtype=signature.inputs[k].dtype) for k, v in inputs.items()})["out"].numpy()
+    np.testing.assert_array_equal(expected, [222.0, 222.0])
+    for options in ({}, {"single_threaded": True}, {"batched": True}):
+        np.testing.assert_array_equal(signature.run(inputs, **options)["out"], expected)
+    with pytest.raises(ServingError, match=r"Input 'mid' expects float32 \[-1, 2\]. Received: shape \[2, 3\]") as error:
+        signature.run({**inputs, "mid": np.ones((2, 3), np.float32)})
+    assert error.value.code == "INVALID_ARGUMENT"
+    with pytest.raises(ServingError, match="takes inputs alpha, mid, zeta. Received: alpha, zeta"):
+        signature.run({"zeta": inputs["zeta"], "alpha": inputs["alpha"]})
