@@ -13,7 +13,8 @@ import tensorflow as tf  # noqa: E402
 from google.protobuf import json_format  # noqa: E402
 from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2  # noqa: E402
 
-from kclassics.serving.errors import ServingError, from_tensorflow  # noqa: E402
+from kclassics.serving import codec  # noqa: E402
+from kclassics.serving.errors import ServingError, from_tensorflow, invalid  # noqa: E402
 
 INIT_OP = "__saved_model_init_op"
 SINGLE_THREADED = "SINGLE_THREADED_EXECUTOR"
@@ -103,13 +104,9 @@ class Signature:
         """INVALID_ARGUMENT unless `inputs` are the signature's, by name and shape (each protocol's parser checks them
         first, with its own words; the flat call below would not)."""
         if inputs.keys() != self.inputs.keys():
-            raise ServingError("INVALID_ARGUMENT", f"Signature {self.name!r} takes inputs {', '.join(self.inputs)}. "
-                                                   f"Received: {', '.join(sorted(inputs))}")
+            raise invalid(f"Signature {self.name!r} takes inputs {', '.join(self.inputs)}. Received: {', '.join(sorted(inputs))}")
         for name, spec in self.inputs.items():
-            shape = np.shape(inputs[name])
-            if spec.shape is not None and (len(shape) != len(spec.shape) or
-                                           any(want not in (None, got) for want, got in zip(spec.shape, shape))):
-                raise ServingError("INVALID_ARGUMENT", f"Input {name!r} expects {spec.describe()}. Received: shape {list(shape)}")
+            codec._check_shape(name, np.shape(inputs[name]), spec)
 
     def _call(self, tensors):
         """The signature on `tensors` (in input-name order): its flat call, or its keyword call where it is not flat."""
