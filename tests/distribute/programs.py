@@ -229,7 +229,7 @@ OPTIMIZER_MATRIX = {
     "Ftrl": lambda: keras.optimizers.Ftrl(0.2),
     "Lion": lambda: keras.optimizers.Lion(0.0005),
 }
-MATRIX_STEPS = 80
+MATRIX_STEPS = 160
 
 
 def small_network(make_optimizer):

@@ -7,7 +7,7 @@ import pytest
 
 from harness import finish_program, start_program
 from kclassics.distribute.optimizers import ACCEPTED, ACCURACY_TOLERANCE, REFUSED, check_parameter_server_optimizer
-from tests.distribute.programs import OPTIMIZER_MATRIX  # by package path: tests/programs/ is a package named "programs" too
+from tests.distribute.programs import MATRIX_STEPS, OPTIMIZER_MATRIX  # by package path: tests/programs/ is a package named "programs" too
 
 
 def coordinator_config(cluster):
@@ -27,7 +27,7 @@ def run_matrix(local_cluster, tmp_path, names):
             single, distributed = outcome["single"]["accuracy"], outcome["parameter_server"]["accuracy"]
             assert single > 0.75, f"{name} does not learn the small problem in one process ({single:.3f})"
             assert distributed >= single - ACCURACY_TOLERANCE, f"{name}: {distributed:.3f} under the parameter server, {single:.3f} in one process"
-            assert outcome["iterations"] == 80
+            assert outcome["iterations"] == MATRIX_STEPS
         else:
             assert f"Received: optimizer={class_name}" in outcome["error"], outcome
             assert "must be one of SGD, Adam" in outcome["error"]
