@@ -237,7 +237,12 @@ class SkipGram(Model):
     weighted by the pairs it stands for, and the updates of
     `centres_per_update` consecutive centre words are summed and applied
     together; the learning rate is per pair (gensim's `alpha`). This mode
-    trains with plain SGD only.
+    trains with plain SGD only. With `workers=N`, a stack of sentences (one
+    `fit` step of several) trains in N consecutive parts at once, as
+    gensim's N worker threads train their sentences at once: each part
+    starts from the tables as the stack found them, and their changes are
+    summed at its end. On TensorFlow each part is its own compiled call, so
+    the parts run on separate cores; the result is the same on every backend.
 
     With plain SGD (and one replica) every loss trains in one compiled step
     that computes the gradient in closed form and updates only the rows it
@@ -259,11 +264,12 @@ class SkipGram(Model):
         window: None for pairs, or the largest window W of gensim's skip-gram on sentences.
         subsample: with `window`, gensim's `sample` (0 keeps every word).
         centres_per_update: with `window`, centre words whose updates are applied together.
+        workers: with `window`, the parts a stack of sentences trains in at once (gensim's `workers`).
         seed: seed of the random draws during training.
     """
 
     def __init__(self, words, embedding_size=128, num_sampled=64, loss="nce", noise_counts=None, initialization="book",
-                 window=None, subsample=0.0, centres_per_update=64, seed=0, **kwargs):
+                 window=None, subsample=0.0, centres_per_update=64, workers=1, seed=0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(words, (str, bytes)) or not hasattr(words, "__len__") or not all(isinstance(w, str) for w in words):
             raise ValueError(f"`words` must be a sequence of words (strings), UNK first. Received: words={words!r:.80}")
@@ -280,11 +286,15 @@ class SkipGram(Model):
         self.window = validation.positive_int("window", window, allow_none=True)
         self.subsample = validation.fraction("subsample", subsample, high_open=True)
         self.centres_per_update = validation.positive_int("centres_per_update", centres_per_update)
+        self.workers = validation.positive_int("workers", workers)
         self.seed = validation.seed("seed", seed)
         vocabulary_size = len(self.words)
         if self.window is not None and loss != "negative_sampling":
             raise ValueError(f"`window` (gensim's skip-gram on sentences) trains with loss='negative_sampling'. "
                              f"Received: loss={loss!r}, window={window!r}")
+        if self.window is None and self.workers != 1:
+            raise ValueError(f"`workers` trains sentences in parts at once: it needs `window` (gensim's skip-gram). "
+                             f"Received: workers={workers!r}, window=None")
         if loss in ("nce", "sampled_softmax") and self.num_sampled >= vocabulary_size:
             raise ValueError(f"`num_sampled` must be smaller than the {vocabulary_size} words (distinct negatives). "
                              f"Received: num_sampled={num_sampled!r}")
@@ -351,7 +361,7 @@ class SkipGram(Model):
         return {"name": self.name, "words": self.words, "embedding_size": self.embedding_size,
                 "num_sampled": self.num_sampled, "loss": self.loss_name, "noise_counts": self.noise_counts,
                 "initialization": self.initialization, "window": self.window, "subsample": self.subsample,
-                "centres_per_update": self.centres_per_update, "seed": self.seed}
+                "centres_per_update": self.centres_per_update, "workers": self.workers, "seed": self.seed}
 
     # --- training ---------------------------------------------------------------------------------------------
 
@@ -406,16 +416,18 @@ class SkipGram(Model):
                       for t in (x, y) if t is not None]
             checks += [tf.debugging.assert_greater_equal(tf.reduce_min(x), low, message="negative word ids")]
             with tf.control_dependencies(checks):  # XLA's gathers would clamp a bad id silently
-                return self._compiled_update(args[0])
+                if self.workers > 1:  # one compiled call per part: TensorFlow runs them on separate cores
+                    return self._fused_update(args[0], train=self._compiled("_xla_train", self._train_steps))
+                return self._compiled("_xla_update", self._fused_update)(args[0])
         return self._fused_update(args[0])
 
-    @property
-    def _compiled_update(self):
-        if getattr(self, "_xla_update", None) is None:
+    def _compiled(self, name, function):
+        """`function` under XLA (made on first use and kept as attribute `name`)."""
+        if getattr(self, name, None) is None:
             import tensorflow as tf
 
-            self._xla_update = tf.function(self._fused_update, jit_compile=True, reduce_retracing=True, autograph=False)
-        return self._xla_update
+            setattr(self, name, tf.function(function, jit_compile=True, reduce_retracing=True, autograph=False))
+        return getattr(self, name)
 
     def _stateless(self, state, update):
         trainable, non_trainable, optimizer_values, metrics_values = state
@@ -435,17 +447,47 @@ class SkipGram(Model):
         biases = ops.zeros((), "float32") if self.nce_biases is None else _read(self.nce_biases)  # a loop carries no None
         return _read(self.embeddings), _read(self.nce_weights), biases
 
-    def _fused_update(self, data):
-        """One `fit` step in closed form: a batch of pairs or of sentences, or a stack of them (consecutive steps)."""
+    def _fused_update(self, data, train=None):
+        """One `fit` step in closed form: a batch of pairs or of sentences, or a stack of them (consecutive steps).
+
+        With `workers`, the stack's sentences train in `workers` consecutive
+        parts by `train` (`_train_steps`, or its compiled call), each from the
+        tables the stack started from; their changes are summed.
+        """
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         first = _read(self.batches_drawn)
         iteration = _read(self.optimizer.iterations)
         x = ops.cast(x, "int32")
         if len(ops.shape(x)) == (2 if self.window is not None else 1):  # one step: a stack of one
-            x, y = x[None], None if y is None else ops.cast(y, "int32")[None]
-        steps = ops.sum(ops.cast(ops.max(ops.reshape(x, (ops.shape(x)[0], -1)), axis=1) >= 0, "int32"))  # -1 rows pad a stack
+            x, y = x[None], None if y is None else y[None]
+        y = None if y is None else ops.cast(y, "int32")
+        train = train or self._train_steps
+        start = self._tables()
+        if self.workers == 1:
+            tables, total, pairs, steps = train(start, x, y, first, iteration)
+        else:
+            rows = ops.shape(x)[0]
+            size = (rows + self.workers - 1) // self.workers
+            x = ops.pad(x, [[0, size * self.workers - rows]] + [[0, 0]] * (len(ops.shape(x)) - 1), constant_values=-1)  # no empty part
+            offsets = [p * size for p in range(self.workers)]
+            parts = [train(start, x[at : at + size], None, first + at, iteration + ops.cast(at, iteration.dtype)) for at in offsets]
+            embeddings, outputs = (start[k] + sum(part[0][k] - start[k] for part in parts) for k in (0, 1))
+            tables = (embeddings, outputs, start[2])  # `window` trains no biases
+            total, pairs, steps = (sum(part[i] for part in parts) for i in (1, 2, 3))
+        loss = total / ops.maximum(pairs, 1.0)
+        for variable, value in zip((self.embeddings, self.nce_weights, self.nce_biases), tables):
+            if variable is not None:
+                variable.assign(value)
+        self.batches_drawn.assign(first + steps)
+        self.optimizer.iterations.assign_add(ops.cast(steps, self.optimizer.iterations.dtype))
+        self._loss_tracker.update_state(loss, sample_weight=pairs)
+        return {"loss": self._loss_tracker.result()}
+
+    def _train_steps(self, tables, x, y, first, iteration):
+        """Trains the steps of stack `x` (and `y`) one after another from `tables`: step `i` is step `first + i` of the
+        random draws and `iteration + i` of the learning rate. Returns (tables, summed loss, pairs, steps)."""
+        steps = ops.sum(ops.cast(ops.max(x, axis=tuple(range(1, len(ops.shape(x))))) >= 0, "int32"))  # -1 rows pad a stack
         if self.window is None:
-            y = ops.cast(y, "int32")
             update = {"nce": self._nce_update, "negative_sampling": self._negative_sampling_update,
                       "sampled_softmax": self._sampled_softmax_update}[self.loss_name]
 
@@ -460,15 +502,8 @@ class SkipGram(Model):
             return tables, total + loss * count, pairs + count
 
         zero = ops.zeros((), "float32")
-        tables, total, pairs = ops.fori_loop(0, steps, body, (self._tables(), zero, zero))
-        loss = total / ops.maximum(pairs, 1.0)
-        for variable, value in zip((self.embeddings, self.nce_weights, self.nce_biases), tables):
-            if variable is not None:
-                variable.assign(value)
-        self.batches_drawn.assign(first + steps)
-        self.optimizer.iterations.assign_add(ops.cast(steps, self.optimizer.iterations.dtype))
-        self._loss_tracker.update_state(loss, sample_weight=pairs)
-        return {"loss": self._loss_tracker.result()}
+        tables, total, pairs = ops.fori_loop(0, steps, body, (tables, zero, zero))
+        return tables, total, pairs, steps
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The mean sampled loss of a batch of pairs (Keras's gradient path; the negatives drawn as the fused step draws them)."""

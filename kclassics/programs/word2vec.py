@@ -61,6 +61,8 @@ class Word2VecConfig:
         initialization: `book`, `word2vec` or `gensim` (see `kclassics.embeddings.SkipGram`).
         subsample: frequent-word subsampling threshold (gensim's `sample`, e.g. 1e-3); 0 keeps every word.
         centres_per_update: with `pairs="gensim"`, centre words whose updates are applied together.
+        workers: with `pairs="gensim"`, the parts each compiled call's sentences train in at once, one core each
+            (gensim's `workers`; see `kclassics.embeddings.SkipGram`).
         steps_per_call: steps run one after another in each compiled call of the training loop (a stack of
             batches or sentences; a divisor of `log_every` is used).
         corpus: the corpus: `lee_background` (embedded), a text file, or `text8:<path>`.
@@ -102,6 +104,7 @@ class Word2VecConfig:
     initialization: str = "book"  # tf.random_uniform(-1, 1), tf.truncated_normal(1/sqrt(128)), L3926-3932
     subsample: float = 0.0
     centres_per_update: int = 64
+    workers: int = 1
     steps_per_call: int = 100
     corpus: str = EMBEDDED_CORPUS
     embedded_steps: Optional[int] = 20000
@@ -122,7 +125,7 @@ class Word2VecConfig:
 
     def __post_init__(self):
         for field in ("min_count", "embedding_size", "batch_size", "skip_window", "num_skips", "num_sampled",
-                      "centres_per_update", "steps_per_call", "log_every", "neighbours_every", "valid_size",
+                      "centres_per_update", "workers", "steps_per_call", "log_every", "neighbours_every", "valid_size",
                       "valid_window", "top_k", "tsne_words", "evaluation_top_n", "tsne_iterations"):
             validation.positive_int(field, getattr(self, field))
         for field in ("vocabulary_size", "steps", "epochs", "embedded_steps", "embedded_vocabulary_size"):
@@ -153,6 +156,9 @@ class Word2VecConfig:
             raise ValueError(f"`corpus` must name a corpus ('{EMBEDDED_CORPUS}', a file or 'text8:PATH'). Received: corpus={self.corpus!r}")
         if self.pairs == "book":
             text_data.check_pairs_arguments(self.batch_size, self.num_skips, self.skip_window)
+            if self.workers != 1:
+                raise ValueError(f"`workers` trains gensim's sentences in parts at once: it needs pairs='gensim'. "
+                                 f"Received: workers={self.workers}, pairs='book'")
         elif self.loss != "negative_sampling":
             raise ValueError(f"pairs='gensim' (gensim's skip-gram) trains with loss='negative_sampling'. Received: loss={self.loss!r}")
         for field in ("vocabulary_size", "embedded_vocabulary_size"):
@@ -171,11 +177,11 @@ class Word2VecConfig:
 WORD2VEC = Word2VecConfig()
 # gensim 4's Word2Vec(sg=1) defaults (tests/programs/test_word2vec.py reads them from gensim): vector_size 100,
 # window 5, negative 5, ns_exponent 0.75, sample 1e-3, min_count 5, alpha 0.025 -> min_alpha 0.0001, epochs 5,
-# batch_words 10,000, its initialisation.
+# batch_words 10,000, its initialisation; 2 workers (gensim's default is 3 threads; here, parts trained at once).
 GENSIM = Word2VecConfig(
     vocabulary_size=None, min_count=5, embedding_size=100, batch_size=10000, skip_window=5, num_sampled=5,
     learning_rate=0.025, min_learning_rate=0.0001, steps=None, epochs=5, loss="negative_sampling", pairs="gensim",
-    linear_decay=True, initialization="gensim", subsample=1e-3, steps_per_call=10, embedded_steps=None,
+    linear_decay=True, initialization="gensim", subsample=1e-3, workers=2, steps_per_call=10, embedded_steps=None,
     embedded_vocabulary_size=None, embedded_initialization=None, embedded_learning_rate=None, log_every=100, neighbours_every=1000,
     evaluation_top_n=300000, source="gensim 4.4 Word2Vec(sg=1) defaults",
 )
@@ -272,7 +278,8 @@ def build_model(config, vocabulary, steps=None, corpus_words=None):
                      noise_counts=vocabulary.counts if config.loss == "negative_sampling" else None,
                      initialization=config.initialization, window=config.skip_window if config.pairs == "gensim" else None,
                      subsample=config.subsample if config.pairs == "gensim" else 0.0,
-                     centres_per_update=config.centres_per_update, seed=config.seed, name="skipgram")
+                     centres_per_update=config.centres_per_update, workers=config.workers if config.pairs == "gensim" else 1,
+                     seed=config.seed, name="skipgram")
     learning_rate = config.learning_rate
     if config.linear_decay:
         final = config.min_learning_rate or config.learning_rate * GENSIM_LEARNING_RATE_RATIO

@@ -26,6 +26,13 @@ CASES = {
     **{name: (dict(loss="negative_sampling", num_sampled=3, window=3, subsample=0.05, centres_per_update=8,
                    initialization="gensim"), dict(learning_rate=0.1), "sentences") for name in ("sentences", "sentences_stack")},
 }
+# `workers`: a stack of 3 sentences in 2 parts (2 sentences, then 1) trained at once; "part_1" and "part_2" train each
+# part alone from the same start (the second from draw 2 and iteration 2), with a learning rate that falls per step
+_WINDOW = dict(loss="negative_sampling", num_sampled=3, window=3, subsample=0.05, centres_per_update=8, initialization="gensim")
+_DECAY = dict(initial_learning_rate=0.1, decay_steps=3, end_learning_rate=0.02)
+CASES.update({"workers": ({**_WINDOW, "workers": 2}, _DECAY, "three"), "part_1": (_WINDOW, _DECAY, "first_two"),
+              "part_2": (_WINDOW, _DECAY, "third")})
+START = {"part_2": 2}  # the draw counter and the optimizer's iterations a case starts from
 
 
 def make_inputs(seed=0):
@@ -36,6 +43,7 @@ def make_inputs(seed=0):
     return {
         "pairs_x": centres, "pairs_y": contexts, "stack_x": centres.reshape(2, 32), "stack_y": contexts.reshape(2, 32),
         "sentences_x": np.where(rng.random((2, 1, 50)) < 0.9, rng.integers(0, VOCABULARY, (2, 1, 50)), -1).astype("int32"),
+        "three_x": (three := rng.integers(0, VOCABULARY, (3, 1, 50)).astype("int32")), "first_two_x": three[:2], "third_x": three[2:],
         "embeddings": rng.normal(0, 0.3, (VOCABULARY, 8)).astype("float32"),
         "nce_weights": rng.normal(0, 0.3, (VOCABULARY, 8)).astype("float32"),
         "nce_biases": rng.normal(0, 0.1, (VOCABULARY,)).astype("float32"),
@@ -55,10 +63,13 @@ def train(inputs):
         for variable in model.weights:
             if variable.name in inputs:
                 variable.assign(inputs[variable.name])
-        model.compile(optimizer=keras.optimizers.SGD(**optimizer))
+        rate = keras.optimizers.schedules.PolynomialDecay(**optimizer) if "decay_steps" in optimizer else None
+        model.compile(optimizer=keras.optimizers.SGD(rate) if rate else keras.optimizers.SGD(**optimizer))
         assert model.fused_step() is ("global_clipnorm" not in optimizer)
+        model.batches_drawn.assign(START.get(name, 0))
+        model.optimizer.iterations.assign(START.get(name, 0))
         x, y = inputs[f"{data}_x"], inputs.get(f"{data}_y")
-        batch_size = 2 if name.endswith("stack") else {"pairs": 32, "sentences": 1}[data]
+        batch_size = 2 if name.endswith("stack") else {"pairs": 32, "sentences": 1}.get(data, len(x))  # else the whole stack
         history = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0).history
         for variable in model.weights:
             results[f"{name}/{variable.name}"] = keras.ops.convert_to_numpy(variable)

@@ -73,10 +73,22 @@ def test_a_stack_of_batches_trains_as_its_batches_one_after_another(steps_on_bac
 
 
 @ONE_WORKER
+def test_workers_train_the_parts_of_a_stack_from_the_same_tables_and_sum_their_changes(steps_on_backends):
+    """`workers=2` on a stack of 3 sentences: parts of 2 and 1 sentences, each trained alone from the stack's start
+    (the second from draw 2 and learning-rate step 2), their changes summed. On TensorFlow each part is its own call."""
+    inputs, results, _ = steps_on_backends
+    for name in ("embeddings", "nce_weights"):
+        start = inputs[name]
+        _close(results[f"workers/{name}"], start + (results[f"part_1/{name}"] - start) + (results[f"part_2/{name}"] - start))
+        assert not np.allclose(results[f"part_2/{name}"], start)
+    assert results["workers/batches_drawn"] == results["part_2/batches_drawn"] == 3
+
+
+@ONE_WORKER
 def test_the_jax_backend_trains_the_same_steps(steps_on_backends):
     """Every case on Keras's JAX backend (CPU): the same weights and losses as on TensorFlow from the same start."""
     _, results, on_jax = steps_on_backends
-    assert sorted(on_jax) == sorted(results) and len(results) == 41  # the weights, draw counter and loss of the 9 cases
+    assert sorted(on_jax) == sorted(results) and len(results) == 53  # the weights, draw counter and loss of the 12 cases
     for key in results:
         _close(on_jax[key], results[key])
 
