@@ -452,7 +452,8 @@ class SkipGram(Model):
 
         With `workers`, the stack's sentences train in `workers` consecutive
         parts by `train` (`_train_steps`, or its compiled call), each from the
-        tables the stack started from; their changes are summed.
+        tables the stack started from; the first part's tables plus the others'
+        changes are the new tables (`window` trains no biases).
         """
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         first = _read(self.batches_drawn)
@@ -471,9 +472,10 @@ class SkipGram(Model):
             x = ops.pad(x, [[0, size * self.workers - rows]] + [[0, 0]] * (len(ops.shape(x)) - 1), constant_values=-1)  # no empty part
             offsets = [p * size for p in range(self.workers)]
             parts = [train(start, x[at : at + size], None, first + at, iteration + ops.cast(at, iteration.dtype)) for at in offsets]
-            embeddings, outputs = (start[k] + sum(part[0][k] - start[k] for part in parts) for k in (0, 1))
-            tables = (embeddings, outputs, start[2])  # `window` trains no biases
-            total, pairs, steps = (sum(part[i] for part in parts) for i in (1, 2, 3))
+            tables = list(parts[0][0])  # the first part's tables, plus the changes of the others
+            for part in parts[1:]:
+                tables[:2] = [table + (changed - unchanged) for table, changed, unchanged in zip(tables, part[0], start)]
+            total, pairs, steps = (sum(part[i] for part in parts[1:]) + parts[0][i] for i in (1, 2, 3))
         loss = total / ops.maximum(pairs, 1.0)
         for variable, value in zip((self.embeddings, self.nce_weights, self.nce_biases), tables):
             if variable is not None:
