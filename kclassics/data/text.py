@@ -7,8 +7,10 @@
     blocks = sentence_dataset(data, words=10000)                    # gensim's 10,000-word sentences, one per step
 
 The readers stream: a corpus is read in chunks of a few megabytes, counted,
-then read again and encoded into int32 ids (4 bytes a word: 100 million
-words take 400 MB), so no list of the corpus's words is ever held.
+then read again and encoded into int32 ids (4 bytes a word), so no list of the
+corpus's words is ever held. The ids of a corpus of `LARGE_WORDS` (10 million)
+words or more go to an unnamed temporary file (`CorpusIds`, 400 MB of disk
+for 100 million words), read a block at a time as training needs them.
 
 `skipgram_dataset` yields exactly the pairs of the book's `generate_batch`
 (L3833): batch `b` slides a window of `2 * skip_window + 1` words over the
@@ -23,7 +25,9 @@ import codecs
 import collections
 import dataclasses
 import gzip
+import os
 import re
+import tempfile
 import weakref
 import zipfile
 import zlib
@@ -282,7 +286,8 @@ def encode_corpus(path, size=50000, min_count=1, text8=None, argument="corpus"):
         argument: the name errors give the path (`corpus`, `data_dir`).
 
     Returns:
-        `(vocabulary, data)`: the `Vocabulary` and the corpus as int32 ids.
+        `(vocabulary, data)`: the `Vocabulary` and the corpus as int32 ids: an array, or
+        for `LARGE_WORDS` words or more a `CorpusIds` file (its slices are arrays).
     """
     counter, total = collections.Counter(), 0
     for words in stream_words(path, text8, argument):
@@ -290,13 +295,40 @@ def encode_corpus(path, size=50000, min_count=1, text8=None, argument="corpus"):
         total += len(words)
     vocabulary = Vocabulary.from_counts(counter, total, size, min_count)
     del counter
-    data, at = np.empty(total, np.int32), 0
+    if total < LARGE_WORDS:
+        data, at = np.empty(total, np.int32), 0
+        for words in stream_words(path, text8, argument):
+            data[at : at + len(words)] = vocabulary.encode(words)
+            at += len(words)
+        return vocabulary, data
+    file = tempfile.TemporaryFile(prefix="kclassics-ids-")  # gone when closed, or with the process
     for words in stream_words(path, text8, argument):
-        data[at : at + len(words)] = vocabulary.encode(words)
-        at += len(words)
-    if at >= LARGE_WORDS:
-        release_memory()  # the passes' word lists and the counter: 60 MB that malloc would keep for 100 million words
-    return vocabulary, data
+        file.write(np.asarray(vocabulary.encode(words), np.int32).tobytes())
+    file.flush()
+    release_memory()  # the passes' word lists and the counter: 60 MB that malloc would keep for 100 million words
+    return vocabulary, CorpusIds(file, total)
+
+
+class CorpusIds:
+    """A corpus's int32 ids in a file, read a slice at a time: `len(ids)`, `ids[a:b]` and `np.asarray(ids)` answer
+    as the array's. Reads are `pread`s, not a memory map, so what training has read is not kept in memory."""
+
+    def __init__(self, file, length):
+        self.file, self.length = file, length
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError(f"CorpusIds are read in contiguous slices (ids[a:b]). Received: {key!r}")
+        start, stop, _ = key.indices(self.length)
+        count = max(stop - start, 0)
+        return np.frombuffer(os.pread(self.file.fileno(), 4 * count, 4 * start), np.int32)
+
+    def __array__(self, dtype=None, copy=None):
+        data = self[:]
+        return data if dtype is None else data.astype(dtype)
 
 
 def sentence_dataset(data, words, first_step=0, steps=None):
@@ -309,7 +341,7 @@ def sentence_dataset(data, words, first_step=0, steps=None):
     The blocks are sliced from `data` as they are needed.
 
     Args:
-        data: the corpus as ids (int32).
+        data: the corpus as ids (int32), or `CorpusIds`.
         words: words per block (gensim's `batch_words`, 10,000).
         first_step: the first step (a resumed run's).
         steps: steps in all, from step 0 (None: endless).
@@ -319,7 +351,8 @@ def sentence_dataset(data, words, first_step=0, steps=None):
     from kclassics import validation
 
     validation.positive_int("words", words)
-    data = np.asarray(data, dtype=np.int32)
+    if not isinstance(data, CorpusIds):  # a file's ids are read a block at a time
+        data = np.asarray(data, dtype=np.int32)
     if not len(data):
         raise ValueError("The corpus must hold at least one word. Received: 0 words")
     blocks = -(-len(data) // words)

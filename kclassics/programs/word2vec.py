@@ -205,7 +205,7 @@ class Corpus:
 
     name: str
     vocabulary: text_data.Vocabulary
-    data: np.ndarray
+    data: object  # int32 ids: an array, or `text_data.CorpusIds` for a large corpus
 
 
 def load_corpus(config):

@@ -239,3 +239,22 @@ def test_memory_is_given_back_after_a_large_corpus_only(tmp_path, monkeypatch):
     monkeypatch.setattr(text, "LARGE_WORDS", 60)
     vocabulary, data = text.encode_corpus(path, size=None)
     assert released == [True] and len(data) == 60 and vocabulary.words[1] == "the"
+
+
+def test_a_large_corpus_is_read_from_a_file_a_block_at_a_time_with_the_same_ids(tmp_path, monkeypatch):
+    """From LARGE_WORDS words the ids go to a temporary file: the same ids, sentences and pairs as in memory."""
+    words = ["w" + "abcdefghijklmnopqrstuvwxyz"[i * 7 % 31 % 26] for i in range(997)]
+    (tmp_path / "corpus.txt").write_text(" ".join(words))
+    vocabulary, in_memory = text.encode_corpus(tmp_path / "corpus.txt", size=None)
+    monkeypatch.setattr(text, "LARGE_WORDS", 997)
+    again, ids = text.encode_corpus(tmp_path / "corpus.txt", size=None)
+    assert isinstance(ids, text.CorpusIds) and not isinstance(in_memory, text.CorpusIds) and again.words == vocabulary.words
+    assert len(ids) == 997 and ids[990:2000].tolist() == in_memory[990:].tolist() and ids[5:5].tolist() == []
+    np.testing.assert_array_equal(np.asarray(ids), in_memory)
+    for theirs, ours in zip(text.sentence_dataset(in_memory, 100, first_step=3, steps=25), text.sentence_dataset(ids, 100, first_step=3, steps=25)):
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    for (c1, x1), (c2, x2) in zip(pipeline_batches(ids, 8, 2, 1, 4), pipeline_batches(in_memory, 8, 2, 1, 4)):
+        np.testing.assert_array_equal(c1, c2)
+        np.testing.assert_array_equal(x1, x2)
+    with pytest.raises(TypeError, match=r"CorpusIds are read in contiguous slices \(ids\[a:b\]\). Received: 3"):
+        ids[3]
