@@ -326,23 +326,38 @@ vocabulary, data = text.encode_corpus(sys.argv[1], size=None, min_count=5)
 blocks = np.full((-(-len(data) // 10000), 1, 10000), -1, "int32")
 blocks.reshape(-1)[: len(data)] = data
 model = SkipGram(vocabulary.words, 100, 5, "negative_sampling", noise_counts=vocabulary.counts, initialization="gensim",
-                 window=5, subsample=1e-3)
+                 window=5, subsample=1e-3, workers=int(sys.argv[3]))
 model.compile(optimizer=keras.optimizers.SGD(0.025))
-model.fit(blocks[:1], batch_size=1, verbose=0)  # compiled
-repeats = max(1, int(sys.argv[2]) * 1_000_000 // len(data))
+stack = int(sys.argv[4])  # sentences a compiled call, as the program trains them
+repeats = max(stack, int(sys.argv[2]) * 1_000_000 // len(data))
+x = np.concatenate([blocks] * repeats)
+x = x[: len(x) // stack * stack]
+model.fit(x[:stack], batch_size=stack, verbose=0)  # compiled
 start = time.perf_counter()
-model.fit(np.concatenate([blocks] * repeats), batch_size=1, shuffle=False, verbose=0)
-print("words_per_second", repeats * len(data) / (time.perf_counter() - start))
+model.fit(x, batch_size=stack, shuffle=False, verbose=0)
+print("words_per_second", (x >= 0).sum() / (time.perf_counter() - start))
 """
 
 
 def part_backends(args, workdir, path, name):
-    print(f"\n### SkipGram's training loop on each backend, gensim's defaults: {name}; {load()}\n")
-    row("backend", "words/s (compiled, steady)")
-    row(*["---"] * 2)
+    from kclassics.data import text
+    from kclassics.programs.word2vec import GENSIM
+
+    tokens = text.read_corpus(path)
+    print(f"\n### SkipGram's training loop on each backend, gensim's defaults ({GENSIM.steps_per_call} sentences a call): "
+          f"{name}; {load()}\n")
+    row("trainer", "words/s (compiled, steady)", "kclassics / gensim")
+    row(*["---"] * 3)
+    passes = max(1, 2_000_000 // len(tokens))
+    seconds, _ = gensim_run(tokens, passes, threads=args.threads)
+    gensim_rate = passes * len(tokens) / seconds
+    row(f"gensim `Word2Vec(sg=1, workers={args.threads})`, {passes} passes", f"{gensim_rate:,.0f}", "")
     for backend in ("tensorflow", "jax"):
-        _, done = _child([sys.executable, "-c", BACKEND, str(path), "2"], env={"KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu"})
-        row(backend, f"{float(done.stdout.split('words_per_second')[1].split()[0]):,.0f}")
+        for workers in (1, 2):
+            _, done = _child([sys.executable, "-c", BACKEND, str(path), "2", str(workers), str(GENSIM.steps_per_call)],
+                             env={"KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu"})
+            rate = float(done.stdout.split("words_per_second")[1].split()[0])
+            row(f"`SkipGram` on {backend}, `workers={workers}`", f"{rate:,.0f}", f"**{rate / gensim_rate:.2f}x**")
 
 
 MEMORY = """

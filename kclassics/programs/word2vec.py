@@ -177,11 +177,12 @@ class Word2VecConfig:
 WORD2VEC = Word2VecConfig()
 # gensim 4's Word2Vec(sg=1) defaults (tests/programs/test_word2vec.py reads them from gensim): vector_size 100,
 # window 5, negative 5, ns_exponent 0.75, sample 1e-3, min_count 5, alpha 0.025 -> min_alpha 0.0001, epochs 5,
-# batch_words 10,000, its initialisation; 2 workers (gensim's default is 3 threads; here, parts trained at once).
+# batch_words 10,000, its initialisation. 2 workers (gensim's default is 3 threads): each call's 2 sentences train at
+# once, one a core, from the same vectors (10 a call, 5 a worker, was faster but lost analogies on small corpora).
 GENSIM = Word2VecConfig(
     vocabulary_size=None, min_count=5, embedding_size=100, batch_size=10000, skip_window=5, num_sampled=5,
     learning_rate=0.025, min_learning_rate=0.0001, steps=None, epochs=5, loss="negative_sampling", pairs="gensim",
-    linear_decay=True, initialization="gensim", subsample=1e-3, workers=2, steps_per_call=10, embedded_steps=None,
+    linear_decay=True, initialization="gensim", subsample=1e-3, workers=2, steps_per_call=2, embedded_steps=None,
     embedded_vocabulary_size=None, embedded_initialization=None, embedded_learning_rate=None, log_every=100, neighbours_every=1000,
     evaluation_top_n=300000, source="gensim 4.4 Word2Vec(sg=1) defaults",
 )
