@@ -167,6 +167,17 @@ class Server:
         finally:
             connection.close()
 
+    def batches(self):
+        """(batches run, rows batched) so far, all signatures together, from the server's Prometheus counters."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=600)
+        try:
+            connection.request("GET", "/monitoring/prometheus/metrics")
+            text = connection.getresponse().read().decode()
+        finally:
+            connection.close()
+        return tuple(sum(float(v) for v in re.findall(rf"^kclassics_serving_{name}_total{{[^}}]*}} (\S+)$", text, re.M))
+                     for name in ("batches", "batched_rows"))
+
     def wait_version(self, version, timeout=600):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -348,13 +359,16 @@ def measure(name, base, input_shape, args, modes=("off", "on")):
             for fmt, (_, body) in formats.items():
                 load(server, fmt, body, top, top * 2)  # warm-up: every batch size
                 for concurrency in args.concurrency if name != FLOOR else [top]:
+                    before = server.batches()
                     rps, p50, p99, cpu = load(server, fmt, body, concurrency, max(requests, concurrency * 2), blocking=concurrency == 1)
+                    batches_run, rows_batched = (after - then for after, then in zip(server.batches(), before))
                     rows[fmt].append({"batching": mode, "concurrency": concurrency, "requests_per_sec": rps, "p50_ms": p50 * 1e3,
                                       "p99_ms": p99 * 1e3, "server_cpu_ms_per_request": cpu["server"] * 1e3,
-                                      "client_cpu_ms_per_request": cpu["client"] * 1e3})
+                                      "client_cpu_ms_per_request": cpu["client"] * 1e3,
+                                      "mean_batch": rows_batched / batches_run if batches_run else None})
                     print(f"{name} {fmt:6} batching {mode:3} concurrency {concurrency:2}: {rps:8.1f} req/s  p50 {p50 * 1e3:8.2f} ms  "
-                          f"p99 {p99 * 1e3:8.2f} ms  CPU ms/request: server {cpu['server'] * 1e3:.3f}, client {cpu['client'] * 1e3:.3f}",
-                          flush=True)
+                          f"p99 {p99 * 1e3:8.2f} ms  CPU ms/request: server {cpu['server'] * 1e3:.3f}, client {cpu['client'] * 1e3:.3f}"
+                          + (f"  mean batch {rows_batched / batches_run:.1f}" if batches_run else ""), flush=True)
         finally:
             server.stop()
     # Measured again after the servers: the faster of the two is the limit, so a moment of load
