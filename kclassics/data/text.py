@@ -295,15 +295,18 @@ def encode_corpus(path, size=50000, min_count=1, text8=None, argument="corpus"):
         total += len(words)
     vocabulary = Vocabulary.from_counts(counter, total, size, min_count)
     del counter
-    if total < LARGE_WORDS:
-        data, at = np.empty(total, np.int32), 0
-        for words in stream_words(path, text8, argument):
-            data[at : at + len(words)] = vocabulary.encode(words)
-            at += len(words)
-        return vocabulary, data
-    file = tempfile.TemporaryFile(prefix="kclassics-ids-")  # gone when closed, or with the process
+    large = total >= LARGE_WORDS
+    file = tempfile.TemporaryFile(prefix="kclassics-ids-") if large else None  # gone when closed, or with the process
+    data, at = (None if large else np.empty(total, np.int32)), 0
     for words in stream_words(path, text8, argument):
-        file.write(np.asarray(vocabulary.encode(words), np.int32).tobytes())
+        ids = np.asarray(vocabulary.encode(words), np.int32)
+        if large:
+            file.write(ids.tobytes())
+        else:
+            data[at : at + len(ids)] = ids
+        at += len(ids)
+    if not large:
+        return vocabulary, data
     file.flush()
     release_memory()  # the passes' word lists and the counter: 60 MB that malloc would keep for 100 million words
     return vocabulary, CorpusIds(file, total)
@@ -323,8 +326,14 @@ class CorpusIds:
         if not isinstance(key, slice) or key.step not in (None, 1):
             raise TypeError(f"CorpusIds are read in contiguous slices (ids[a:b]). Received: {key!r}")
         start, stop, _ = key.indices(self.length)
-        count = max(stop - start, 0)
-        return np.frombuffer(os.pread(self.file.fileno(), 4 * count, 4 * start), np.int32)
+        data = bytearray(4 * max(stop - start, 0))
+        done = 0
+        while done < len(data):  # one pread returns at most about 2 GiB
+            got = os.preadv(self.file.fileno(), [memoryview(data)[done:]], 4 * start + done)
+            if not got:
+                raise OSError(f"The corpus's id file ended {len(data) - done} bytes early (read from word {start})")
+            done += got
+        return np.frombuffer(data, np.int32)
 
     def __array__(self, dtype=None, copy=None):
         data = self[:]
