@@ -422,12 +422,17 @@ class SkipGram(Model):
         return self._fused_update(args[0])
 
     def _compiled(self, name, function):
-        """`function` under XLA (made on first use and kept as attribute `name`)."""
-        if getattr(self, name, None) is None:
+        """`function` under XLA, made on first use and kept under `name` in `_compiled_calls`.
+
+        Not an attribute of the model: a SavedModel traces a `tf.function`
+        attribute again to save it, and these are training calls.
+        """
+        calls = self.__dict__.setdefault("_compiled_calls", _CompiledCalls())
+        if name not in calls.functions:
             import tensorflow as tf
 
-            setattr(self, name, tf.function(function, jit_compile=True, reduce_retracing=True, autograph=False))
-        return getattr(self, name)
+            calls.functions[name] = tf.function(function, jit_compile=True, reduce_retracing=True, autograph=False)
+        return calls.functions[name]
 
     def _stateless(self, state, update):
         trainable, non_trainable, optimizer_values, metrics_values = state
@@ -697,6 +702,13 @@ class SkipGram(Model):
             carry = train(members, count, width)(carry)
         embeddings, outputs, loss, pairs = carry
         return (embeddings, outputs, tables[2]), loss / ops.maximum(pairs, 1.0), pairs
+
+
+class _CompiledCalls:
+    """A model's compiled training calls by name: a plain object, which TensorFlow's tracking does not look into."""
+
+    def __init__(self):
+        self.functions = {}
 
 
 def _counts(name, counts, size):

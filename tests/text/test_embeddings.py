@@ -84,6 +84,20 @@ def test_workers_train_the_parts_of_a_stack_from_the_same_tables_and_sum_their_c
     assert results["workers/batches_drawn"] == results["part_2/batches_drawn"] == 3
 
 
+def test_an_export_does_not_trace_the_training_calls_again(tmp_path):
+    """The compiled training calls are kept out of TensorFlow's tracking: a SavedModel traces a model's `tf.function`
+    attributes again to list them (0.6 s of `--config gensim`'s export), and these are never served."""
+    from kclassics.export.saved_model import export_saved_model
+
+    model = SkipGram(["UNK", "a", "b", "c", "d"], 4, 1, "negative_sampling", noise_counts=[0, 3, 2, 2, 1], window=2, workers=2)
+    model.compile(optimizer=keras.optimizers.SGD(0.025))
+    model.fit(np.array([[[1, 2, 3, 4, 1, 2]]] * 2, "int32"), verbose=0)
+    function = model._compiled_calls.functions["_xla_train"]
+    assert function.experimental_get_tracing_count() == 1
+    export_saved_model(model, tmp_path, task="embedding_lookup", input_name="words")
+    assert function.experimental_get_tracing_count() == 1
+
+
 @ONE_WORKER
 def test_the_jax_backend_trains_the_same_steps(steps_on_backends):
     """Every case on Keras's JAX backend (CPU): the same weights and losses as on TensorFlow from the same start."""
