@@ -365,6 +365,11 @@ class SkipGram(Model):
 
     # --- training ---------------------------------------------------------------------------------------------
 
+    def compile(self, *args, **kwargs):
+        """`Model.compile`; the compiled training calls are made again, for the new optimizer (they hold its variables)."""
+        super().compile(*args, **kwargs)
+        self.__dict__["_compiled_calls"] = _CompiledCalls()
+
     def fit(self, x=None, y=None, *args, **kwargs):
         """`Model.fit`; word ids given as arrays are checked first (ids outside the vocabulary are refused, not clamped)."""
         if isinstance(x, (np.ndarray, list)):
@@ -427,7 +432,7 @@ class SkipGram(Model):
         Not an attribute of the model: a SavedModel traces a `tf.function`
         attribute again to save it, and these are training calls.
         """
-        calls = self.__dict__.setdefault("_compiled_calls", _CompiledCalls())
+        calls = self.__dict__["_compiled_calls"]  # made by `compile`
         if name not in calls.functions:
             import tensorflow as tf
 

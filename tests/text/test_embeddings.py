@@ -98,6 +98,24 @@ def test_an_export_does_not_trace_the_training_calls_again(tmp_path):
     assert function.experimental_get_tracing_count() == 1
 
 
+def test_a_recompiled_model_trains_with_its_new_optimizer():
+    """`compile` again after `fit` (a new learning rate): the next `fit` equals a new model's from the same weights and
+    draws (the compiled training call held the old optimizer's variables)."""
+    x = np.array([[[1, 2, 3, 4, 1, 2]]] * 2, "int32")
+    models = [SkipGram(["UNK", "a", "b", "c", "d"], 4, 1, "negative_sampling", noise_counts=[0, 3, 2, 2, 1], window=2)
+              for _ in range(2)]
+    models[0].compile(optimizer=keras.optimizers.SGD(0.0))
+    models[0].fit(x, verbose=0)
+    start = models[0].get_weights()
+    models[1].set_weights(start)  # the same tables and draw counter
+    for model in models:
+        model.compile(optimizer=keras.optimizers.SGD(0.5))
+        model.fit(x, verbose=0)
+    assert not np.allclose(models[0].embeddings.numpy(), start[0])
+    for trained, fresh in zip(models[0].get_weights(), models[1].get_weights()):
+        np.testing.assert_array_equal(trained, fresh)
+
+
 @ONE_WORKER
 def test_the_jax_backend_trains_the_same_steps(steps_on_backends):
     """Every case on Keras's JAX backend (CPU): the same weights and losses as on TensorFlow from the same start."""
