@@ -365,11 +365,6 @@ class SkipGram(Model):
 
     # --- training ---------------------------------------------------------------------------------------------
 
-    def compile(self, *args, **kwargs):
-        """`Model.compile`; the compiled training calls are made again, for the new optimizer (they hold its variables)."""
-        super().compile(*args, **kwargs)
-        self.__dict__["_compiled_calls"] = _CompiledCalls()
-
     def fit(self, x=None, y=None, *args, **kwargs):
         """`Model.fit`; word ids given as arrays are checked first (ids outside the vocabulary are refused, not clamped)."""
         if isinstance(x, (np.ndarray, list)):
@@ -427,12 +422,16 @@ class SkipGram(Model):
         return self._fused_update(args[0])
 
     def _compiled(self, name, function):
-        """`function` under XLA, made on first use and kept under `name` in `_compiled_calls`.
+        """`function` under XLA, made on first use after each `compile` and kept under `name` in `_compiled_calls`.
 
-        Not an attribute of the model: a SavedModel traces a `tf.function`
-        attribute again to save it, and these are training calls.
+        Made again after `compile`: a call holds the optimizer's and the loss
+        tracker's variables, and `compile` makes both anew (the loss tracker
+        always). Not an attribute of the model: a SavedModel traces a
+        `tf.function` attribute again to save it, and these are training calls.
         """
-        calls = self.__dict__["_compiled_calls"]  # made by `compile`
+        calls = self.__dict__.get("_compiled_calls")
+        if calls is None or calls.loss_tracker is not self._loss_tracker:
+            calls = self.__dict__["_compiled_calls"] = _CompiledCalls(self._loss_tracker)
         if name not in calls.functions:
             import tensorflow as tf
 
@@ -710,9 +709,11 @@ class SkipGram(Model):
 
 
 class _CompiledCalls:
-    """A model's compiled training calls by name: a plain object, which TensorFlow's tracking does not look into."""
+    """A model's compiled training calls by name, for the `compile` that made `loss_tracker`: a plain object, which
+    TensorFlow's tracking does not look into."""
 
-    def __init__(self):
+    def __init__(self, loss_tracker):
+        self.loss_tracker = loss_tracker
         self.functions = {}
 
 

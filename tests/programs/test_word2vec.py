@@ -91,6 +91,7 @@ def test_nce_lowers_the_loss_on_the_embedded_corpus_and_the_run_exports_the_vect
 
     vectors = result.model.word_vectors()
     reloaded = keras.saving.load_model(tmp_path / "run" / "model.keras")
+    assert reloaded.compiled and type(reloaded.optimizer) is keras.optimizers.SGD  # compiled as saved, ready to train on
     np.testing.assert_array_equal(reloaded.word_vectors().vectors, vectors.vectors)
     loaded = KeyedVectors.load_word2vec_format(str(tmp_path / "run" / "vectors.txt"))
     np.testing.assert_array_equal(loaded.vectors, vectors.vectors[1:])  # UNK left out of the exports
