@@ -80,6 +80,18 @@ class KMeans(Model):
         # No gradients: the optimizer only counts the Lloyd iterations (the global step of checkpoints and logs).
         super().compile(optimizer=keras.optimizers.SGD(0.0), **kwargs)
 
+    def load_own_variables(self, store):
+        """Keras's; the loaded centres are where `fit` goes on from (a KMeans loaded by `keras.saving.load_model`
+        would otherwise choose new ones and drop them)."""
+        super().load_own_variables(store)
+        self.initialized = self.built
+
+    def compile_from_config(self, config):
+        """Compiles as saved, for `keras.saving.load_model` (which leaves a model whose `compile` is its own uncompiled)."""
+        config = keras.saving.deserialize_keras_object(config)
+        config.pop("optimizer", None)  # always its own
+        self.compile(**config)
+
     def initialize(self, points):
         """Chooses the initial centres among `points` (an (n, dims) array) and resets the running counts."""
         points = ops.convert_to_tensor(self._check_points("points", points), "float32")

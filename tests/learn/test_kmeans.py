@@ -55,6 +55,22 @@ def test_epochs_keeps_its_meaning_and_max_iterations_caps_the_search():
     assert (capped.iterations_used, capped.converged) == (1, False)
 
 
+def test_a_saved_kmeans_loads_compiled_and_trains_on(tmp_path):
+    """`keras.saving.load_model` compiles a KMeans as saved (Keras skips a model whose `compile` is its own unless it
+    says how), so the loaded model counts on from the saved iterations and trains as the original does."""
+    import keras
+
+    kmeans = learn.KMeans(4, seed=3)
+    kmeans.fit(POINTS, epochs=2, verbose=0)
+    kmeans.save(tmp_path / "kmeans.keras")
+    loaded = keras.saving.load_model(tmp_path / "kmeans.keras")
+    assert int(loaded.optimizer.iterations) == 2
+    for model in (kmeans, loaded):
+        model.fit(POINTS, epochs=1, verbose=0)
+    assert int(loaded.optimizer.iterations) == 3
+    np.testing.assert_allclose(loaded.cluster_centers, kmeans.cluster_centers, rtol=1e-5)  # not new centres (1.2 apart)
+
+
 def test_kmeans_plus_plus_spreads_the_start():
     start = learn.KMeans(4, initial_clusters="kmeans_plus_plus", seed=0).initialize(POINTS).cluster_centers
     nearest_true = np.sqrt(((start[:, None] - CENTERS[None]) ** 2).sum(-1)).argmin(1)
