@@ -2,7 +2,9 @@
 
 Importing the package is cheap: its submodules load on first use. Its Keras
 objects (the model classes, the layers of `kclassics.layers`, the model
-subclasses of `kclassics.apps`) are registered as soon as Keras is imported,
+subclasses of `kclassics.apps`, `SkipGram`, the language model, the canned
+models and losses of `kclassics.learn`, the networks of `kclassics.rl`) are
+registered as soon as Keras is imported,
 before or after `import kclassics`, so a `.keras` file written from a
 kclassics model loads with plain `keras.saving.load_model` once `kclassics`
 is imported.
@@ -31,19 +33,30 @@ def __getattr__(name):
     raise AttributeError(f"module 'kclassics' has no attribute {name!r}")
 
 
+# The modules whose import registers kclassics' serializable Keras objects (models, layers, losses), on every backend
+# and on TensorFlow only (the packages that refuse other backends).
+_REGISTERING = ("apps", "layers", "embeddings", "language_model")
+_REGISTERING_ON_TENSORFLOW = ("learn", "rl")
+
+
 def _register_keras_objects():
-    """Imports the modules that register kclassics' serializable classes with Keras."""
-    importlib.import_module("kclassics.apps")
-    importlib.import_module("kclassics.layers")
+    """Imports the modules that register kclassics' serializable objects with Keras, so any `.keras` file a run
+    writes loads with `keras.saving.load_model`."""
+    for name in _REGISTERING:
+        importlib.import_module(f"kclassics.{name}")
+    if sys.modules["keras"].backend.backend() == "tensorflow":
+        for name in _REGISTERING_ON_TENSORFLOW:
+            importlib.import_module(f"kclassics.{name}")
 
 
 class _RegisterAfterKeras(importlib.abc.MetaPathFinder):
     """Registers kclassics' Keras objects once `keras` is imported (so `--help` never loads TensorFlow).
 
-    Registration imports `kclassics.apps` and `kclassics.layers`, which must not
-    happen while a kclassics module is half-executed (say `kclassics.layers`,
-    whose first submodule imports Keras): `kclassics.apps` would then import
-    names that `kclassics.layers` has not defined yet. So this finder follows
+    Registration imports `kclassics.apps`, `kclassics.layers` and the other
+    `_REGISTERING` modules, which must not happen while a kclassics module is
+    half-executed (say `kclassics.layers`, whose first submodule imports
+    Keras): `kclassics.apps` would then import names that `kclassics.layers`
+    has not defined yet. So this finder follows
     the kclassics modules being executed, and registers when Keras is loaded
     and none is: at once if Keras comes first, else when the outermost
     kclassics import that loaded Keras completes. Then it leaves `sys.meta_path`.

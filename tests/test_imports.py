@@ -77,6 +77,28 @@ except Exception as error:
 """
 
 
+# The modules whose source registers Keras objects: `import keras, kclassics` must have registered everything they do.
+REGISTERING = sorted(".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                     for path in (ROOT / "kclassics").rglob("*.py") if "register_keras_serializable" in path.read_text())
+_REGISTRATION = """
+import importlib
+import keras, kclassics
+
+def registered():
+    return {{name for name in keras.saving.get_custom_objects() if name.startswith("kclassics>")}}
+
+found = registered()
+for module in {modules!r}:
+    try:
+        importlib.import_module(module)
+    except Exception as error:  # on JAX the TensorFlow features refuse with BackendError
+        if type(error).__name__ != "BackendError":
+            raise
+late = sorted(registered() - found)
+assert not late, f"registered only once their own module is imported, so a .keras file of them does not load: {{late}}"
+"""
+
+
 def _cases(modules, statements=(), jax_modules=None):
     cases = {("tensorflow", f"import {module}"): f"import {module}" for module in modules}
     cases.update({("tensorflow", statement): statement for statement in statements})
@@ -100,7 +122,8 @@ def _run_all(cases):
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return _run_all(_cases(MODULES, STATEMENTS, ON_JAX))
+    registration = {(backend, "registration"): _REGISTRATION.format(modules=REGISTERING) for backend in ("tensorflow", "jax")}
+    return _run_all({**_cases(MODULES, STATEMENTS, ON_JAX), **registration})
 
 
 def _check(outcomes, key):
@@ -131,6 +154,14 @@ def test_documented_import_runs_first(outcomes, statement):
 @pytest.mark.parametrize("module", ON_JAX)
 def test_module_imports_or_refuses_clearly_on_jax(outcomes, module):
     _check(outcomes, ("jax", f"import {module}"))
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_import_kclassics_registers_every_keras_object_of_the_backend(outcomes, backend):
+    """`import keras, kclassics` registers what importing each registering module would (the docs' way to load a
+    run's model.keras): on JAX, all but the TensorFlow-only packages'."""
+    assert {"kclassics.embeddings", "kclassics.learn.kmeans", "kclassics.learn.canned", "kclassics.layers.conv"} <= set(REGISTERING)
+    _check(outcomes, (backend, "registration"))
 
 
 def test_the_layer_the_readme_names_imports_first(run_python):
