@@ -67,9 +67,12 @@ def portable(model):
     the weights and the compile configuration) loads with `keras.saving.load_model`
     anywhere Keras is. A model with kclassics' own layers or a subclass with its
     own `call` stays as it is: loading it needs `import kclassics`, and Keras's error
-    without it names the kclassics module the class lives in.
+    without it names the kclassics module the class lives in. So does a model
+    with its own `compile` (the wide and deep model's two optimizers), whose
+    training a plain `keras.Model` could not take over.
     """
-    if not isinstance(model, FunctionalModel) or not all(_is_keras_builtin(layer) for layer in _layers(model)):
+    if (not isinstance(model, FunctionalModel) or type(model).compile is not keras.Model.compile
+            or not all(_is_keras_builtin(layer) for layer in _layers(model))):
         return model
     plain = keras.Model(model.inputs, model.outputs, name=model.name)
     if model.compiled:

@@ -28,6 +28,17 @@ def test_a_short_custom_model_run_writes_its_run_directory(tmp_path):
     assert json.loads((result.run_dir / "config.json").read_text())["random_state"] == 35
 
 
+def test_a_short_wide_and_deep_run_saves_a_model_that_loads_with_both_optimizers(tmp_path):
+    """The run's model.keras keeps the wide and deep class (a plain Keras model could not take its two optimizers;
+    writing it as one failed the run at its end) and loads with both after `import kclassics`."""
+    import keras
+
+    program = programs.get("wide_deep_penguins")
+    result = program.run(dataclasses.replace(program.config, steps=20), out=tmp_path / "run", verbose=0)
+    loaded = keras.saving.load_model(result.run_dir / "model.keras")
+    assert (type(loaded.optimizer).__name__, type(loaded.linear_optimizer).__name__) == ("Adagrad", "Ftrl")
+
+
 def test_the_random_forest_example(tmp_path):
     program = programs.get("iris_random_forest")
     result = program.run(program.config, out=tmp_path / "forest", verbose=0)
